@@ -1,0 +1,1 @@
+print("bench-Mining: not written yet")

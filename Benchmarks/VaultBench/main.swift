@@ -1,0 +1,1 @@
+print("bench-Vault: not written yet")

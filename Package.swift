@@ -1,0 +1,71 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Module arrows point one way (see DESIGN.md):
+// custos -> CustosEngine -> {Mining, Privacy, Governance, Audit, Vault} -> {Schema, Crypto} -> COpenSSL
+let package = Package(
+    name: "Custos",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "custos", targets: ["custos"]),
+        .library(name: "CustosEngine", targets: ["CustosEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "CustosCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "CustosSchema", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "CustosVault",
+            dependencies: ["CustosCrypto", "CustosSchema", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "CustosGovernance",
+            dependencies: ["CustosCrypto", "CustosSchema", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "CustosAudit",
+            dependencies: ["CustosCrypto", .product(name: "Mustache", package: "swift-mustache")]
+        ),
+        .target(name: "CustosPrivacy", dependencies: ["CustosCrypto"]),
+        .target(name: "CustosMining", dependencies: []),
+        .target(
+            name: "CustosEngine",
+            dependencies: [
+                "CustosCrypto", "CustosSchema", "CustosVault", "CustosGovernance", "CustosAudit",
+                "CustosPrivacy", "CustosMining",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .executableTarget(
+            name: "custos",
+            dependencies: ["CustosEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Test support only: the seeded random source and fixtures live here so that no
+        // production target can import them.
+        .target(name: "CustosTesting", dependencies: ["CustosCrypto", "CustosPrivacy"], path: "Sources/CustosTesting"),
+        // Benchmarks (release builds): one executable per area, each printing Custos beside the reference tools.
+        .executableTarget(name: "bench-vault", dependencies: ["CustosEngine"], path: "Benchmarks/VaultBench"),
+        .executableTarget(name: "bench-audit", dependencies: ["CustosAudit"], path: "Benchmarks/AuditBench"),
+        .executableTarget(name: "bench-privacy", dependencies: ["CustosPrivacy"], path: "Benchmarks/PrivacyBench"),
+        .executableTarget(name: "bench-mining", dependencies: ["CustosMining"], path: "Benchmarks/MiningBench"),
+
+        .testTarget(name: "CustosCryptoTests", dependencies: ["CustosCrypto"], resources: [.copy("Vectors")]),
+        .testTarget(name: "CustosSchemaTests", dependencies: ["CustosSchema"]),
+        .testTarget(name: "CustosVaultTests", dependencies: ["CustosVault", "CustosTesting"]),
+        .testTarget(name: "CustosGovernanceTests", dependencies: ["CustosGovernance", "CustosTesting"]),
+        .testTarget(name: "CustosAuditTests", dependencies: ["CustosAudit", "CustosTesting"]),
+        .testTarget(name: "CustosPrivacyTests", dependencies: ["CustosPrivacy", "CustosTesting"]),
+        .testTarget(name: "CustosMiningTests", dependencies: ["CustosMining", "CustosTesting"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosTesting"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// CustosAudit: see DESIGN.md for this module's role.

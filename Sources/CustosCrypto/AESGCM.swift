@@ -1,0 +1,194 @@
+import COpenSSL
+
+/// Namespace mirroring CryptoKit's `AES`.
+public enum AES {
+    /// AES-256-GCM with 96-bit nonces and 128-bit tags, over OpenSSL's EVP interface.
+    public enum GCM {
+        public static let keyByteCount = 32
+        public static let nonceByteCount = 12
+        public static let tagByteCount = 16
+
+        /// A 96-bit GCM nonce. Never reuse one with the same key.
+        public struct Nonce: Sendable, Equatable {
+            public let bytes: [UInt8]
+
+            /// A fresh random nonce from the CSPRNG.
+            public init() { bytes = SecureRandom.bytes(count: GCM.nonceByteCount) }
+
+            public init(bytes: [UInt8]) throws {
+                guard bytes.count == GCM.nonceByteCount else {
+                    throw CryptoError.invalidLength(what: "AES-GCM nonce", expected: GCM.nonceByteCount, got: bytes.count)
+                }
+                self.bytes = bytes
+            }
+        }
+
+        /// Nonce, ciphertext and tag. `combined` is `nonce || ciphertext || tag`, the form Custos stores.
+        public struct SealedBox: Sendable, Equatable {
+            public let nonce: Nonce
+            public let ciphertext: [UInt8]
+            public let tag: [UInt8]
+
+            public init(nonce: Nonce, ciphertext: [UInt8], tag: [UInt8]) throws {
+                guard tag.count == GCM.tagByteCount else {
+                    throw CryptoError.invalidLength(what: "AES-GCM tag", expected: GCM.tagByteCount, got: tag.count)
+                }
+                self.nonce = nonce
+                self.ciphertext = ciphertext
+                self.tag = tag
+            }
+
+            public init(combined: [UInt8]) throws {
+                let overhead = GCM.nonceByteCount + GCM.tagByteCount
+                guard combined.count >= overhead else {
+                    throw CryptoError.invalidLength(what: "sealed box", expected: overhead, got: combined.count)
+                }
+                nonce = try Nonce(bytes: Array(combined[0..<GCM.nonceByteCount]))
+                ciphertext = Array(combined[GCM.nonceByteCount..<(combined.count - GCM.tagByteCount)])
+                tag = Array(combined[(combined.count - GCM.tagByteCount)...])
+            }
+
+            public var combined: [UInt8] { nonce.bytes + ciphertext + tag }
+        }
+
+        /// Seals `plaintext` under `key`, authenticating `aad` too.
+        public static func seal(
+            _ plaintext: [UInt8], using key: SymmetricKey, nonce: Nonce = Nonce(), authenticating aad: [UInt8] = []
+        ) throws -> SealedBox {
+            let context = AESGCMContext()
+            var ciphertext = [UInt8](repeating: 0, count: plaintext.count)
+            var tag = [UInt8](repeating: 0, count: tagByteCount)
+            try plaintext.withUnsafeBytes { pt in
+                try nonce.bytes.withUnsafeBytes { iv in
+                    try aad.withUnsafeBytes { ad in
+                        try ciphertext.withUnsafeMutableBytes { ct in
+                            try tag.withUnsafeMutableBytes { tg in
+                                try context.seal(pt, key: key, nonce: iv, aad: ad, ciphertext: ct, tag: tg)
+                            }
+                        }
+                    }
+                }
+            }
+            return try SealedBox(nonce: nonce, ciphertext: ciphertext, tag: tag)
+        }
+
+        /// Opens a sealed box; throws `CryptoError.authenticationFailure` if anything was altered.
+        public static func open(_ box: SealedBox, using key: SymmetricKey, authenticating aad: [UInt8] = []) throws -> [UInt8] {
+            let context = AESGCMContext()
+            var plaintext = [UInt8](repeating: 0, count: box.ciphertext.count)
+            try box.ciphertext.withUnsafeBytes { ct in
+                try box.nonce.bytes.withUnsafeBytes { iv in
+                    try aad.withUnsafeBytes { ad in
+                        try box.tag.withUnsafeBytes { tg in
+                            try plaintext.withUnsafeMutableBytes { pt in
+                                try context.open(ct, key: key, nonce: iv, aad: ad, tag: tg, plaintext: pt)
+                            }
+                        }
+                    }
+                }
+            }
+            return plaintext
+        }
+    }
+}
+
+/// A reusable AES-256-GCM context for bulk sealing and opening. Creating an EVP context per
+/// record costs ten times the encryption itself, so hot paths keep one of these per thread.
+/// Not thread-safe.
+public final class AESGCMContext {
+    private let context: OpaquePointer
+
+    public init() {
+        guard let context = EVP_CIPHER_CTX_new() else {
+            fatalError("OpenSSL EVP_CIPHER_CTX_new failed: out of memory")
+        }
+        self.context = context
+    }
+
+    deinit { EVP_CIPHER_CTX_free(context) }
+
+    /// Seals `plaintext` into `ciphertext` (same length) and writes the 16-byte tag.
+    public func seal(
+        _ plaintext: UnsafeRawBufferPointer, key: SymmetricKey, nonce: UnsafeRawBufferPointer,
+        aad: UnsafeRawBufferPointer, ciphertext: UnsafeMutableRawBufferPointer, tag: UnsafeMutableRawBufferPointer
+    ) throws {
+        try checkLengths(key: key, nonce: nonce, tag: tag.count, text: plaintext.count, output: ciphertext.count)
+        try key.withUnsafeBytes { k in
+            guard EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, k.bindMemory(to: UInt8.self).baseAddress,
+                                     nonce.bindMemory(to: UInt8.self).baseAddress) == 1
+            else { throw CryptoError.openSSLFailure(operation: "EVP_EncryptInit_ex") }
+        }
+        var outLength: Int32 = 0
+        if aad.count > 0 {
+            guard EVP_EncryptUpdate(context, nil, &outLength, aad.bindMemory(to: UInt8.self).baseAddress, Int32(aad.count)) == 1
+            else { throw CryptoError.openSSLFailure(operation: "EVP_EncryptUpdate(aad)") }
+        }
+        if plaintext.count > 0 {
+            guard EVP_EncryptUpdate(context, ciphertext.bindMemory(to: UInt8.self).baseAddress, &outLength,
+                                    plaintext.bindMemory(to: UInt8.self).baseAddress, Int32(plaintext.count)) == 1
+            else { throw CryptoError.openSSLFailure(operation: "EVP_EncryptUpdate") }
+        }
+        // GCM's final call writes no bytes; the scratch block only satisfies the signature.
+        var scratch: (UInt64, UInt64) = (0, 0)
+        let finalOK = withUnsafeMutableBytes(of: &scratch) {
+            EVP_EncryptFinal_ex(context, $0.bindMemory(to: UInt8.self).baseAddress, &outLength)
+        }
+        guard finalOK == 1 else {
+            throw CryptoError.openSSLFailure(operation: "EVP_EncryptFinal_ex")
+        }
+        guard custos_EVP_CIPHER_CTX_get_tag(context, Int32(AES.GCM.tagByteCount), tag.baseAddress) == 1 else {
+            throw CryptoError.openSSLFailure(operation: "EVP_CTRL_GCM_GET_TAG")
+        }
+    }
+
+    /// Opens `ciphertext` into `plaintext` (same length). On failure the output is zeroed and
+    /// `CryptoError.authenticationFailure` is thrown: callers never see unauthenticated bytes.
+    public func open(
+        _ ciphertext: UnsafeRawBufferPointer, key: SymmetricKey, nonce: UnsafeRawBufferPointer,
+        aad: UnsafeRawBufferPointer, tag: UnsafeRawBufferPointer, plaintext: UnsafeMutableRawBufferPointer
+    ) throws {
+        try checkLengths(key: key, nonce: nonce, tag: tag.count, text: ciphertext.count, output: plaintext.count)
+        try key.withUnsafeBytes { k in
+            guard EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, k.bindMemory(to: UInt8.self).baseAddress,
+                                     nonce.bindMemory(to: UInt8.self).baseAddress) == 1
+            else { throw CryptoError.openSSLFailure(operation: "EVP_DecryptInit_ex") }
+        }
+        var outLength: Int32 = 0
+        if aad.count > 0 {
+            guard EVP_DecryptUpdate(context, nil, &outLength, aad.bindMemory(to: UInt8.self).baseAddress, Int32(aad.count)) == 1
+            else { throw CryptoError.openSSLFailure(operation: "EVP_DecryptUpdate(aad)") }
+        }
+        if ciphertext.count > 0 {
+            guard EVP_DecryptUpdate(context, plaintext.bindMemory(to: UInt8.self).baseAddress, &outLength,
+                                    ciphertext.bindMemory(to: UInt8.self).baseAddress, Int32(ciphertext.count)) == 1
+            else { throw CryptoError.openSSLFailure(operation: "EVP_DecryptUpdate") }
+        }
+        // SET_TAG copies the tag and never writes through the pointer.
+        guard custos_EVP_CIPHER_CTX_set_tag(context, Int32(AES.GCM.tagByteCount), UnsafeMutableRawPointer(mutating: tag.baseAddress)) == 1 else {
+            throw CryptoError.openSSLFailure(operation: "EVP_CTRL_GCM_SET_TAG")
+        }
+        var scratch: (UInt64, UInt64) = (0, 0)
+        let finalOK = withUnsafeMutableBytes(of: &scratch) {
+            EVP_DecryptFinal_ex(context, $0.bindMemory(to: UInt8.self).baseAddress, &outLength)
+        }
+        guard finalOK == 1 else {
+            OPENSSL_cleanse(plaintext.baseAddress, plaintext.count)
+            throw CryptoError.authenticationFailure
+        }
+    }
+
+    private func checkLengths(key: SymmetricKey, nonce: UnsafeRawBufferPointer, tag: Int, text: Int, output: Int) throws {
+        guard key.byteCount == AES.GCM.keyByteCount else {
+            throw CryptoError.invalidLength(what: "AES-256 key", expected: AES.GCM.keyByteCount, got: key.byteCount)
+        }
+        guard nonce.count == AES.GCM.nonceByteCount else {
+            throw CryptoError.invalidLength(what: "AES-GCM nonce", expected: AES.GCM.nonceByteCount, got: nonce.count)
+        }
+        guard tag == AES.GCM.tagByteCount else {
+            throw CryptoError.invalidLength(what: "AES-GCM tag", expected: AES.GCM.tagByteCount, got: tag)
+        }
+        guard output >= text, text < Int(Int32.max) else {
+            throw CryptoError.invalidLength(what: "AES-GCM output buffer", expected: text, got: output)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import COpenSSL
+
+/// Namespace mirroring CryptoKit's `Curve25519.Signing`: Ed25519 (RFC 8032) over OpenSSL EVP_PKEY.
+public enum Curve25519 {
+    public enum Signing {
+        /// An Ed25519 private key (32-byte seed).
+        public struct PrivateKey: Sendable, CustomStringConvertible {
+            private let seed: SymmetricKey
+
+            /// A fresh random key.
+            public init() { seed = SymmetricKey(bytes: SecureRandom.bytes(count: 32)) }
+
+            public init(rawRepresentation: [UInt8]) throws {
+                guard rawRepresentation.count == 32 else {
+                    throw CryptoError.invalidLength(what: "Ed25519 private key", expected: 32, got: rawRepresentation.count)
+                }
+                seed = SymmetricKey(bytes: rawRepresentation)
+            }
+
+            /// Reads a PKCS#8 PEM ("BEGIN PRIVATE KEY") Ed25519 key.
+            public init(pemRepresentation pem: String) throws {
+                let key = try PEM.read(pem, isPrivate: true)
+                defer { EVP_PKEY_free(key) }
+                try self.init(rawRepresentation: try rawKey(key, isPrivate: true))
+            }
+
+            /// The 32-byte seed. Handle as secret.
+            public var rawRepresentation: [UInt8] { seed.rawBytes }
+
+            /// PKCS#8 PEM. Handle as secret.
+            public var pemRepresentation: String {
+                get throws {
+                    let key = try makeKey()
+                    defer { EVP_PKEY_free(key) }
+                    return try PEM.write(key, isPrivate: true)
+                }
+            }
+
+            public var publicKey: PublicKey {
+                get throws {
+                    let key = try makeKey()
+                    defer { EVP_PKEY_free(key) }
+                    return try PublicKey(rawRepresentation: try rawKey(key, isPrivate: false))
+                }
+            }
+
+            /// The 64-byte Ed25519 signature of `message` (deterministic, as RFC 8032 specifies).
+            public func signature(for message: [UInt8]) throws -> [UInt8] {
+                let key = try makeKey()
+                defer { EVP_PKEY_free(key) }
+                guard let md = EVP_MD_CTX_new() else { throw CryptoError.openSSLFailure(operation: "EVP_MD_CTX_new") }
+                defer { EVP_MD_CTX_free(md) }
+                guard EVP_DigestSignInit(md, nil, nil, nil, key) == 1 else {
+                    throw CryptoError.openSSLFailure(operation: "EVP_DigestSignInit(Ed25519)")
+                }
+                var signature = [UInt8](repeating: 0, count: 64)
+                var length = 64
+                let status = message.withUnsafeBufferPointer { m in
+                    EVP_DigestSign(md, &signature, &length, m.baseAddress, m.count)
+                }
+                guard status == 1, length == 64 else { throw CryptoError.openSSLFailure(operation: "EVP_DigestSign(Ed25519)") }
+                return signature
+            }
+
+            public var description: String { "Ed25519 private key (redacted)" }
+
+            private func makeKey() throws -> OpaquePointer {
+                try seed.withUnsafeBytes { raw in
+                    guard let key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil,
+                                                                 raw.bindMemory(to: UInt8.self).baseAddress, raw.count)
+                    else { throw CryptoError.invalidKeyEncoding("OpenSSL rejected the Ed25519 private key") }
+                    return key
+                }
+            }
+        }
+
+        /// An Ed25519 public key (32 bytes).
+        public struct PublicKey: Sendable, Equatable {
+            public let rawRepresentation: [UInt8]
+
+            public init(rawRepresentation: [UInt8]) throws {
+                guard rawRepresentation.count == 32 else {
+                    throw CryptoError.invalidLength(what: "Ed25519 public key", expected: 32, got: rawRepresentation.count)
+                }
+                self.rawRepresentation = rawRepresentation
+            }
+
+            /// Reads a SubjectPublicKeyInfo PEM ("BEGIN PUBLIC KEY") Ed25519 key.
+            public init(pemRepresentation pem: String) throws {
+                let key = try PEM.read(pem, isPrivate: false)
+                defer { EVP_PKEY_free(key) }
+                try self.init(rawRepresentation: try rawKey(key, isPrivate: false))
+            }
+
+            /// SubjectPublicKeyInfo PEM, as `openssl pkey -pubout` writes it.
+            public var pemRepresentation: String {
+                get throws {
+                    let key = try makeKey()
+                    defer { EVP_PKEY_free(key) }
+                    return try PEM.write(key, isPrivate: false)
+                }
+            }
+
+            /// True when `signature` is a valid Ed25519 signature of `message` under this key.
+            public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+                guard signature.count == 64, let key = try? makeKey() else { return false }
+                defer { EVP_PKEY_free(key) }
+                guard let md = EVP_MD_CTX_new() else { return false }
+                defer { EVP_MD_CTX_free(md) }
+                guard EVP_DigestVerifyInit(md, nil, nil, nil, key) == 1 else { return false }
+                return message.withUnsafeBufferPointer { m in
+                    EVP_DigestVerify(md, signature, signature.count, m.baseAddress, m.count) == 1
+                }
+            }
+
+            private func makeKey() throws -> OpaquePointer {
+                guard let key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, rawRepresentation, rawRepresentation.count)
+                else { throw CryptoError.invalidKeyEncoding("OpenSSL rejected the Ed25519 public key") }
+                return key
+            }
+        }
+    }
+}
+
+private func rawKey(_ key: OpaquePointer, isPrivate: Bool) throws -> [UInt8] {
+    guard EVP_PKEY_get_id(key) == EVP_PKEY_ED25519 else {
+        throw CryptoError.invalidKeyEncoding("the PEM does not hold an Ed25519 key")
+    }
+    var out = [UInt8](repeating: 0, count: 32)
+    var length = 32
+    let status = isPrivate
+        ? EVP_PKEY_get_raw_private_key(key, &out, &length)
+        : EVP_PKEY_get_raw_public_key(key, &out, &length)
+    guard status == 1, length == 32 else { throw CryptoError.invalidKeyEncoding("could not extract the raw Ed25519 key") }
+    return out
+}
+
+private enum PEM {
+    static func read(_ pem: String, isPrivate: Bool) throws -> OpaquePointer {
+        let bytes = Array(pem.utf8)
+        guard let bio = bytes.withUnsafeBytes({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
+            throw CryptoError.openSSLFailure(operation: "BIO_new_mem_buf")
+        }
+        defer { BIO_free(bio) }
+        let key = isPrivate ? PEM_read_bio_PrivateKey(bio, nil, nil, nil) : PEM_read_bio_PUBKEY(bio, nil, nil, nil)
+        ERR_clear_error()
+        guard let key else {
+            throw CryptoError.invalidKeyEncoding(isPrivate ? "not a PKCS#8 PEM private key" : "not a PEM public key")
+        }
+        return key
+    }
+
+    static func write(_ key: OpaquePointer, isPrivate: Bool) throws -> String {
+        guard let bio = BIO_new(BIO_s_mem()) else { throw CryptoError.openSSLFailure(operation: "BIO_new") }
+        defer { BIO_free(bio) }
+        let status = isPrivate
+            ? PEM_write_bio_PrivateKey(bio, key, nil, nil, 0, nil, nil)
+            : PEM_write_bio_PUBKEY(bio, key)
+        guard status == 1 else { throw CryptoError.openSSLFailure(operation: "PEM_write_bio") }
+        var pointer: UnsafeMutablePointer<CChar>?
+        let length = custos_BIO_get_mem_data(bio, &pointer)
+        guard let pointer, length > 0 else { throw CryptoError.openSSLFailure(operation: "BIO_get_mem_data") }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+    }
+}

@@ -1,0 +1,75 @@
+import COpenSSL
+
+/// HMAC-SHA-256 (RFC 2104). The keyed inner and outer hash states are computed once, so each
+/// message costs only its own hashing: blind indexes and pseudonyms hash millions of short inputs.
+/// Not thread-safe: give each thread its own instance.
+public final class HMACSHA256 {
+    public static let byteCount = 32
+    private let inner: OpaquePointer
+    private let outer: OpaquePointer
+    private let scratch: OpaquePointer
+
+    public init(key: SymmetricKey) {
+        guard let inner = EVP_MD_CTX_new(), let outer = EVP_MD_CTX_new(), let scratch = EVP_MD_CTX_new() else {
+            fatalError("OpenSSL EVP_MD_CTX_new failed: out of memory")
+        }
+        self.inner = inner
+        self.outer = outer
+        self.scratch = scratch
+        // RFC 2104: keys longer than the block are hashed first, then zero-padded to 64 bytes.
+        var block = [UInt8](repeating: 0, count: 64)
+        key.withUnsafeBytes { raw in
+            if raw.count > 64 {
+                let digest = SHA256.hash(raw)
+                block.replaceSubrange(0..<digest.count, with: digest)
+            } else if raw.count > 0 {
+                block.replaceSubrange(0..<raw.count, with: raw)
+            }
+        }
+        var ipad = block.map { $0 ^ 0x36 }
+        var opad = block.map { $0 ^ 0x5c }
+        EVP_DigestInit_ex(inner, EVP_sha256(), nil)
+        EVP_DigestUpdate(inner, &ipad, 64)
+        EVP_DigestInit_ex(outer, EVP_sha256(), nil)
+        EVP_DigestUpdate(outer, &opad, 64)
+        for i in 0..<64 { block[i] = 0; ipad[i] = 0; opad[i] = 0 }
+    }
+
+    deinit {
+        EVP_MD_CTX_free(inner)
+        EVP_MD_CTX_free(outer)
+        EVP_MD_CTX_free(scratch)
+    }
+
+    /// Writes the 32-byte MAC of `message` into `output`.
+    public func authenticationCode(for message: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
+        precondition(output.count >= HMACSHA256.byteCount, "HMAC output buffer too small")
+        var length: UInt32 = 0
+        let out = output.bindMemory(to: UInt8.self).baseAddress
+        EVP_MD_CTX_copy_ex(scratch, inner)
+        if message.count > 0 { EVP_DigestUpdate(scratch, message.baseAddress, message.count) }
+        EVP_DigestFinal_ex(scratch, out, &length)
+        EVP_MD_CTX_copy_ex(scratch, outer)
+        EVP_DigestUpdate(scratch, out, Int(HMACSHA256.byteCount))
+        EVP_DigestFinal_ex(scratch, out, &length)
+    }
+
+    /// The 32-byte MAC of `message`.
+    public func authenticationCode(for message: [UInt8]) -> [UInt8] {
+        var mac = [UInt8](repeating: 0, count: HMACSHA256.byteCount)
+        message.withUnsafeBytes { m in mac.withUnsafeMutableBytes { authenticationCode(for: m, into: $0) } }
+        return mac
+    }
+
+    public func authenticationCode(for message: String) -> [UInt8] { authenticationCode(for: Array(message.utf8)) }
+
+    /// One-shot HMAC-SHA-256.
+    public static func authenticationCode(for message: [UInt8], using key: SymmetricKey) -> [UInt8] {
+        HMACSHA256(key: key).authenticationCode(for: message)
+    }
+
+    /// Checks a MAC in constant time.
+    public func isValidAuthenticationCode(_ mac: [UInt8], for message: [UInt8]) -> Bool {
+        constantTimeEquals(authenticationCode(for: message), mac)
+    }
+}

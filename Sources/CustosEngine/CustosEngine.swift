@@ -1,0 +1,1 @@
+// CustosEngine: see DESIGN.md for this module's role.

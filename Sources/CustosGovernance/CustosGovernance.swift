@@ -1,0 +1,1 @@
+// CustosGovernance: see DESIGN.md for this module's role.

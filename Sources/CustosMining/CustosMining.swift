@@ -1,0 +1,1 @@
+// CustosMining: see DESIGN.md for this module's role.

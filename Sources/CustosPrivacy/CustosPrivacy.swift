@@ -1,0 +1,1 @@
+// CustosPrivacy: see DESIGN.md for this module's role.

@@ -1,0 +1,1 @@
+// CustosSchema: see DESIGN.md for this module's role.

@@ -1,0 +1,1 @@
+// CustosTesting: see DESIGN.md for this module's role.

@@ -1,0 +1,1 @@
+// CustosVault: see DESIGN.md for this module's role.
