@@ -1,1 +1,0 @@
-// CustosSchema: see DESIGN.md for this module's role.
