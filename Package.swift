@@ -23,7 +23,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "CustosCrypto", dependencies: ["COpenSSL"]),
-        .target(name: "CustosSchema", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "CustosSchema", dependencies: ["CustosCrypto", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "CustosVault",
             dependencies: ["CustosCrypto", "CustosSchema", .product(name: "GRDB", package: "GRDB.swift")]
