@@ -9,40 +9,26 @@ public enum HKDF {
         guard outputByteCount > 0, outputByteCount <= 255 * 32 else {
             throw CryptoError.invalidLength(what: "HKDF output", expected: 32, got: outputByteCount)
         }
-        guard let kdf = EVP_KDF_fetch(nil, "HKDF", nil) else { throw CryptoError.openSSLFailure(operation: "EVP_KDF_fetch(HKDF)") }
-        defer { EVP_KDF_free(kdf) }
-        guard let context = EVP_KDF_CTX_new(kdf) else { throw CryptoError.openSSLFailure(operation: "EVP_KDF_CTX_new") }
-        defer { EVP_KDF_CTX_free(context) }
-
-        var output = [UInt8](repeating: 0, count: outputByteCount)
-        var ikm = inputKeyMaterial.rawBytes
-        var saltBytes = salt
-        var infoBytes = info
-        defer { for i in ikm.indices { ikm[i] = 0 } }
-        let status: Int32 = "SHA256".withCString { digestName in
-            ikm.withUnsafeMutableBytes { ikmPtr in
-                saltBytes.withUnsafeMutableBytes { saltPtr in
-                    infoBytes.withUnsafeMutableBytes { infoPtr in
-                        var params: [OSSL_PARAM] = [
-                            OSSL_PARAM_construct_utf8_string("digest", UnsafeMutablePointer(mutating: digestName), 0),
-                            OSSL_PARAM_construct_octet_string("key", ikmPtr.baseAddress, ikmPtr.count),
-                        ]
-                        // An absent salt means HashLen zero bytes (RFC 5869 §2.2), which OpenSSL applies itself.
-                        if saltPtr.count > 0 {
-                            params.append(OSSL_PARAM_construct_octet_string("salt", saltPtr.baseAddress, saltPtr.count))
-                        }
-                        if infoPtr.count > 0 {
-                            params.append(OSSL_PARAM_construct_octet_string("info", infoPtr.baseAddress, infoPtr.count))
-                        }
-                        params.append(OSSL_PARAM_construct_end())
-                        return output.withUnsafeMutableBytes { out in
-                            EVP_KDF_derive(context, out.bindMemory(to: UInt8.self).baseAddress, out.count, &params)
-                        }
-                    }
-                }
-            }
+        guard let context = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nil) else {
+            throw CryptoError.openSSLFailure(operation: "EVP_PKEY_CTX_new_id(HKDF)")
         }
-        guard status == 1 else { throw CryptoError.openSSLFailure(operation: "EVP_KDF_derive(HKDF)") }
+        defer { EVP_PKEY_CTX_free(context) }
+        var output = [UInt8](repeating: 0, count: outputByteCount)
+        var length = outputByteCount
+        // An empty salt means HashLen zero bytes (RFC 5869 section 2.2); OpenSSL applies that itself.
+        let status: Bool = inputKeyMaterial.withUnsafeBytes { ikm in
+            guard EVP_PKEY_derive_init(context) == 1,
+                  EVP_PKEY_CTX_set_hkdf_md(context, EVP_sha256()) == 1,
+                  EVP_PKEY_CTX_set1_hkdf_key(context, ikm.bindMemory(to: UInt8.self).baseAddress, Int32(ikm.count)) == 1
+            else { return false }
+            if !salt.isEmpty, EVP_PKEY_CTX_set1_hkdf_salt(context, salt, Int32(salt.count)) != 1 { return false }
+            if !info.isEmpty, EVP_PKEY_CTX_add1_hkdf_info(context, info, Int32(info.count)) != 1 { return false }
+            return EVP_PKEY_derive(context, &output, &length) == 1 && length == outputByteCount
+        }
+        guard status else {
+            ERR_clear_error()
+            throw CryptoError.openSSLFailure(operation: "HKDF derive")
+        }
         return SymmetricKey(bytes: output)
     }
 

@@ -1,1 +1,0 @@
-// CustosEngine: see DESIGN.md for this module's role.

@@ -1,0 +1,257 @@
+import CustosSchema
+import Foundation
+
+/// A seeded synthetic generator of realistic customers, orders with co-purchase structure, web
+/// event paths, feedback and consents, for the demo, tests and benchmarks. The same seed gives the
+/// same files. (Its pseudo-random stream is for data synthesis only; privacy noise always comes
+/// from the CSPRNG.)
+public struct SyntheticDataGenerator {
+    public struct Options: Sendable {
+        public var customers = 2_000
+        public var meanOrdersPerCustomer = 5.0
+        public var meanSessionsPerCustomer = 3.0
+        public var seed: UInt64 = 42
+        /// Last day of the generated history.
+        public var asOf = CivilDate(year: 2026, month: 10, day: 31) ?? CivilDate(daysSinceEpoch: 20_757)
+        public var products = 120
+        public init() {}
+    }
+
+    /// Paths and row counts of the files written.
+    public struct Output: Sendable {
+        public var files: [String: URL] = [:]
+        public var rows: [String: Int] = [:]
+        /// A value planted in one customer's record (email) that must never appear on disk in clear.
+        public var markerEmail = ""
+        public var markerName = ""
+        public var markerCustomerID = ""
+    }
+
+    let options: Options
+    public init(options: Options) { self.options = options }
+
+    static let givenNames = ["Åsa", "Björn", "Märta", "Göran", "Linnéa", "Örjan", "Sofia", "Erik", "Ingrid", "Lars",
+                             "Anna", "Jonas", "Emma", "Liam", "Olivia", "Noah", "Hannah", "Lukas", "Chloé", "Mathéo"]
+    static let familyNames = ["Lindqvist", "Öberg", "Åkesson", "Sjöström", "Nyström", "Bergström", "Müller", "Schäfer",
+                              "Dubois", "Smith", "Johnson", "Hansen", "Virtanen", "de Vries", "Andersson", "Karlsson"]
+    static let chineseNames = ["王芳", "李伟", "张敏", "刘洋", "陈静", "杨磊", "赵丽", "黄强", "周杰", "吴婷"]
+    static let countries = ["SE", "CN", "DE", "FR", "GB", "US", "NO", "DK", "FI", "NL"]
+    static let countryWeights = [30.0, 15, 12, 8, 8, 8, 6, 5, 4, 4]
+    static let dialCodes = ["SE": "46", "CN": "86", "DE": "49", "FR": "33", "GB": "44", "US": "1", "NO": "47", "DK": "45", "FI": "358", "NL": "31"]
+    static let comments = ["Snabb leverans, tack!", "产品质量很好，会再买。", "Delivery was late by two days.", "Priset är för högt.",
+                           "Great service, friendly staff.", "网站很难用。", "Produkten gick sönder efter en vecka.", "Sehr zufrieden."]
+
+    /// Writes customers.csv, orders.csv, events.csv, feedback.csv and consents.csv into `directory`.
+    public func generate(into directory: URL) throws -> Output {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var rng = SynthesisRandom(seed: options.seed)
+        var output = Output()
+        let asOfDay = options.asOf.daysSinceEpoch
+        let productCount = max(options.products, 20)
+        // Products: popularity by a Zipf-like law; each has one or two "companions" often bought with it.
+        let popularity = (0..<productCount).map { 1.0 / pow(Double($0 + 1), 0.9) }
+        let companions = (0..<productCount).map { p in [(p + 1) % productCount, (p * 7 + 3) % productCount] }
+        let prices = (0..<productCount).map { _ in Double(rng.int(in: 199...19_900)) / 100 }
+        func productID(_ p: Int) -> String { "p\(String(format: "%03d", p + 1))" }
+
+        var customers = CSVWriter(header: ["customer_id", "email", "phone", "full_name", "birth_date", "postcode", "country",
+                                           "gender", "signup_date", "loyalty_tier"])
+        var orders = CSVWriter(header: ["customer_id", "order_id", "order_time", "amount", "item_count", "items", "channel", "country"])
+        var events = CSVWriter(header: ["customer_id", "session_id", "event_time", "event_type", "product_id", "device"])
+        var feedback = CSVWriter(header: ["customer_id", "submitted_at", "rating", "topic", "comment"])
+        var consents = CSVWriter(header: ["customer_id", "purpose", "action", "notice_version", "language", "recorded_at", "channel", "collector"])
+        var orderNumber = 0
+        var sessionNumber = 0
+
+        for c in 0..<options.customers {
+            let customerID = "C\(String(format: "%07d", c + 1))"
+            let country = Self.countries[rng.weighted(Self.countryWeights)]
+            let chinese = country == "CN"
+            let given = Self.givenNames[rng.int(in: 0...(Self.givenNames.count - 1))]
+            let family = Self.familyNames[rng.int(in: 0...(Self.familyNames.count - 1))]
+            var name = chinese ? Self.chineseNames[rng.int(in: 0...(Self.chineseNames.count - 1))] : "\(given) \(family)"
+            var email = "\(chinese ? "user" : ascii(given)).\(chinese ? String(c) : ascii(family)).\(c)@example.\(country.lowercased())"
+            if c == 0 {
+                // The marker customer: its values must never be readable anywhere on disk.
+                name = "Zelda Markersson-Ångström"
+                email = "zelda.marker.\(options.seed)@example.se"
+                output.markerEmail = email.lowercased()
+                output.markerName = name
+                output.markerCustomerID = customerID
+            }
+            // Mixed-case emails and formatted phone numbers exercise normalisation.
+            let shownEmail = rng.chance(0.2) ? email.uppercased() : email
+            let dial = Self.dialCodes[country] ?? "46"
+            let phone = rng.chance(0.5) ? "+\(dial) \(rng.int(in: 70...79)) \(rng.int(in: 100...999)) \(rng.int(in: 1000...9999))" : ""
+            let birth = CivilDate(daysSinceEpoch: asOfDay - rng.int(in: 18 * 365...80 * 365))
+            let signupDay = asOfDay - rng.int(in: 30...(3 * 365))
+            let tier = ["none", "none", "silver", "gold", "platinum"][rng.weighted([50, 20, 15, 10, 5])]
+            let gender = ["female", "male", "other", "undisclosed"][rng.weighted([48, 47, 2, 3])]
+            customers.row([customerID, shownEmail, phone, name, birth.iso8601, String(rng.int(in: 10_000...99_999)), country,
+                           gender, CivilDate(daysSinceEpoch: signupDay).iso8601, tier])
+
+            // Orders: customer activity varies (a few heavy buyers, many occasional ones).
+            let activity = rng.chance(0.1) ? 3.0 : (rng.chance(0.4) ? 1.0 : 0.4)
+            let orderCount = rng.poisson(options.meanOrdersPerCustomer * activity / 1.02)
+            let lastActive = signupDay + rng.int(in: 0...max(asOfDay - signupDay, 1))
+            for _ in 0..<orderCount {
+                orderNumber += 1
+                let day = rng.int(in: signupDay...max(lastActive, signupDay))
+                let time = Int64(day) * 86_400_000 + Int64(rng.int(in: 8 * 3600...22 * 3600)) * 1000
+                var basket = Set<Int>()
+                let anchors = 1 + rng.poisson(0.7)
+                for _ in 0..<anchors {
+                    let p = rng.weighted(popularity)
+                    basket.insert(p)
+                    for companion in companions[p] where rng.chance(0.45) { basket.insert(companion) }
+                }
+                let items = basket.sorted()
+                let amount = items.reduce(0.0) { $0 + prices[$1] }
+                orders.row([rng.chance(0.1) ? customerID.lowercased() : customerID, "O\(orderNumber)",
+                            formatTime(time), String(format: "%.2f", min(amount, 4999.0)), String(items.count),
+                            items.map(productID).joined(separator: ";"), ["web", "app", "store"][rng.weighted([50, 35, 15])], country])
+            }
+
+            // Sessions: search -> view -> cart -> purchase with drop-off at each step.
+            let sessions = rng.poisson(options.meanSessionsPerCustomer * activity)
+            for _ in 0..<sessions {
+                sessionNumber += 1
+                let sessionID = "S\(sessionNumber)"
+                var time = Int64(rng.int(in: signupDay...asOfDay)) * 86_400_000 + Int64(rng.int(in: 0...86_000)) * 1000
+                let device = ["desktop", "mobile", "tablet", "app"][rng.weighted([40, 40, 5, 15])]
+                let product = productID(rng.weighted(popularity))
+                var steps = ["search"]
+                if rng.chance(0.8) { steps.append("view") }
+                if rng.chance(0.3) { steps.append("view") }
+                if steps.count > 1, rng.chance(0.45) { steps.append("cart") }
+                if steps.last == "cart", rng.chance(0.55) { steps.append("purchase") }
+                for step in steps {
+                    events.row([customerID, sessionID, formatTime(time), step, step == "search" ? "" : product, device])
+                    time += Int64(rng.int(in: 5...600)) * 1000
+                }
+            }
+
+            if rng.chance(0.25) {
+                let day = rng.int(in: signupDay...asOfDay)
+                let comment = c == 0 ? "Zelda Markersson-Ångström complains about parcel 4711" : Self.comments[rng.int(in: 0...(Self.comments.count - 1))]
+                feedback.row([customerID, formatTime(Int64(day) * 86_400_000 + 43_200_000), String(rng.int(in: 1...5)),
+                              ["delivery", "product", "price", "service", "website", "other"][rng.int(in: 0...5)], comment])
+            }
+
+            // Consents: most customers agree to analytics, fewer to marketing; some later withdraw.
+            let language = chinese ? "zh" : (country == "SE" ? "sv" : "en")
+            let consentDay = formatTime(Int64(signupDay) * 86_400_000 + 36_000_000)
+            for (purpose, probability) in [("analytics.reporting", 0.85), ("marketing.segmentation", 0.6),
+                                           ("marketing.advertising", 0.45), ("personalize.recommendations", 0.7)]
+            where rng.chance(probability) {
+                consents.row([customerID, purpose, "grant", "1", language, consentDay, "web", "signup-form"])
+                if rng.chance(0.08) {
+                    let later = formatTime(Int64(rng.int(in: signupDay...asOfDay)) * 86_400_000 + 50_000_000)
+                    consents.row([customerID, purpose, "withdraw", "1", language, later, "email", "preference-center"])
+                }
+            }
+        }
+        for (name, writer) in [("customers", customers), ("orders", orders), ("events", events), ("feedback", feedback),
+                               ("consents", consents)] {
+            let url = directory.appendingPathComponent("\(name).csv")
+            try writer.write(to: url)
+            output.files[name] = url
+            output.rows[name] = writer.rowCount
+        }
+        return output
+    }
+
+    private func ascii(_ s: String) -> String {
+        s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).replacingOccurrences(of: " ", with: "")
+    }
+
+    private func formatTime(_ ms: Int64) -> String { Value.timestamp(ms).rendered() }
+}
+
+/// RFC 4180 CSV output: fields with commas, quotes or line breaks are quoted.
+struct CSVWriter {
+    private var bytes: [UInt8] = []
+    private(set) var rowCount = 0
+
+    init(header: [String]) { append(header) }
+
+    mutating func row(_ fields: [String]) {
+        append(fields)
+        rowCount += 1
+    }
+
+    private mutating func append(_ fields: [String]) {
+        for (i, field) in fields.enumerated() {
+            if i > 0 { bytes.append(0x2C) }
+            if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+                bytes.append(0x22)
+                bytes += Array(field.replacingOccurrences(of: "\"", with: "\"\"").utf8)
+                bytes.append(0x22)
+            } else {
+                bytes += Array(field.utf8)
+            }
+        }
+        bytes.append(0x0A)
+    }
+
+    func write(to url: URL) throws { try Data(bytes).write(to: url) }
+}
+
+/// SplitMix64 seeding xoshiro256**: fast, reproducible, and used only to synthesise test data.
+struct SynthesisRandom {
+    private var s: (UInt64, UInt64, UInt64, UInt64)
+
+    init(seed: UInt64) {
+        var x = seed
+        func splitmix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s = (splitmix(), splitmix(), splitmix(), splitmix())
+    }
+
+    mutating func next() -> UInt64 {
+        let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0
+        s.3 ^= s.1
+        s.1 ^= s.2
+        s.0 ^= s.3
+        s.2 ^= t
+        s.3 = s.3 << 45 | s.3 >> 19
+        return result
+    }
+
+    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    mutating func int(in range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
+    }
+
+    mutating func chance(_ p: Double) -> Bool { unit() < p }
+
+    mutating func weighted(_ weights: [Double]) -> Int {
+        let total = weights.reduce(0, +)
+        var u = unit() * total
+        for (i, w) in weights.enumerated() {
+            u -= w
+            if u < 0 { return i }
+        }
+        return weights.count - 1
+    }
+
+    mutating func poisson(_ mean: Double) -> Int {
+        guard mean > 0 else { return 0 }
+        let limit = exp(-mean)
+        var k = 0
+        var p = unit()
+        while p > limit {
+            k += 1
+            p *= unit()
+        }
+        return k
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Searches every file under a folder for a value in the encodings a careless implementation
+/// might leave behind: UTF-8, UTF-16 (both byte orders), hexadecimal (both cases) and base64.
+/// Used by the demo and the encryption-at-rest tests.
+public enum PlaintextProbe {
+    public struct Finding: Sendable, CustomStringConvertible {
+        public let file: String
+        public let encoding: String
+        public var description: String { "\(file) contains the value (\(encoding))" }
+    }
+
+    /// Every encoding of `value` that is searched for.
+    public static func encodings(of value: String) -> [(String, [UInt8])] {
+        let utf8 = Array(value.utf8)
+        var list: [(String, [UInt8])] = [("utf-8", utf8)]
+        list.append(("utf-16le", value.utf16.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] }))
+        list.append(("utf-16be", value.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xff)] }))
+        let hex = utf8.map { String(format: "%02x", $0) }.joined()
+        list.append(("hex", Array(hex.utf8)))
+        list.append(("HEX", Array(hex.uppercased().utf8)))
+        // Base64 of the value at each of the three alignments, minus the partial edge characters.
+        for offset in 0..<3 {
+            let padded = [UInt8](repeating: 0, count: offset) + utf8
+            let encoded = Array(Data(padded).base64EncodedString().utf8)
+            let skip = offset == 0 ? 0 : (offset * 4 + 2) / 3
+            let usable = (utf8.count + offset) / 3 * 4
+            if usable - skip >= 8 { list.append(("base64", Array(encoded[skip..<usable]))) }
+        }
+        return list
+    }
+
+    /// Files under `directory` that contain any encoding of any of `values`.
+    public static func scan(directory: URL, for values: [String]) -> [Finding] {
+        let patterns = values.flatMap { encodings(of: $0) }
+        var findings: [Finding] = []
+        guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        for case let url as URL in walker {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
+                  let data = FileManager.default.contents(atPath: url.path)
+            else { continue }
+            let bytes = [UInt8](data)
+            for (encoding, pattern) in patterns where contains(bytes, pattern) {
+                findings.append(Finding(file: url.path.replacingOccurrences(of: directory.path + "/", with: ""), encoding: encoding))
+            }
+        }
+        return findings
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+        let first = needle[0]
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,94 @@
+import CustosCrypto
+import CustosSchema
+import CustosVault
+import Foundation
+
+/// A Custos workspace: `policies/`, `keys/`, `audit/`, `data/` (the encrypted store), `outbox/`
+/// and `exports/` under one folder. Every command acts on one workspace.
+public final class Workspace: @unchecked Sendable {
+    public let root: URL
+    public let keys: KeyHierarchy
+    public let store: SQLiteRecordStore
+    public let vault: Vault
+    public let catalog: DatasetCatalog
+    /// Mints and checks access grants; held only in memory, new for every process.
+    let authority: GrantAuthority
+
+    public var policiesDirectory: URL { root.appendingPathComponent("policies") }
+    public var keysDirectory: URL { root.appendingPathComponent("keys") }
+    public var auditDirectory: URL { root.appendingPathComponent("audit") }
+    public var dataDirectory: URL { root.appendingPathComponent("data") }
+    public var outboxDirectory: URL { root.appendingPathComponent("outbox") }
+    public var exportsDirectory: URL { root.appendingPathComponent("exports") }
+
+    private init(root: URL, keys: KeyHierarchy) throws {
+        self.root = root
+        self.keys = keys
+        catalog = try DatasetCatalog.load(directory: root.appendingPathComponent("policies/datasets"))
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("data"), withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        store = try SQLiteRecordStore(path: root.appendingPathComponent("data/vault.sqlite").path)
+        authority = GrantAuthority()
+        vault = try Vault(store: store, keys: keys, authority: authority)
+    }
+
+    /// The workspace folder named by `--workspace`, else `CUSTOS_WORKSPACE`, else the current directory.
+    public static func resolve(_ explicit: String?) -> URL {
+        if let explicit, !explicit.isEmpty { return URL(fileURLWithPath: explicit).standardizedFileURL }
+        if let env = ProcessInfo.processInfo.environment["CUSTOS_WORKSPACE"], !env.isEmpty {
+            return URL(fileURLWithPath: env).standardizedFileURL
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }
+
+    /// The example policies shipped with Custos (the repository's `policies/` folder).
+    public static var bundledPolicies: URL? {
+        let candidates = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("policies"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("policies"),
+        ]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("datasets").path) }
+    }
+
+    /// Creates a workspace: key hierarchy, data store, audit folder; copies example policies when
+    /// the folder has none.
+    public static func initialize(at root: URL, passphrase: String? = nil, policiesFrom: URL? = nil) throws -> Workspace {
+        let fm = FileManager.default
+        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        let policies = root.appendingPathComponent("policies")
+        if !fm.fileExists(atPath: policies.appendingPathComponent("datasets").path) {
+            guard let source = policiesFrom ?? bundledPolicies else {
+                throw VaultError.storage("no policies/ folder in the workspace and no example policies found; pass --policies DIR")
+            }
+            if fm.fileExists(atPath: policies.path) { try fm.removeItem(at: policies) }
+            try fm.copyItem(at: source, to: policies)
+        }
+        for folder in ["audit", "outbox", "exports"] {
+            try fm.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true,
+                                   attributes: [.posixPermissions: 0o700])
+        }
+        let keys = try KeyHierarchy.create(in: root.appendingPathComponent("keys"), passphrase: passphrase)
+        return try Workspace(root: root, keys: keys)
+    }
+
+    /// Opens an existing workspace; refuses one whose key files others can read.
+    public static func open(at root: URL, passphrase: String? = nil) throws -> Workspace {
+        let keysURL = root.appendingPathComponent("keys")
+        guard FileManager.default.fileExists(atPath: keysURL.appendingPathComponent("keystore.sqlite").path) else {
+            throw VaultError.workspaceMissing(path: root.path)
+        }
+        let keys = try KeyHierarchy.open(in: keysURL, passphrase: passphrase)
+        return try Workspace(root: root, keys: keys)
+    }
+
+    /// Issues a grant for internal engine operations that the policy decision point has already
+    /// allowed. Only engine code inside this module can call it.
+    func grant(
+        decisionID: String, principal: String, role: String, purpose: String, dataset: DatasetSchema,
+        treatments: [String: ColumnTreatment], outputMode: OutputMode, policyVersion: String, subjectScope: SubjectID? = nil
+    ) -> AccessGrant {
+        authority.issue(decisionID: decisionID, principal: principal, role: role, purpose: purpose, dataset: dataset.name,
+                        treatments: treatments, outputMode: outputMode, policyVersion: policyVersion, subjectScope: subjectScope?.hex)
+    }
+}

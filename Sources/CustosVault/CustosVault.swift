@@ -1,1 +1,0 @@
-// CustosVault: see DESIGN.md for this module's role.

@@ -1,0 +1,334 @@
+import CustosCrypto
+import Foundation
+import GRDB
+
+/// The key hierarchy under `keys/`:
+///
+/// - `kek-vN.key`: the key-encryption key, raw or sealed under a scrypt-derived passphrase key (0600).
+/// - `keystore.sqlite`: per-subject data keys (DEKs) and the pseudonym root secret, each wrapped by
+///   the KEK with AES-256-GCM. It lives apart from the data store, so a copy of the data alone never
+///   brings keys back, and destroying a DEK here crypto-shreds every copy of that subject's records.
+/// - `audit.key` / `audit.pub`: the Ed25519 key pair that signs audit checkpoints (PEM).
+public final class KeyHierarchy: @unchecked Sendable {
+    public let directory: URL
+    public private(set) var currentVersion: Int
+    private var keks: [Int: SymmetricKey]
+    private let store: DatabaseQueue
+    private let lock = NSLock()
+    private let random = BufferedSecureRandom()
+    /// Root secret from which blind-index, de-duplication and pseudonym keys are derived.
+    private let rootSecret: SymmetricKey
+
+    static let fileMagic = Array("CUSTOS-KEK-1".utf8)
+    static let rootSecretName = "pseudonym-root"
+
+    private init(directory: URL, currentVersion: Int, keks: [Int: SymmetricKey], store: DatabaseQueue, rootSecret: SymmetricKey) {
+        self.directory = directory
+        self.currentVersion = currentVersion
+        self.keks = keks
+        self.store = store
+        self.rootSecret = rootSecret
+    }
+
+    // MARK: Creating and opening
+
+    /// Creates a fresh key hierarchy in `directory` (which must not hold one already).
+    public static func create(in directory: URL, passphrase: String? = nil) throws -> KeyHierarchy {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        chmod(directory.path, 0o700)
+        guard !FileManager.default.fileExists(atPath: directory.appendingPathComponent("kek-v1.key").path) else {
+            throw VaultError.workspaceExists(path: directory.deletingLastPathComponent().path)
+        }
+        let kek = SymmetricKey()
+        try writeKEK(kek, version: 1, to: directory, passphrase: passphrase)
+        let store = try openStore(directory)
+        let root = SymmetricKey()
+        let hierarchy = KeyHierarchy(directory: directory, currentVersion: 1, keks: [1: kek], store: store, rootSecret: root)
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO kek_versions(version, check_value, active) VALUES (1, ?, 1)",
+                           arguments: [Data(try checkValue(kek: kek, version: 1))])
+            try db.execute(sql: "INSERT INTO secrets(name, kek_version, wrapped) VALUES (?, 1, ?)",
+                           arguments: [rootSecretName, Data(try hierarchy.wrap(root, context: rootSecretName, version: 1))])
+        }
+        let signing = Curve25519.Signing.PrivateKey()
+        try KeyFiles.write(Array(try signing.pemRepresentation.utf8), to: directory.appendingPathComponent("audit.key"))
+        let pub = try signing.publicKey.pemRepresentation
+        try Data(pub.utf8).write(to: directory.appendingPathComponent("audit.pub"), options: .atomic)
+        return hierarchy
+    }
+
+    /// Opens an existing hierarchy, refusing key files that others can read.
+    public static func open(in directory: URL, passphrase: String? = nil) throws -> KeyHierarchy {
+        guard FileManager.default.fileExists(atPath: directory.path) else {
+            throw VaultError.workspaceMissing(path: directory.deletingLastPathComponent().path)
+        }
+        try KeyFiles.checkPermissions(directory.appendingPathComponent("keystore.sqlite"), displayPath: "keys/keystore.sqlite")
+        try KeyFiles.checkPermissions(directory.appendingPathComponent("audit.key"), displayPath: "keys/audit.key")
+        let store = try openStore(directory)
+        let versions = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT version, check_value FROM kek_versions WHERE active = 1 ORDER BY version")
+                .map { (Int($0[0] as Int64), [UInt8]($0[1] as Data)) }
+        }
+        guard let current = versions.last?.0 else { throw VaultError.keyFileCorrupt(path: "keys/keystore.sqlite") }
+        var keks: [Int: SymmetricKey] = [:]
+        for (version, check) in versions {
+            let kek = try readKEK(version: version, from: directory, passphrase: passphrase)
+            guard let expected = try? checkValue(kek: kek, version: version, nonce: Array(check.prefix(12))),
+                  constantTimeEquals(expected, check)
+            else { throw VaultError.wrongKeyEncryptionKey(version: version) }
+            keks[version] = kek
+        }
+        let wrappedRoot = try store.read { db in
+            try Row.fetchOne(db, sql: "SELECT kek_version, wrapped FROM secrets WHERE name = ?", arguments: [rootSecretName])
+        }
+        guard let wrappedRoot else { throw VaultError.keyFileCorrupt(path: "keys/keystore.sqlite") }
+        let partial = KeyHierarchy(directory: directory, currentVersion: current, keks: keks, store: store, rootSecret: SymmetricKey(bytes: []))
+        let root = try partial.unwrap([UInt8](wrappedRoot[1] as Data), context: rootSecretName, version: Int(wrappedRoot[0] as Int64))
+        return KeyHierarchy(directory: directory, currentVersion: current, keks: keks, store: store, rootSecret: root)
+    }
+
+    private static func openStore(_ directory: URL) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            // Deleted key rows are overwritten with zeros, and the rollback journal is removed after
+            // each transaction, so a shredded key does not linger in the key store's files.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        let path = directory.appendingPathComponent("keystore.sqlite").path
+        let existed = FileManager.default.fileExists(atPath: path)
+        if !existed {
+            let fd = Foundation.open(path, O_WRONLY | O_CREAT, 0o600)
+            if fd >= 0 { close(fd) }
+        }
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-keystore") { db in
+            try db.execute(sql: """
+                CREATE TABLE kek_versions(version INTEGER PRIMARY KEY, check_value BLOB NOT NULL, active INTEGER NOT NULL);
+                CREATE TABLE secrets(name TEXT PRIMARY KEY, kek_version INTEGER NOT NULL, wrapped BLOB NOT NULL);
+                CREATE TABLE data_keys(subject BLOB PRIMARY KEY, kek_version INTEGER NOT NULL, wrapped BLOB NOT NULL) WITHOUT ROWID;
+                """)
+        }
+        try migrator.migrate(queue)
+        chmod(path, 0o600)
+        return queue
+    }
+
+    // MARK: KEK files
+
+    private static func kekURL(_ directory: URL, _ version: Int) -> URL { directory.appendingPathComponent("kek-v\(version).key") }
+
+    /// File layout: magic, mode byte (0 raw, 1 scrypt), then the raw key, or
+    /// salt(16) || log2N(1) || r(1) || p(1) || sealed box of the key under the scrypt-derived key.
+    static func writeKEK(_ kek: SymmetricKey, version: Int, to directory: URL, passphrase: String?) throws {
+        var bytes = fileMagic
+        if let passphrase {
+            let salt = SecureRandom.bytes(count: 16)
+            let logN: UInt8 = 15, r: UInt8 = 8, p: UInt8 = 1
+            let wrappingKey = try Scrypt.deriveKey(passphrase: passphrase, salt: salt, n: 1 << UInt64(logN), r: UInt64(r), p: UInt64(p))
+            let box = try AES.GCM.seal(kek.rawBytes, using: wrappingKey, authenticating: Array("custos/kek/v\(version)".utf8))
+            bytes += [1] + salt + [logN, r, p] + box.combined
+        } else {
+            bytes += [0] + kek.rawBytes
+        }
+        try KeyFiles.write(bytes, to: kekURL(directory, version))
+    }
+
+    static func readKEK(version: Int, from directory: URL, passphrase: String?) throws -> SymmetricKey {
+        let display = "keys/kek-v\(version).key"
+        let bytes = try KeyFiles.read(kekURL(directory, version), displayPath: display)
+        guard bytes.count > fileMagic.count, Array(bytes.prefix(fileMagic.count)) == fileMagic else {
+            throw VaultError.keyFileCorrupt(path: display)
+        }
+        let body = Array(bytes.dropFirst(fileMagic.count))
+        switch body.first {
+        case 0:
+            guard body.count == 33 else { throw VaultError.keyFileCorrupt(path: display) }
+            return SymmetricKey(bytes: Array(body[1...]))
+        case 1:
+            guard let passphrase else { throw VaultError.passphraseRequired }
+            guard body.count >= 1 + 16 + 3 + 28 else { throw VaultError.keyFileCorrupt(path: display) }
+            let salt = Array(body[1..<17])
+            let logN = body[17], r = body[18], p = body[19]
+            guard logN <= 22 else { throw VaultError.keyFileCorrupt(path: display) }
+            let wrappingKey = try Scrypt.deriveKey(passphrase: passphrase, salt: salt, n: 1 << UInt64(logN), r: UInt64(r), p: UInt64(p))
+            do {
+                let box = try AES.GCM.SealedBox(combined: Array(body[20...]))
+                return SymmetricKey(bytes: try AES.GCM.open(box, using: wrappingKey, authenticating: Array("custos/kek/v\(version)".utf8)))
+            } catch {
+                throw VaultError.wrongPassphrase
+            }
+        default:
+            throw VaultError.keyFileCorrupt(path: display)
+        }
+    }
+
+    /// Whether the KEK file is passphrase-protected.
+    public static func isPassphraseProtected(_ directory: URL, version: Int) -> Bool {
+        guard let data = FileManager.default.contents(atPath: kekURL(directory, version).path) else { return false }
+        return data.count > fileMagic.count && data[fileMagic.count] == 1
+    }
+
+    // MARK: Wrapping
+
+    private static func checkValue(kek: SymmetricKey, version: Int, nonce: [UInt8]? = nil) throws -> [UInt8] {
+        let n = try nonce.map { try AES.GCM.Nonce(bytes: $0) } ?? AES.GCM.Nonce()
+        return try AES.GCM.seal([UInt8](repeating: 0, count: 16), using: kek, nonce: n,
+                                authenticating: Array("custos/kek-check/v\(version)".utf8)).combined
+    }
+
+    private func aad(context: String, version: Int) -> [UInt8] { Array("custos/wrap/v1/\(context)/kek\(version)".utf8) }
+
+    private func wrap(_ key: SymmetricKey, context: String, version: Int) throws -> [UInt8] {
+        guard let kek = keks[version] else { throw VaultError.kekVersionMissing(version: version) }
+        var nonce = [UInt8](repeating: 0, count: 12)
+        nonce.withUnsafeMutableBytes { random.fill($0) }
+        return try AES.GCM.seal(key.rawBytes, using: kek, nonce: try AES.GCM.Nonce(bytes: nonce),
+                                authenticating: aad(context: context, version: version)).combined
+    }
+
+    private func unwrap(_ wrapped: [UInt8], context: String, version: Int) throws -> SymmetricKey {
+        guard let kek = keks[version] else { throw VaultError.kekVersionMissing(version: version) }
+        do {
+            return SymmetricKey(bytes: try AES.GCM.open(try AES.GCM.SealedBox(combined: wrapped), using: kek,
+                                                        authenticating: aad(context: context, version: version)))
+        } catch {
+            throw VaultError.wrongKeyEncryptionKey(version: version)
+        }
+    }
+
+    // MARK: Data keys
+
+    /// Creates and stores fresh data keys for new subjects (one transaction).
+    public func createDataKeys(for subjects: [SubjectID]) throws -> [SubjectID: SymmetricKey] {
+        lock.lock()
+        defer { lock.unlock() }
+        var created: [SubjectID: SymmetricKey] = [:]
+        try store.write { db in
+            let statement = try db.cachedStatement(sql: "INSERT INTO data_keys(subject, kek_version, wrapped) VALUES (?, ?, ?)")
+            for subject in subjects {
+                var raw = [UInt8](repeating: 0, count: 32)
+                raw.withUnsafeMutableBytes { random.fill($0) }
+                let key = SymmetricKey(bytes: raw)
+                try statement.execute(arguments: [Data(subject.bytes), currentVersion,
+                                                  Data(try wrap(key, context: subject.hex, version: currentVersion))])
+                created[subject] = key
+            }
+        }
+        return created
+    }
+
+    /// The data keys of the given subjects (or of every subject when nil). Subjects whose key was
+    /// destroyed are absent from the result.
+    public func dataKeys(for subjects: Set<SubjectID>? = nil) throws -> [SubjectID: SymmetricKey] {
+        lock.lock()
+        defer { lock.unlock() }
+        var keys: [SubjectID: SymmetricKey] = [:]
+        try store.read { db in
+            if let subjects, subjects.count < 64 {
+                for subject in subjects {
+                    if let row = try Row.fetchOne(db, sql: "SELECT kek_version, wrapped FROM data_keys WHERE subject = ?",
+                                                  arguments: [Data(subject.bytes)]) {
+                        keys[subject] = try unwrap([UInt8](row[1] as Data), context: subject.hex, version: Int(row[0] as Int64))
+                    }
+                }
+                return
+            }
+            let cursor = try Row.fetchCursor(db, sql: "SELECT subject, kek_version, wrapped FROM data_keys")
+            while let row = try cursor.next() {
+                guard let subject = SubjectID(bytes: [UInt8](row[0] as Data)) else { continue }
+                if let subjects, !subjects.contains(subject) { continue }
+                keys[subject] = try unwrap([UInt8](row[2] as Data), context: subject.hex, version: Int(row[1] as Int64))
+            }
+        }
+        return keys
+    }
+
+    /// Crypto-shredding: destroys the subject's data key. Every record sealed with it, in every
+    /// copy and backup of the data store, becomes unreadable. Returns false if there was no key.
+    @discardableResult
+    public func destroyDataKey(for subject: SubjectID) throws -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return try store.write { db in
+            try db.execute(sql: "DELETE FROM data_keys WHERE subject = ?", arguments: [Data(subject.bytes)])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Number of live data keys.
+    public func dataKeyCount() throws -> Int {
+        try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM data_keys") ?? 0 }
+    }
+
+    // MARK: Rotation
+
+    /// Rotation: a new KEK version, every data key and secret re-wrapped under it in one
+    /// transaction, then the old KEK retired and its file destroyed. Data records are untouched
+    /// (they are sealed with data keys, which do not change).
+    public func rotate(passphrase: String? = nil) throws -> (version: Int, rewrapped: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        let newVersion = currentVersion + 1
+        let newKEK = SymmetricKey()
+        try KeyHierarchy.writeKEK(newKEK, version: newVersion, to: directory, passphrase: passphrase)
+        keks[newVersion] = newKEK
+        var count = 0
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO kek_versions(version, check_value, active) VALUES (?, ?, 1)",
+                           arguments: [newVersion, Data(try KeyHierarchy.checkValue(kek: newKEK, version: newVersion))])
+            let rows = try Row.fetchAll(db, sql: "SELECT subject, kek_version, wrapped FROM data_keys")
+            let update = try db.cachedStatement(sql: "UPDATE data_keys SET kek_version = ?, wrapped = ? WHERE subject = ?")
+            for row in rows {
+                let subjectBytes = [UInt8](row[0] as Data)
+                guard let subject = SubjectID(bytes: subjectBytes) else { continue }
+                let key = try unwrap([UInt8](row[2] as Data), context: subject.hex, version: Int(row[1] as Int64))
+                try update.execute(arguments: [newVersion, Data(try wrap(key, context: subject.hex, version: newVersion)), Data(subjectBytes)])
+                count += 1
+            }
+            try db.execute(sql: "UPDATE secrets SET kek_version = ?, wrapped = ? WHERE name = ?",
+                           arguments: [newVersion, Data(try wrap(rootSecret, context: KeyHierarchy.rootSecretName, version: newVersion)),
+                                       KeyHierarchy.rootSecretName])
+            try db.execute(sql: "UPDATE kek_versions SET active = 0 WHERE version < ?", arguments: [newVersion])
+        }
+        for version in keks.keys where version < newVersion {
+            keks[version] = nil
+            KeyHierarchy.destroyFile(KeyHierarchy.kekURL(directory, version))
+        }
+        currentVersion = newVersion
+        return (newVersion, count)
+    }
+
+    /// Overwrites a key file with random bytes, syncs, then unlinks it.
+    static func destroyFile(_ url: URL) {
+        if let handle = FileHandle(forWritingAtPath: url.path) {
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+            handle.write(Data(SecureRandom.bytes(count: max(size ?? 64, 64))))
+            try? handle.synchronize()
+            try? handle.close()
+        }
+        unlink(url.path)
+        KeyFiles.syncDirectory(url.deletingLastPathComponent())
+    }
+
+    // MARK: Derived keys
+
+    /// A key derived from the root secret for one use, e.g. "custos/blind-index/v1".
+    public func derivedKey(label: String) throws -> SymmetricKey {
+        try HKDF.deriveKey(from: rootSecret, label: label)
+    }
+
+    /// The root key from which per-purpose pseudonym keys are derived (handed to the privacy layer).
+    public var pseudonymRootKey: SymmetricKey {
+        get throws { try derivedKey(label: "custos/pseudonym-root/v1") }
+    }
+
+    /// The audit signing key (Ed25519), from `keys/audit.key`.
+    public func auditSigningKey() throws -> Curve25519.Signing.PrivateKey {
+        let bytes = try KeyFiles.read(directory.appendingPathComponent("audit.key"), displayPath: "keys/audit.key")
+        return try Curve25519.Signing.PrivateKey(pemRepresentation: String(decoding: bytes, as: UTF8.self))
+    }
+}

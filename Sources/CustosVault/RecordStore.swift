@@ -1,0 +1,74 @@
+import Foundation
+
+/// One sealed block of a subject's rows as stored.
+public struct SealedBlock: Sendable {
+    public let blockID: Int64
+    public let dataset: String
+    public let subject: SubjectID
+    public let rowCount: Int
+    public let sealed: [UInt8]
+
+    public init(blockID: Int64, dataset: String, subject: SubjectID, rowCount: Int, sealed: [UInt8]) {
+        self.blockID = blockID
+        self.dataset = dataset
+        self.subject = subject
+        self.rowCount = rowCount
+        self.sealed = sealed
+    }
+}
+
+/// Counts of one committed ingest batch (never values).
+public struct IngestBatchRecord: Sendable {
+    public let dataset: String
+    public let sourceDigest: [UInt8]
+    public let rowsRead: Int
+    public let rowsAdded: Int
+    public let duplicates: Int
+    public let newSubjects: Int
+}
+
+/// What the vault needs from a storage backend. The SQLite backend is the embedded default; a
+/// PostgreSQL backend implements the same protocol, so callers do not change. Backends store only
+/// ciphertext, keyed-hash tokens and random ids: never a plaintext customer value.
+public protocol RecordStore: AnyObject, Sendable {
+    /// Runs `body` in one atomic write transaction: everything it wrote commits, or nothing.
+    func write<T>(_ body: (any RecordStoreWriter) throws -> T) throws -> T
+
+    /// Subjects found for blind-index tokens (tokens without a subject are absent).
+    func subjects(forTokens tokens: [[UInt8]]) throws -> [[UInt8]: SubjectID]
+
+    /// Which of `digests` already exist for `dataset` (exact de-duplication).
+    func existingDigests(dataset: String, digests: [[UInt8]]) throws -> Set<[UInt8]>
+
+    /// Streams the sealed blocks of `dataset` (all subjects, or only `subjects`), in block order.
+    /// `partition`/`partitions` split the scan by block id for parallel readers.
+    func scan(
+        dataset: String, subjects: Set<SubjectID>?, partition: Int, partitions: Int,
+        _ body: (SubjectID, Int64, UnsafeRawBufferPointer) throws -> Void
+    ) throws
+
+    /// Every sealed block of one subject across datasets.
+    func blocks(of subject: SubjectID) throws -> [SealedBlock]
+
+    /// All subject ids known to the store.
+    func allSubjects() throws -> [SubjectID]
+
+    /// Number of blocks and rows in a dataset.
+    func counts(dataset: String) throws -> (blocks: Int, rows: Int)
+}
+
+/// Operations inside a write transaction.
+public protocol RecordStoreWriter {
+    /// Reserves `count` consecutive fresh block ids and returns the first.
+    func reserveBlockIDs(_ count: Int) throws -> Int64
+    func insertSubject(_ subject: SubjectID, createdAt: Int64) throws
+    func insertToken(_ token: [UInt8], subject: SubjectID) throws
+    func insertDigest(dataset: String, digest: [UInt8], subject: SubjectID) throws
+    func insertBlock(_ block: SealedBlock) throws
+    func deleteBlock(_ blockID: Int64) throws
+    /// Moves blind-index tokens and digests of `from` to `to` (identity resolution merges).
+    func reassign(from: SubjectID, to: SubjectID) throws
+    /// Removes a subject's blocks, tokens, digests and its subject row.
+    func deleteSubject(_ subject: SubjectID) throws
+    func recordBatch(_ batch: IngestBatchRecord, committedAt: Int64) throws
+}

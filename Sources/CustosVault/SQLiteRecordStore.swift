@@ -1,0 +1,235 @@
+import Foundation
+import GRDB
+
+/// The embedded default backend: SQLite through GRDB, WAL mode, in `data/vault.sqlite`.
+/// Temporary structures stay in memory (no temp files), deleted content is zeroed.
+public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
+    let pool: DatabasePool
+    private var datasetIDs: [String: Int64] = [:]
+    private let lock = NSLock()
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA mmap_size = 4294967296")
+        }
+        configuration.maximumReaderCount = 4
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-records") { db in
+            try db.execute(sql: """
+                CREATE TABLE datasets(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                INSERT INTO counters(name, value) VALUES ('block', 0);
+                CREATE TABLE subjects(subject BLOB PRIMARY KEY, created_at INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE blind_index(token BLOB PRIMARY KEY, subject BLOB NOT NULL) WITHOUT ROWID;
+                CREATE INDEX blind_index_subject ON blind_index(subject);
+                CREATE TABLE row_digests(dataset_id INTEGER NOT NULL, digest BLOB NOT NULL, subject BLOB NOT NULL,
+                                         PRIMARY KEY(dataset_id, digest)) WITHOUT ROWID;
+                CREATE INDEX row_digests_subject ON row_digests(subject);
+                CREATE TABLE blocks(block_id INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL, subject BLOB NOT NULL,
+                                    row_count INTEGER NOT NULL, sealed BLOB NOT NULL);
+                CREATE INDEX blocks_dataset ON blocks(dataset_id, block_id);
+                CREATE INDEX blocks_subject ON blocks(subject);
+                CREATE TABLE ingest_batches(id INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL, source_digest BLOB NOT NULL,
+                                            rows_read INTEGER NOT NULL, rows_added INTEGER NOT NULL, duplicates INTEGER NOT NULL,
+                                            new_subjects INTEGER NOT NULL, committed_at INTEGER NOT NULL);
+                """)
+        }
+        return migrator
+    }
+
+    func datasetID(_ name: String, db: Database, create: Bool) throws -> Int64? {
+        lock.lock()
+        let cached = datasetIDs[name]
+        lock.unlock()
+        if let cached { return cached }
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM datasets WHERE name = ?", arguments: [name]) {
+            lock.lock(); datasetIDs[name] = id; lock.unlock()
+            return id
+        }
+        guard create else { return nil }
+        try db.execute(sql: "INSERT INTO datasets(name) VALUES (?)", arguments: [name])
+        let id = db.lastInsertedRowID
+        lock.lock(); datasetIDs[name] = id; lock.unlock()
+        return id
+    }
+
+    public func write<T>(_ body: (any RecordStoreWriter) throws -> T) throws -> T {
+        try pool.write { db in
+            let writer = Writer(db: db, store: self)
+            return try body(writer)
+        }
+    }
+
+    public func subjects(forTokens tokens: [[UInt8]]) throws -> [[UInt8]: SubjectID] {
+        try pool.read { db in
+            var found: [[UInt8]: SubjectID] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT subject FROM blind_index WHERE token = ?")
+            for token in tokens {
+                if let data = try Data.fetchOne(statement, arguments: [Data(token)]), let subject = SubjectID(bytes: [UInt8](data)) {
+                    found[token] = subject
+                }
+            }
+            return found
+        }
+    }
+
+    public func existingDigests(dataset: String, digests: [[UInt8]]) throws -> Set<[UInt8]> {
+        try pool.read { db in
+            guard let id = try datasetID(dataset, db: db, create: false) else { return [] }
+            var found = Set<[UInt8]>()
+            let statement = try db.cachedStatement(sql: "SELECT 1 FROM row_digests WHERE dataset_id = ? AND digest = ?")
+            for digest in digests where try Int.fetchOne(statement, arguments: [id, Data(digest)]) != nil {
+                found.insert(digest)
+            }
+            return found
+        }
+    }
+
+    public func scan(
+        dataset: String, subjects: Set<SubjectID>?, partition: Int = 0, partitions: Int = 1,
+        _ body: (SubjectID, Int64, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try pool.read { db in
+            guard let id = try datasetID(dataset, db: db, create: false) else { return }
+            if let subjects, subjects.count <= 1000 {
+                let statement = try db.cachedStatement(
+                    sql: "SELECT subject, block_id, sealed FROM blocks WHERE subject = ? AND dataset_id = ? ORDER BY block_id")
+                for subject in subjects.sorted() {
+                    let rows = try Row.fetchCursor(statement, arguments: [Data(subject.bytes), id])
+                    while let row = try rows.next() { try deliver(row, body) }
+                }
+                return
+            }
+            let sql = partitions > 1
+                ? "SELECT subject, block_id, sealed FROM blocks WHERE dataset_id = ? AND block_id % \(partitions) = \(partition) ORDER BY block_id"
+                : "SELECT subject, block_id, sealed FROM blocks WHERE dataset_id = ? ORDER BY block_id"
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: [id])
+            while let row = try rows.next() {
+                if let subjects {
+                    guard let s = Self.subject(row), subjects.contains(s) else { continue }
+                }
+                try deliver(row, body)
+            }
+        }
+    }
+
+    private static func subject(_ row: Row) -> SubjectID? {
+        guard let data = row.dataNoCopy(atIndex: 0) else { return nil }
+        return SubjectID(bytes: [UInt8](data))
+    }
+
+    private func deliver(_ row: Row, _ body: (SubjectID, Int64, UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let subject = Self.subject(row), let sealed = row.dataNoCopy(atIndex: 2) else {
+            throw VaultError.storage("a stored block has no subject or payload")
+        }
+        let blockID: Int64 = row[1]
+        try sealed.withUnsafeBytes { try body(subject, blockID, $0) }
+    }
+
+    public func blocks(of subject: SubjectID) throws -> [SealedBlock] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT b.block_id, d.name, b.row_count, b.sealed FROM blocks b JOIN datasets d ON d.id = b.dataset_id
+                WHERE b.subject = ? ORDER BY b.block_id
+                """, arguments: [Data(subject.bytes)]).map { row in
+                SealedBlock(blockID: row[0], dataset: row[1], subject: subject, rowCount: row[2], sealed: [UInt8](row[3] as Data))
+            }
+        }
+    }
+
+    public func allSubjects() throws -> [SubjectID] {
+        try pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT subject FROM subjects ORDER BY subject").compactMap { SubjectID(bytes: [UInt8]($0)) }
+        }
+    }
+
+    public func counts(dataset: String) throws -> (blocks: Int, rows: Int) {
+        try pool.read { db in
+            guard let id = try datasetID(dataset, db: db, create: false) else { return (0, 0) }
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(row_count), 0) FROM blocks WHERE dataset_id = ?", arguments: [id])
+            return (row?[0] ?? 0, row?[1] ?? 0)
+        }
+    }
+
+    /// Folds the WAL back into the database file and truncates it.
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    final class Writer: RecordStoreWriter {
+        let db: Database
+        let store: SQLiteRecordStore
+
+        init(db: Database, store: SQLiteRecordStore) {
+            self.db = db
+            self.store = store
+        }
+
+        func id(_ dataset: String) throws -> Int64 {
+            guard let id = try store.datasetID(dataset, db: db, create: true) else { throw VaultError.unknownDataset(dataset) }
+            return id
+        }
+
+        func reserveBlockIDs(_ count: Int) throws -> Int64 {
+            try db.execute(sql: "UPDATE counters SET value = value + ? WHERE name = 'block'", arguments: [count])
+            let last = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'block'") ?? Int64(count)
+            return last - Int64(count) + 1
+        }
+
+        func insertSubject(_ subject: SubjectID, createdAt: Int64) throws {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO subjects(subject, created_at) VALUES (?, ?)")
+                .execute(arguments: [Data(subject.bytes), createdAt])
+        }
+
+        func insertToken(_ token: [UInt8], subject: SubjectID) throws {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO blind_index(token, subject) VALUES (?, ?)")
+                .execute(arguments: [Data(token), Data(subject.bytes)])
+        }
+
+        func insertDigest(dataset: String, digest: [UInt8], subject: SubjectID) throws {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO row_digests(dataset_id, digest, subject) VALUES (?, ?, ?)")
+                .execute(arguments: [try id(dataset), Data(digest), Data(subject.bytes)])
+        }
+
+        func insertBlock(_ block: SealedBlock) throws {
+            try db.cachedStatement(sql: "INSERT INTO blocks(block_id, dataset_id, subject, row_count, sealed) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [block.blockID, try id(block.dataset), Data(block.subject.bytes), block.rowCount, Data(block.sealed)])
+        }
+
+        func deleteBlock(_ blockID: Int64) throws {
+            try db.execute(sql: "DELETE FROM blocks WHERE block_id = ?", arguments: [blockID])
+        }
+
+        func reassign(from: SubjectID, to: SubjectID) throws {
+            let args: StatementArguments = [Data(to.bytes), Data(from.bytes)]
+            try db.execute(sql: "UPDATE blind_index SET subject = ? WHERE subject = ?", arguments: args)
+            try db.execute(sql: "UPDATE row_digests SET subject = ? WHERE subject = ?", arguments: args)
+        }
+
+        func deleteSubject(_ subject: SubjectID) throws {
+            let args: StatementArguments = [Data(subject.bytes)]
+            try db.execute(sql: "DELETE FROM blocks WHERE subject = ?", arguments: args)
+            try db.execute(sql: "DELETE FROM blind_index WHERE subject = ?", arguments: args)
+            try db.execute(sql: "DELETE FROM row_digests WHERE subject = ?", arguments: args)
+            try db.execute(sql: "DELETE FROM subjects WHERE subject = ?", arguments: args)
+        }
+
+        func recordBatch(_ batch: IngestBatchRecord, committedAt: Int64) throws {
+            try db.execute(sql: """
+                INSERT INTO ingest_batches(dataset_id, source_digest, rows_read, rows_added, duplicates, new_subjects, committed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [try id(batch.dataset), Data(batch.sourceDigest), batch.rowsRead, batch.rowsAdded,
+                                 batch.duplicates, batch.newSubjects, committedAt])
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import CustosEngine
+import Foundation
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Clean, de-duplicate, resolve identities and seal a CSV or JSON Lines file into a dataset.",
+        discussion: "By default a file is one batch: if any row is invalid nothing is stored. --skip-invalid stores the valid rows.")
+
+    @OptionGroup var options: WorkspaceOptions
+    @Argument(help: "Dataset name (declared in policies/datasets/).") var dataset: String
+    @Argument(help: "CSV or JSON Lines file.") var file: String
+    @Flag(help: "Store valid rows and report the invalid ones instead of rejecting the batch.") var skipInvalid = false
+
+    func run() throws {
+        do {
+            let workspace = try options.open()
+            let schema = try workspace.catalog.dataset(dataset)
+            let bar = ProgressBar(label: "ingest \(dataset)")
+            let report = try IngestService(vault: workspace.vault).ingest(
+                file: URL(fileURLWithPath: file), dataset: schema, badRows: skipInvalid ? .skipAndReport : .rejectBatch,
+                progress: bar.update)
+            bar.finish()
+            print(IngestSummary.text(report))
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+/// A progress bar on standard error, shown only when it is a terminal.
+final class ProgressBar {
+    let label: String
+    let enabled = isatty(STDERR_FILENO) == 1
+    init(label: String) { self.label = label }
+
+    func update(_ fraction: Double) {
+        guard enabled else { return }
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(Int(fraction * 100))%".utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

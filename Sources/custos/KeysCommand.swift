@@ -1,0 +1,24 @@
+import ArgumentParser
+import CustosEngine
+import Foundation
+
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Key management.", subcommands: [Rotate.self])
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "New key-encryption key version; every data key re-wrapped; the old key retired and destroyed.")
+        @OptionGroup var options: WorkspaceOptions
+
+        func run() throws {
+            do {
+                let workspace = try options.open()
+                let result = try workspace.rotateKeys(passphrase: options.passphrase())
+                print("Key-encryption key is now v\(result.version); \(result.rewrapped) data keys re-wrapped; older versions destroyed.")
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+}
