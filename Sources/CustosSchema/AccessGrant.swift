@@ -54,6 +54,24 @@ public struct AccessGrant: Sendable {
     public let subjectScope: String?
     public let tag: [UInt8]
 
+    /// Assembles a grant from its parts. Anyone can build one, but only grants whose tag was made
+    /// by the process's `GrantAuthority` are honoured by the vault.
+    public init(
+        decisionID: String, principal: String, role: String, purpose: String, dataset: String,
+        treatments: [String: ColumnTreatment], outputMode: OutputMode, policyVersion: String, subjectScope: String?, tag: [UInt8]
+    ) {
+        self.decisionID = decisionID
+        self.principal = principal
+        self.role = role
+        self.purpose = purpose
+        self.dataset = dataset
+        self.treatments = treatments
+        self.outputMode = outputMode
+        self.policyVersion = policyVersion
+        self.subjectScope = subjectScope
+        self.tag = tag
+    }
+
     /// The canonical bytes the tag authenticates.
     var message: [UInt8] {
         var parts = [decisionID, principal, role, purpose, dataset, outputMode.rawValue, policyVersion, subjectScope ?? "-"]

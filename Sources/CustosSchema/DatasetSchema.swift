@@ -58,6 +58,24 @@ public struct Column: Sendable {
     /// Line in the dataset file, for diagnostics.
     public let line: Int?
 
+    public init(
+        name: String, type: ColumnType, columnClass: ColumnClass, category: String, normalization: Normalization = .none,
+        scale: Int = 0, bounds: Bounds? = nil, publicValues: [String]? = nil, providedBySubject: Bool = true,
+        description: String = "", line: Int? = nil
+    ) {
+        self.name = name
+        self.type = type
+        self.columnClass = columnClass
+        self.category = category
+        self.normalization = normalization
+        self.scale = scale
+        self.bounds = bounds
+        self.publicValues = publicValues
+        self.providedBySubject = providedBySubject
+        self.description = description
+        self.line = line
+    }
+
     public var isIdentifier: Bool { columnClass == .directIdentifier }
 }
 
