@@ -8,7 +8,7 @@ public enum Curve25519 {
             private let seed: SymmetricKey
 
             /// A fresh random key.
-            public init() { seed = SymmetricKey(bytes: SecureRandom.bytes(count: 32)) }
+            public init() { seed = SymmetricKey() }
 
             public init(rawRepresentation: [UInt8]) throws {
                 guard rawRepresentation.count == 32 else {
@@ -21,7 +21,8 @@ public enum Curve25519 {
             public init(pemRepresentation pem: String) throws {
                 let key = try PEM.read(pem, isPrivate: true)
                 defer { EVP_PKEY_free(key) }
-                try self.init(rawRepresentation: try rawKey(key, isPrivate: true))
+                var raw = try rawKey(key, isPrivate: true)
+                seed = SymmetricKey(wipingAfterCopy: &raw)
             }
 
             /// The 32-byte seed. Handle as secret.

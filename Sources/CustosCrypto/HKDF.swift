@@ -22,7 +22,8 @@ public enum HKDF {
         var output = [UInt8](repeating: 0, count: outputByteCount)
         // OpenSSL needs a non-NULL key buffer even for empty input keying material, so every
         // buffer carries one spare byte that is never counted.
-        var ikm = inputKeyMaterial.rawBytes + [0]
+        var ikm = [UInt8](repeating: 0, count: inputKeyMaterial.byteCount + 1)
+        inputKeyMaterial.withUnsafeBytes { raw in ikm.withUnsafeMutableBytes { $0.copyMemory(from: raw) } }
         var saltBytes = salt + [0]
         var infoBytes = info + [0]
         defer {
@@ -61,7 +62,7 @@ public enum HKDF {
             OpenSSLSupport.wipe(&output)
             throw OpenSSLSupport.failure("EVP_KDF_derive(HKDF)")
         }
-        return SymmetricKey(bytes: output)
+        return SymmetricKey(wipingAfterCopy: &output)
     }
 
     /// The longest output HKDF-SHA-256 can produce: 255 blocks of 32 bytes (RFC 5869 §2.3).
@@ -104,6 +105,6 @@ public enum Scrypt {
             throw CryptoError.openSSLFailure(
                 operation: "EVP_PBE_scrypt (N must be a power of two above 1 and N*r*128 bytes at most 256 MiB)")
         }
-        return SymmetricKey(bytes: output)
+        return SymmetricKey(wipingAfterCopy: &output)
     }
 }

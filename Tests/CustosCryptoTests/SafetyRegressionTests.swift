@@ -138,3 +138,33 @@ final class SafetyRegressionTests: XCTestCase {
         return Array(okm.prefix(length))
     }
 }
+
+/// Key memory: a `SymmetricKey` owns its bytes, so wiping them on release can never be defeated by
+/// copy-on-write sharing with a caller's array (before the fix the key shared the caller's buffer,
+/// and its wipe in `deinit` then zeroed a fresh copy instead).
+final class KeyMemoryTests: XCTestCase {
+    func testKeyDoesNotShareTheCallersBuffer() {
+        var input: [UInt8] = Array(1...32)
+        let key = SymmetricKey(bytes: input)
+        input.withUnsafeBytes { callers in
+            key.withUnsafeBytes { owned in XCTAssertNotEqual(owned.baseAddress, callers.baseAddress) }
+        }
+        input[0] = 99
+        XCTAssertEqual(key.rawBytes, Array(1...32))
+        var copy = key.rawBytes
+        copy[1] = 0
+        XCTAssertEqual(key.rawBytes, Array(1...32))
+        key.withUnsafeBytes { owned in
+            copy.withUnsafeBytes { XCTAssertNotEqual(owned.baseAddress, $0.baseAddress) }
+        }
+    }
+
+    func testInternalDerivationsWipeTheirScratchCopy() {
+        var scratch = [UInt8](repeating: 7, count: 32)
+        let key = SymmetricKey(wipingAfterCopy: &scratch)
+        XCTAssertEqual(scratch, [UInt8](repeating: 0, count: 32))
+        XCTAssertEqual(key.rawBytes, [UInt8](repeating: 7, count: 32))
+        XCTAssertEqual(SymmetricKey(bytes: []).byteCount, 0)
+        XCTAssertEqual(SymmetricKey(bytes: []).rawBytes, [])
+    }
+}
