@@ -4,17 +4,22 @@ import COpenSSL
 public enum AES {
     /// AES-256-GCM with 96-bit nonces and 128-bit tags, over OpenSSL's EVP interface.
     public enum GCM {
+        /// AES-256 key length in bytes.
         public static let keyByteCount = 32
+        /// GCM nonce length in bytes (96 bits, the only length Custos uses).
         public static let nonceByteCount = 12
+        /// GCM authentication tag length in bytes (128 bits; shorter tags are refused).
         public static let tagByteCount = 16
 
         /// A 96-bit GCM nonce. Never reuse one with the same key.
         public struct Nonce: Sendable, Equatable {
+            /// The 12 nonce bytes.
             public let bytes: [UInt8]
 
             /// A fresh random nonce from the CSPRNG.
             public init() { bytes = SecureRandom.bytes(count: GCM.nonceByteCount) }
 
+            /// Wraps 12 existing nonce bytes; throws `CryptoError.invalidLength` otherwise.
             public init(bytes: [UInt8]) throws {
                 guard bytes.count == GCM.nonceByteCount else {
                     throw CryptoError.invalidLength(what: "AES-GCM nonce", expected: GCM.nonceByteCount, got: bytes.count)
@@ -25,10 +30,14 @@ public enum AES {
 
         /// Nonce, ciphertext and tag. `combined` is `nonce || ciphertext || tag`, the form Custos stores.
         public struct SealedBox: Sendable, Equatable {
+            /// The nonce the box was sealed with.
             public let nonce: Nonce
+            /// The ciphertext, as long as the plaintext.
             public let ciphertext: [UInt8]
+            /// The 16-byte authentication tag over AAD and ciphertext.
             public let tag: [UInt8]
 
+            /// Assembles a box from its parts; throws `CryptoError.invalidLength` unless the tag is 16 bytes.
             public init(nonce: Nonce, ciphertext: [UInt8], tag: [UInt8]) throws {
                 guard tag.count == GCM.tagByteCount else {
                     throw CryptoError.invalidLength(what: "AES-GCM tag", expected: GCM.tagByteCount, got: tag.count)
@@ -38,6 +47,7 @@ public enum AES {
                 self.tag = tag
             }
 
+            /// Splits `nonce || ciphertext || tag`; throws `CryptoError.invalidLength` if shorter than 28 bytes.
             public init(combined: [UInt8]) throws {
                 let overhead = GCM.nonceByteCount + GCM.tagByteCount
                 guard combined.count >= overhead else {
@@ -48,6 +58,7 @@ public enum AES {
                 tag = Array(combined[(combined.count - GCM.tagByteCount)...])
             }
 
+            /// `nonce || ciphertext || tag`, the stored form.
             public var combined: [UInt8] { nonce.bytes + ciphertext + tag }
         }
 
@@ -98,6 +109,7 @@ public enum AES {
 public final class AESGCMContext {
     private let context: OpaquePointer
 
+    /// Allocates the OpenSSL cipher context (stops the process only if memory is exhausted).
     public init() {
         guard let context = EVP_CIPHER_CTX_new() else {
             fatalError("OpenSSL EVP_CIPHER_CTX_new failed: out of memory")

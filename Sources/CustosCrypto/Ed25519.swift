@@ -2,6 +2,7 @@ import COpenSSL
 
 /// Namespace mirroring CryptoKit's `Curve25519.Signing`: Ed25519 (RFC 8032) over OpenSSL EVP_PKEY.
 public enum Curve25519 {
+    /// Ed25519 signing keys and verification.
     public enum Signing {
         /// An Ed25519 private key (32-byte seed).
         public struct PrivateKey: Sendable, CustomStringConvertible {
@@ -10,6 +11,7 @@ public enum Curve25519 {
             /// A fresh random key.
             public init() { seed = SymmetricKey() }
 
+            /// Wraps a 32-byte seed (RFC 8032 secret key); throws `CryptoError.invalidLength` otherwise.
             public init(rawRepresentation: [UInt8]) throws {
                 guard rawRepresentation.count == 32 else {
                     throw CryptoError.invalidLength(what: "Ed25519 private key", expected: 32, got: rawRepresentation.count)
@@ -37,6 +39,7 @@ public enum Curve25519 {
                 }
             }
 
+            /// The matching public key.
             public var publicKey: PublicKey {
                 get throws {
                     let key = try makeKey()
@@ -63,6 +66,7 @@ public enum Curve25519 {
                 return signature
             }
 
+            /// Redacted: never prints the key.
             public var description: String { "Ed25519 private key (redacted)" }
 
             private func makeKey() throws -> OpaquePointer {
@@ -80,8 +84,10 @@ public enum Curve25519 {
 
         /// An Ed25519 public key (32 bytes).
         public struct PublicKey: Sendable, Equatable {
+            /// The 32-byte encoded public key (RFC 8032 section 5.1.2).
             public let rawRepresentation: [UInt8]
 
+            /// Wraps a 32-byte encoded public key; throws `CryptoError.invalidLength` otherwise.
             public init(rawRepresentation: [UInt8]) throws {
                 guard rawRepresentation.count == 32 else {
                     throw CryptoError.invalidLength(what: "Ed25519 public key", expected: 32, got: rawRepresentation.count)

@@ -4,11 +4,13 @@ import COpenSSL
 /// message costs only its own hashing: blind indexes and pseudonyms hash millions of short inputs.
 /// Not thread-safe: give each thread its own instance.
 public final class HMACSHA256 {
+    /// MAC length in bytes.
     public static let byteCount = 32
     private let inner: OpaquePointer
     private let outer: OpaquePointer
     private let scratch: OpaquePointer
 
+    /// Precomputes the keyed inner and outer states for `key` (any length; RFC 2104 rules).
     public init(key: SymmetricKey) {
         guard let inner = EVP_MD_CTX_new(), let outer = EVP_MD_CTX_new(), let scratch = EVP_MD_CTX_new() else {
             fatalError("OpenSSL EVP_MD_CTX_new failed: out of memory")
@@ -67,6 +69,7 @@ public final class HMACSHA256 {
         return mac
     }
 
+    /// The 32-byte MAC of the UTF-8 bytes of `message`.
     public func authenticationCode(for message: String) -> [UInt8] { authenticationCode(for: Array(message.utf8)) }
 
     /// One-shot HMAC-SHA-256.
