@@ -20,8 +20,8 @@ public enum HKDF {
         defer { EVP_KDF_CTX_free(context) }
 
         var output = [UInt8](repeating: 0, count: outputByteCount)
-        // OpenSSL needs a non-NULL key buffer even for empty input keying material, so every
-        // buffer carries one spare byte that is never counted.
+        // Each buffer carries one spare byte that is never counted, so that no pointer handed to
+        // OpenSSL is NULL even when the IKM, salt or info is empty (RFC 5869 allows all three).
         var ikm = [UInt8](repeating: 0, count: inputKeyMaterial.byteCount + 1)
         inputKeyMaterial.withUnsafeBytes { raw in ikm.withUnsafeMutableBytes { $0.copyMemory(from: raw) } }
         var saltBytes = salt + [0]
