@@ -9,6 +9,7 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     /// OpenSSL reported an internal failure in the named operation.
     case openSSLFailure(operation: String)
 
+    /// What went wrong and what to do; never key material or plaintext.
     public var description: String {
         switch self {
         case .authenticationFailure:

@@ -2,6 +2,7 @@ import COpenSSL
 
 /// SHA-256, one-shot and streaming.
 public struct SHA256: ~Copyable {
+    /// Digest length in bytes.
     public static let byteCount = 32
     private let context: OpaquePointer
 
@@ -21,8 +22,10 @@ public struct SHA256: ~Copyable {
         EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
     }
 
+    /// Feeds more bytes into the hash.
     public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
 
+    /// Feeds the UTF-8 bytes of `string` into the hash.
     public mutating func update(_ string: String) { update(Array(string.utf8)) }
 
     /// Finishes the hash and returns the 32-byte digest.
@@ -43,8 +46,10 @@ public struct SHA256: ~Copyable {
         return digest
     }
 
+    /// SHA-256 of `bytes` in one call.
     public static func hash(_ bytes: [UInt8]) -> [UInt8] { bytes.withUnsafeBytes { hash($0) } }
 
+    /// SHA-256 of the UTF-8 bytes of `string`.
     public static func hash(_ string: String) -> [UInt8] { hash(Array(string.utf8)) }
 }
 

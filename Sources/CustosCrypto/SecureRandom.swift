@@ -38,6 +38,7 @@ public final class BufferedSecureRandom {
     private let buffer: UnsafeMutableRawBufferPointer
     private var position: Int
 
+    /// A stream refilled from RAND_bytes `blockSize` bytes at a time (at least 64).
     public init(blockSize: Int = 4096) {
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(blockSize, 64), alignment: 16)
         position = buffer.count
