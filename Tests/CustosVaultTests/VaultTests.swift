@@ -29,7 +29,7 @@ final class VaultTests: XCTestCase {
         XCTAssertEqual(again.rowsAdded, 0)
         XCTAssertEqual(again.duplicates, 5)
         // A later row for a known identifier joins the existing subject.
-        let later = try f.vault.ingest([f.row(9, id: "C1", email: nil, amount: 1, note: "later")], dataset: VaultFixture.dataset, sourceDigest: [2])
+        let later = try f.vault.ingest([f.row(9, id: "c1", email: nil, amount: 1, note: "later")], dataset: VaultFixture.dataset, sourceDigest: [2])
         XCTAssertEqual(later.newSubjects, 0)
         XCTAssertEqual(try f.readNotes().values.first { $0.contains("first") }?.count, 4)
         XCTAssertEqual(try f.vault.subject(column: "email", normalizedValue: "a@example.se"),
