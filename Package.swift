@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Module arrows point one way (see DESIGN.md):
-// custos -> CustosEngine -> {Mining, Privacy, Governance, Audit, Vault} -> {Schema, Crypto} -> COpenSSL
+// custos -> CustosEngine -> {Mining, Privacy, Governance, Audit, Vault, Rights} -> {Schema, Crypto} -> COpenSSL
 let package = Package(
     name: "Custos",
     platforms: [.macOS(.v14)],
@@ -39,10 +39,14 @@ let package = Package(
         .target(name: "CustosPrivacy", dependencies: ["CustosCrypto"]),
         .target(name: "CustosMining", dependencies: []),
         .target(
+            name: "CustosRights",
+            dependencies: ["CustosCrypto", "CustosSchema", .product(name: "Mustache", package: "swift-mustache")]
+        ),
+        .target(
             name: "CustosEngine",
             dependencies: [
                 "CustosCrypto", "CustosSchema", "CustosVault", "CustosGovernance", "CustosAudit",
-                "CustosPrivacy", "CustosMining",
+                "CustosPrivacy", "CustosMining", "CustosRights",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -66,6 +70,7 @@ let package = Package(
         .testTarget(name: "CustosAuditTests", dependencies: ["CustosAudit", "CustosTesting"]),
         .testTarget(name: "CustosPrivacyTests", dependencies: ["CustosPrivacy", "CustosTesting"]),
         .testTarget(name: "CustosMiningTests", dependencies: ["CustosMining", "CustosTesting"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CustosRightsTests", dependencies: ["CustosRights", "CustosTesting"]),
         .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosTesting"]),
     ]
 )

@@ -1,0 +1,1 @@
+// CustosRights: data-subject request domain (GDPR/PIPL).
