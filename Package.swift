@@ -58,7 +58,7 @@ let package = Package(
         // production target can import them.
         .target(name: "CustosTesting", dependencies: ["CustosCrypto", "CustosPrivacy"], path: "Sources/CustosTesting"),
         // Benchmarks (release builds): one executable per area, each printing Custos beside the reference tools.
-        .executableTarget(name: "bench-vault", dependencies: ["CustosEngine"], path: "Benchmarks/VaultBench"),
+        .executableTarget(name: "bench-vault", dependencies: ["CustosEngine", "CustosVault", "CustosSchema", "CustosCrypto"], path: "Benchmarks/VaultBench"),
         .executableTarget(name: "bench-audit", dependencies: ["CustosAudit"], path: "Benchmarks/AuditBench"),
         .executableTarget(name: "bench-privacy", dependencies: ["CustosPrivacy"], path: "Benchmarks/PrivacyBench"),
         .executableTarget(name: "bench-mining", dependencies: ["CustosMining"], path: "Benchmarks/MiningBench"),

@@ -16,6 +16,8 @@ public final class KeyHierarchy: @unchecked Sendable {
     private let store: DatabaseQueue
     private let lock = NSLock()
     private let random = BufferedSecureRandom()
+    /// Reused for wrapping and unwrapping data keys (always under `lock`).
+    private let wrapContext = AESGCMContext()
     /// Root secret from which blind-index, de-duplication and pseudonym keys are derived.
     private let rootSecret: SymmetricKey
 
@@ -49,7 +51,7 @@ public final class KeyHierarchy: @unchecked Sendable {
             try db.execute(sql: "INSERT INTO kek_versions(version, check_value, active) VALUES (1, ?, 1)",
                            arguments: [Data(try checkValue(kek: kek, version: 1))])
             try db.execute(sql: "INSERT INTO secrets(name, kek_version, wrapped) VALUES (?, 1, ?)",
-                           arguments: [rootSecretName, Data(try hierarchy.wrap(root, context: rootSecretName, version: 1))])
+                           arguments: [rootSecretName, Data(try hierarchy.wrap(root, context: Array(rootSecretName.utf8), version: 1))])
         }
         let signing = Curve25519.Signing.PrivateKey()
         try KeyFiles.write(Array(try signing.pemRepresentation.utf8), to: directory.appendingPathComponent("audit.key"))
@@ -84,7 +86,7 @@ public final class KeyHierarchy: @unchecked Sendable {
         }
         guard let wrappedRoot else { throw VaultError.keyFileCorrupt(path: "keys/keystore.sqlite") }
         let partial = KeyHierarchy(directory: directory, currentVersion: current, keks: keks, store: store, rootSecret: SymmetricKey(bytes: []))
-        let root = try partial.unwrap([UInt8](wrappedRoot[1] as Data), context: rootSecretName, version: Int(wrappedRoot[0] as Int64))
+        let root = try partial.unwrap(wrappedRoot[1] as Data, context: Array(rootSecretName.utf8), version: Int(wrappedRoot[0] as Int64))
         return KeyHierarchy(directory: directory, currentVersion: current, keks: keks, store: store, rootSecret: root)
     }
 
@@ -180,24 +182,51 @@ public final class KeyHierarchy: @unchecked Sendable {
                                 authenticating: Array("custos/kek-check/v\(version)".utf8)).combined
     }
 
-    private func aad(context: String, version: Int) -> [UInt8] { Array("custos/wrap/v1/\(context)/kek\(version)".utf8) }
-
-    private func wrap(_ key: SymmetricKey, context: String, version: Int) throws -> [UInt8] {
-        guard let kek = keks[version] else { throw VaultError.kekVersionMissing(version: version) }
-        var nonce = [UInt8](repeating: 0, count: 12)
-        nonce.withUnsafeMutableBytes { random.fill($0) }
-        return try AES.GCM.seal(key.rawBytes, using: kek, nonce: try AES.GCM.Nonce(bytes: nonce),
-                                authenticating: aad(context: context, version: version)).combined
+    /// AAD of a wrapped key: binds it to what it protects (a subject id or a secret's name) and the KEK version.
+    private func aad(context: [UInt8], version: Int) -> [UInt8] {
+        Array("custos/wrap/v1/kek\(version)/".utf8) + context
     }
 
-    private func unwrap(_ wrapped: [UInt8], context: String, version: Int) throws -> SymmetricKey {
+    private func wrap(_ key: SymmetricKey, context: [UInt8], version: Int) throws -> [UInt8] {
         guard let kek = keks[version] else { throw VaultError.kekVersionMissing(version: version) }
+        let nonce = AES.GCM.nonceByteCount, tag = AES.GCM.tagByteCount
+        var out = [UInt8](repeating: 0, count: nonce + key.byteCount + tag)
+        let ad = aad(context: context, version: version)
+        try out.withUnsafeMutableBytes { buffer in
+            random.fill(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<nonce]))
+            try key.withUnsafeBytes { raw in
+                try ad.withUnsafeBytes { adBytes in
+                    try wrapContext.seal(raw, key: kek, nonce: UnsafeRawBufferPointer(rebasing: buffer[0..<nonce]), aad: adBytes,
+                                         ciphertext: UnsafeMutableRawBufferPointer(rebasing: buffer[nonce..<(nonce + raw.count)]),
+                                         tag: UnsafeMutableRawBufferPointer(rebasing: buffer[(nonce + raw.count)...]))
+                }
+            }
+        }
+        return out
+    }
+
+    private func unwrap(_ wrapped: UnsafeRawBufferPointer, context: [UInt8], version: Int) throws -> SymmetricKey {
+        guard let kek = keks[version] else { throw VaultError.kekVersionMissing(version: version) }
+        let nonce = AES.GCM.nonceByteCount, tag = AES.GCM.tagByteCount
+        guard wrapped.count == nonce + 32 + tag else { throw VaultError.wrongKeyEncryptionKey(version: version) }
+        var raw = [UInt8](repeating: 0, count: 32)
+        let ad = aad(context: context, version: version)
         do {
-            return SymmetricKey(bytes: try AES.GCM.open(try AES.GCM.SealedBox(combined: wrapped), using: kek,
-                                                        authenticating: aad(context: context, version: version)))
+            try raw.withUnsafeMutableBytes { out in
+                try ad.withUnsafeBytes { adBytes in
+                    try wrapContext.open(UnsafeRawBufferPointer(rebasing: wrapped[nonce..<(nonce + 32)]), key: kek,
+                                         nonce: UnsafeRawBufferPointer(rebasing: wrapped[0..<nonce]), aad: adBytes,
+                                         tag: UnsafeRawBufferPointer(rebasing: wrapped[(nonce + 32)...]), plaintext: out)
+                }
+            }
         } catch {
             throw VaultError.wrongKeyEncryptionKey(version: version)
         }
+        return SymmetricKey(bytes: raw)
+    }
+
+    private func unwrap(_ wrapped: Data, context: [UInt8], version: Int) throws -> SymmetricKey {
+        try wrapped.withUnsafeBytes { try unwrap($0, context: context, version: version) }
     }
 
     // MARK: Data keys
@@ -214,7 +243,7 @@ public final class KeyHierarchy: @unchecked Sendable {
                 raw.withUnsafeMutableBytes { random.fill($0) }
                 let key = SymmetricKey(bytes: raw)
                 try statement.execute(arguments: [Data(subject.bytes), currentVersion,
-                                                  Data(try wrap(key, context: subject.hex, version: currentVersion))])
+                                                  Data(try wrap(key, context: subject.bytes, version: currentVersion))])
                 created[subject] = key
             }
         }
@@ -232,7 +261,7 @@ public final class KeyHierarchy: @unchecked Sendable {
                 for subject in subjects {
                     if let row = try Row.fetchOne(db, sql: "SELECT kek_version, wrapped FROM data_keys WHERE subject = ?",
                                                   arguments: [Data(subject.bytes)]) {
-                        keys[subject] = try unwrap([UInt8](row[1] as Data), context: subject.hex, version: Int(row[0] as Int64))
+                        keys[subject] = try unwrap(row[1] as Data, context: subject.bytes, version: Int(row[0] as Int64))
                     }
                 }
                 return
@@ -241,7 +270,7 @@ public final class KeyHierarchy: @unchecked Sendable {
             while let row = try cursor.next() {
                 guard let subject = SubjectID(bytes: [UInt8](row[0] as Data)) else { continue }
                 if let subjects, !subjects.contains(subject) { continue }
-                keys[subject] = try unwrap([UInt8](row[2] as Data), context: subject.hex, version: Int(row[1] as Int64))
+                keys[subject] = try unwrap(row[2] as Data, context: subject.bytes, version: Int(row[1] as Int64))
             }
         }
         return keys
@@ -285,12 +314,12 @@ public final class KeyHierarchy: @unchecked Sendable {
             for row in rows {
                 let subjectBytes = [UInt8](row[0] as Data)
                 guard let subject = SubjectID(bytes: subjectBytes) else { continue }
-                let key = try unwrap([UInt8](row[2] as Data), context: subject.hex, version: Int(row[1] as Int64))
-                try update.execute(arguments: [newVersion, Data(try wrap(key, context: subject.hex, version: newVersion)), Data(subjectBytes)])
+                let key = try unwrap(row[2] as Data, context: subject.bytes, version: Int(row[1] as Int64))
+                try update.execute(arguments: [newVersion, Data(try wrap(key, context: subject.bytes, version: newVersion)), Data(subjectBytes)])
                 count += 1
             }
             try db.execute(sql: "UPDATE secrets SET kek_version = ?, wrapped = ? WHERE name = ?",
-                           arguments: [newVersion, Data(try wrap(rootSecret, context: KeyHierarchy.rootSecretName, version: newVersion)),
+                           arguments: [newVersion, Data(try wrap(rootSecret, context: Array(KeyHierarchy.rootSecretName.utf8), version: newVersion)),
                                        KeyHierarchy.rootSecretName])
             try db.execute(sql: "UPDATE kek_versions SET active = 0 WHERE version < ?", arguments: [newVersion])
         }

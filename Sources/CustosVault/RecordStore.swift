@@ -7,13 +7,17 @@ public struct SealedBlock: Sendable {
     public let subject: SubjectID
     public let rowCount: Int
     public let sealed: [UInt8]
+    /// Keyed 8-byte digests of the block's rows (HMAC under a derived key, not invertible), used to
+    /// skip exact duplicates on ingest without decrypting.
+    public let rowDigests: [UInt8]
 
-    public init(blockID: Int64, dataset: String, subject: SubjectID, rowCount: Int, sealed: [UInt8]) {
+    public init(blockID: Int64, dataset: String, subject: SubjectID, rowCount: Int, sealed: [UInt8], rowDigests: [UInt8]) {
         self.blockID = blockID
         self.dataset = dataset
         self.subject = subject
         self.rowCount = rowCount
         self.sealed = sealed
+        self.rowDigests = rowDigests
     }
 }
 
@@ -37,8 +41,9 @@ public protocol RecordStore: AnyObject, Sendable {
     /// Subjects found for blind-index tokens (tokens without a subject are absent).
     func subjects(forTokens tokens: [[UInt8]]) throws -> [[UInt8]: SubjectID]
 
-    /// Which of `digests` already exist for `dataset` (exact de-duplication).
-    func existingDigests(dataset: String, digests: [[UInt8]]) throws -> Set<[UInt8]>
+    /// The row digests already stored for `dataset` for each of `subjects` (exact de-duplication:
+    /// identical rows carry identical identifiers, so they always belong to the same subject).
+    func rowDigests(dataset: String, subjects: [SubjectID]) throws -> [SubjectID: Set<UInt64>]
 
     /// Streams the sealed blocks of `dataset` (all subjects, or only `subjects`), in block order.
     /// `partition`/`partitions` split the scan by block id for parallel readers.
@@ -63,12 +68,11 @@ public protocol RecordStoreWriter {
     func reserveBlockIDs(_ count: Int) throws -> Int64
     func insertSubject(_ subject: SubjectID, createdAt: Int64) throws
     func insertToken(_ token: [UInt8], subject: SubjectID) throws
-    func insertDigest(dataset: String, digest: [UInt8], subject: SubjectID) throws
     func insertBlock(_ block: SealedBlock) throws
     func deleteBlock(_ blockID: Int64) throws
-    /// Moves blind-index tokens and digests of `from` to `to` (identity resolution merges).
+    /// Moves the blind-index tokens of `from` to `to` (identity resolution merges).
     func reassign(from: SubjectID, to: SubjectID) throws
-    /// Removes a subject's blocks, tokens, digests and its subject row.
+    /// Removes a subject's blocks, tokens and its subject row.
     func deleteSubject(_ subject: SubjectID) throws
     func recordBatch(_ batch: IngestBatchRecord, committedAt: Int64) throws
 }

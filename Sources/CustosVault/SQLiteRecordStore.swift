@@ -32,13 +32,10 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
                 CREATE TABLE subjects(subject BLOB PRIMARY KEY, created_at INTEGER NOT NULL) WITHOUT ROWID;
                 CREATE TABLE blind_index(token BLOB PRIMARY KEY, subject BLOB NOT NULL) WITHOUT ROWID;
                 CREATE INDEX blind_index_subject ON blind_index(subject);
-                CREATE TABLE row_digests(dataset_id INTEGER NOT NULL, digest BLOB NOT NULL, subject BLOB NOT NULL,
-                                         PRIMARY KEY(dataset_id, digest)) WITHOUT ROWID;
-                CREATE INDEX row_digests_subject ON row_digests(subject);
                 CREATE TABLE blocks(block_id INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL, subject BLOB NOT NULL,
-                                    row_count INTEGER NOT NULL, sealed BLOB NOT NULL);
+                                    row_count INTEGER NOT NULL, row_digests BLOB NOT NULL, sealed BLOB NOT NULL);
                 CREATE INDEX blocks_dataset ON blocks(dataset_id, block_id);
-                CREATE INDEX blocks_subject ON blocks(subject);
+                CREATE INDEX blocks_subject ON blocks(subject, dataset_id);
                 CREATE TABLE ingest_batches(id INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL, source_digest BLOB NOT NULL,
                                             rows_read INTEGER NOT NULL, rows_added INTEGER NOT NULL, duplicates INTEGER NOT NULL,
                                             new_subjects INTEGER NOT NULL, committed_at INTEGER NOT NULL);
@@ -83,13 +80,21 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
         }
     }
 
-    public func existingDigests(dataset: String, digests: [[UInt8]]) throws -> Set<[UInt8]> {
+    public func rowDigests(dataset: String, subjects: [SubjectID]) throws -> [SubjectID: Set<UInt64>] {
         try pool.read { db in
-            guard let id = try datasetID(dataset, db: db, create: false) else { return [] }
-            var found = Set<[UInt8]>()
-            let statement = try db.cachedStatement(sql: "SELECT 1 FROM row_digests WHERE dataset_id = ? AND digest = ?")
-            for digest in digests where try Int.fetchOne(statement, arguments: [id, Data(digest)]) != nil {
-                found.insert(digest)
+            guard let id = try datasetID(dataset, db: db, create: false) else { return [:] }
+            var found: [SubjectID: Set<UInt64>] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT row_digests FROM blocks WHERE subject = ? AND dataset_id = ?")
+            for subject in subjects {
+                let rows = try Row.fetchCursor(statement, arguments: [Data(subject.bytes), id])
+                while let row = try rows.next() {
+                    guard let data = row.dataNoCopy(atIndex: 0) else { continue }
+                    var set = found[subject, default: []]
+                    data.withUnsafeBytes { raw in
+                        for i in stride(from: 0, to: raw.count - 7, by: 8) { set.insert(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) }
+                    }
+                    found[subject] = set
+                }
             }
             return found
         }
@@ -139,10 +144,11 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
     public func blocks(of subject: SubjectID) throws -> [SealedBlock] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT b.block_id, d.name, b.row_count, b.sealed FROM blocks b JOIN datasets d ON d.id = b.dataset_id
+                SELECT b.block_id, d.name, b.row_count, b.sealed, b.row_digests FROM blocks b JOIN datasets d ON d.id = b.dataset_id
                 WHERE b.subject = ? ORDER BY b.block_id
                 """, arguments: [Data(subject.bytes)]).map { row in
-                SealedBlock(blockID: row[0], dataset: row[1], subject: subject, rowCount: row[2], sealed: [UInt8](row[3] as Data))
+                SealedBlock(blockID: row[0], dataset: row[1], subject: subject, rowCount: row[2], sealed: [UInt8](row[3] as Data),
+                            rowDigests: [UInt8](row[4] as Data))
             }
         }
     }
@@ -196,14 +202,10 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
                 .execute(arguments: [Data(token), Data(subject.bytes)])
         }
 
-        func insertDigest(dataset: String, digest: [UInt8], subject: SubjectID) throws {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO row_digests(dataset_id, digest, subject) VALUES (?, ?, ?)")
-                .execute(arguments: [try id(dataset), Data(digest), Data(subject.bytes)])
-        }
-
         func insertBlock(_ block: SealedBlock) throws {
-            try db.cachedStatement(sql: "INSERT INTO blocks(block_id, dataset_id, subject, row_count, sealed) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [block.blockID, try id(block.dataset), Data(block.subject.bytes), block.rowCount, Data(block.sealed)])
+            try db.cachedStatement(sql: "INSERT INTO blocks(block_id, dataset_id, subject, row_count, row_digests, sealed) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [block.blockID, try id(block.dataset), Data(block.subject.bytes), block.rowCount,
+                                     Data(block.rowDigests), Data(block.sealed)])
         }
 
         func deleteBlock(_ blockID: Int64) throws {
@@ -211,16 +213,13 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
         }
 
         func reassign(from: SubjectID, to: SubjectID) throws {
-            let args: StatementArguments = [Data(to.bytes), Data(from.bytes)]
-            try db.execute(sql: "UPDATE blind_index SET subject = ? WHERE subject = ?", arguments: args)
-            try db.execute(sql: "UPDATE row_digests SET subject = ? WHERE subject = ?", arguments: args)
+            try db.execute(sql: "UPDATE blind_index SET subject = ? WHERE subject = ?", arguments: [Data(to.bytes), Data(from.bytes)])
         }
 
         func deleteSubject(_ subject: SubjectID) throws {
             let args: StatementArguments = [Data(subject.bytes)]
             try db.execute(sql: "DELETE FROM blocks WHERE subject = ?", arguments: args)
             try db.execute(sql: "DELETE FROM blind_index WHERE subject = ?", arguments: args)
-            try db.execute(sql: "DELETE FROM row_digests WHERE subject = ?", arguments: args)
             try db.execute(sql: "DELETE FROM subjects WHERE subject = ?", arguments: args)
         }
 

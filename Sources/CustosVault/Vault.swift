@@ -25,13 +25,21 @@ public final class Vault: @unchecked Sendable {
     /// AAD of a sealed block: binds the ciphertext to its dataset, subject and block (record) id,
     /// so a ciphertext copied to another row or subject fails to open.
     static func associatedData(dataset: String, subject: SubjectID, blockID: Int64) -> [UInt8] {
-        var aad = Array("custos/record/v1".utf8)
-        let name = Array(dataset.utf8)
-        aad.append(UInt8(truncatingIfNeeded: name.count))
-        aad += name
-        aad += subject.bytes
-        for shift in stride(from: 56, through: 0, by: -8) { aad.append(UInt8(truncatingIfNeeded: blockID >> Int64(shift))) }
+        var aad: [UInt8] = []
+        associatedData(dataset: dataset, subject: subject, blockID: blockID, into: &aad)
         return aad
+    }
+
+    /// Writes the AAD into a reused buffer (the scan path builds one per block).
+    static func associatedData(dataset: String, subject: SubjectID, blockID: Int64, into aad: inout [UInt8]) {
+        aad.removeAll(keepingCapacity: true)
+        aad.append(contentsOf: "custos/record/v1".utf8)
+        let name = dataset.utf8
+        aad.append(UInt8(truncatingIfNeeded: name.count))
+        aad.append(contentsOf: name)
+        for value in [subject.high, subject.low, UInt64(bitPattern: blockID)] {
+            for shift in stride(from: 56, through: 0, by: -8) { aad.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        }
     }
 
     /// Seals a block's plaintext as nonce || ciphertext || tag.
@@ -53,21 +61,25 @@ public final class Vault: @unchecked Sendable {
         return out
     }
 
-    /// Opens a sealed block into `plaintext` (resized as needed).
+    /// Opens a sealed block into the front of `plaintext` (grown, never shrunk, so a scan reuses one
+    /// buffer) and returns the plaintext length.
+    @discardableResult
     static func open(
         _ sealed: UnsafeRawBufferPointer, key: SymmetricKey, aad: [UInt8], context: AESGCMContext, into plaintext: inout [UInt8]
-    ) throws {
+    ) throws -> Int {
         let n = AES.GCM.nonceByteCount, t = AES.GCM.tagByteCount
         guard sealed.count >= n + t else { throw CryptoError.authenticationFailure }
         let length = sealed.count - n - t
-        if plaintext.count != length { plaintext = [UInt8](repeating: 0, count: length) }
+        if plaintext.count < length { plaintext = [UInt8](repeating: 0, count: max(length, plaintext.count * 2)) }
         try plaintext.withUnsafeMutableBytes { pt in
             try aad.withUnsafeBytes { ad in
                 try context.open(UnsafeRawBufferPointer(rebasing: sealed[n..<(n + length)]), key: key,
                                  nonce: UnsafeRawBufferPointer(rebasing: sealed[0..<n]), aad: ad,
-                                 tag: UnsafeRawBufferPointer(rebasing: sealed[(n + length)...]), plaintext: pt)
+                                 tag: UnsafeRawBufferPointer(rebasing: sealed[(n + length)...]),
+                                 plaintext: UnsafeMutableRawBufferPointer(rebasing: pt[0..<length]))
             }
         }
+        return length
     }
 
     // MARK: Blind indexes
@@ -94,9 +106,11 @@ public final class Vault: @unchecked Sendable {
         public var blocks = 0
         public var rows = 0
         public var plaintextBytes = 0
+        public var sealedBytes = 0
         /// Blocks whose data key is gone (crypto-shredded subjects in a restored backup).
         public var unreadableBlocks = 0
         public var subjects = Set<SubjectID>()
+        public init() {}
     }
 
     /// Reads `columns` of `dataset` under `grant`. The vault verifies the grant's authenticity and that
@@ -107,34 +121,85 @@ public final class Vault: @unchecked Sendable {
         _ grant: AccessGrant, dataset: DatasetSchema, columns: [String], subjects: Set<SubjectID>? = nil,
         _ body: (SubjectID, [Value]) throws -> Void
     ) throws -> ScanStatistics {
+        let plan = try plan(grant, dataset: dataset, columns: columns, subjects: subjects)
+        return try scanPartition(plan, partition: 0, partitions: 1, body)
+    }
+
+    /// Like `read`, split over `partitions` threads (by block). `body` is called concurrently with the
+    /// partition index, so callers keep one accumulator per partition and merge them afterwards.
+    @discardableResult
+    public func readInParallel(
+        _ grant: AccessGrant, dataset: DatasetSchema, columns: [String], subjects: Set<SubjectID>? = nil, partitions: Int,
+        _ body: @Sendable (Int, SubjectID, [Value]) throws -> Void
+    ) throws -> ScanStatistics {
+        let plan = try plan(grant, dataset: dataset, columns: columns, subjects: subjects)
+        let results = PartitionResults(count: partitions)
+        DispatchQueue.concurrentPerform(iterations: partitions) { p in
+            do {
+                let stats = try scanPartition(plan, partition: p, partitions: partitions) { try body(p, $0, $1) }
+                results.set(p, .success(stats))
+            } catch {
+                results.set(p, .failure(error))
+            }
+        }
+        var total = ScanStatistics()
+        for result in results.all() {
+            let stats = try result.get()
+            total.blocks += stats.blocks
+            total.rows += stats.rows
+            total.plaintextBytes += stats.plaintextBytes
+            total.sealedBytes += stats.sealedBytes
+            total.unreadableBlocks += stats.unreadableBlocks
+            total.subjects.formUnion(stats.subjects)
+        }
+        return total
+    }
+
+    struct ReadPlan: @unchecked Sendable {
+        let dataset: DatasetSchema
+        let projection: [Int]
+        let scope: Set<SubjectID>?
+        let dataKeys: [SubjectID: SymmetricKey]
+    }
+
+    private func plan(_ grant: AccessGrant, dataset: DatasetSchema, columns: [String], subjects: Set<SubjectID>?) throws -> ReadPlan {
         let projection = try authorize(grant, dataset: dataset, columns: columns, subjects: subjects)
         let scope = try grant.subjectScope.map { hex -> Set<SubjectID> in
             guard let s = SubjectID(hex: hex) else { throw VaultError.grantRejected("the grant's subject scope is malformed") }
             return [s]
         } ?? subjects
-        let dataKeys = try keys.dataKeys(for: scope)
+        return ReadPlan(dataset: dataset, projection: projection, scope: scope, dataKeys: try keys.dataKeys(for: scope))
+    }
+
+    private func scanPartition(
+        _ plan: ReadPlan, partition: Int, partitions: Int, _ body: (SubjectID, [Value]) throws -> Void
+    ) throws -> ScanStatistics {
+        let dataset = plan.dataset
         var statistics = ScanStatistics()
         let context = AESGCMContext()
         var plaintext: [UInt8] = []
-        var projected = [Value](repeating: .missing, count: projection.count)
-        try store.scan(dataset: dataset.name, subjects: scope, partition: 0, partitions: 1) { subject, blockID, sealed in
-            guard let key = dataKeys[subject] else {
+        var projected = [Value](repeating: .missing, count: plan.projection.count)
+        var aad = [UInt8]()
+        try store.scan(dataset: dataset.name, subjects: plan.scope, partition: partition, partitions: partitions) { subject, blockID, sealed in
+            guard let key = plan.dataKeys[subject] else {
                 statistics.unreadableBlocks += 1
                 return
             }
+            Vault.associatedData(dataset: dataset.name, subject: subject, blockID: blockID, into: &aad)
+            let length: Int
             do {
-                try Vault.open(sealed, key: key, aad: Vault.associatedData(dataset: dataset.name, subject: subject, blockID: blockID),
-                               context: context, into: &plaintext)
+                length = try Vault.open(sealed, key: key, aad: aad, context: context, into: &plaintext)
             } catch {
                 throw VaultError.integrityFailure(dataset: dataset.name, detail: "block \(blockID)")
             }
             statistics.blocks += 1
-            statistics.plaintextBytes += plaintext.count
+            statistics.sealedBytes += sealed.count
+            statistics.plaintextBytes += length
             statistics.subjects.insert(subject)
             try plaintext.withUnsafeBytes { bytes in
-                var reader = RecordCodec.Reader(bytes: bytes)
+                var reader = RecordCodec.Reader(bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<length]))
                 try reader.forEachRow(columnCount: dataset.columns.count) { row in
-                    for (i, c) in projection.enumerated() { projected[i] = row[c] }
+                    for (i, c) in plan.projection.enumerated() { projected[i] = row[c] }
                     statistics.rows += 1
                     try body(subject, projected)
                 }
@@ -162,5 +227,36 @@ public final class Vault: @unchecked Sendable {
             throw VaultError.grantRejected("the grant is limited to one data subject")
         }
         return projection
+    }
+}
+
+/// Per-partition results of a parallel scan, written from several threads.
+final class PartitionResults: @unchecked Sendable {
+    private var results: [Result<Vault.ScanStatistics, Error>]
+    private let lock = NSLock()
+
+    init(count: Int) { results = Array(repeating: .success(Vault.ScanStatistics()), count: count) }
+
+    func set(_ index: Int, _ result: Result<Vault.ScanStatistics, Error>) {
+        lock.lock()
+        results[index] = result
+        lock.unlock()
+    }
+
+    func all() -> [Result<Vault.ScanStatistics, Error>] {
+        lock.lock()
+        defer { lock.unlock() }
+        return results
+    }
+}
+
+extension Vault {
+    /// Opens one sealed block outside a governed read. Only for the storage benchmark, which owns its
+    /// keys and measures the decryption step in isolation.
+    public static func openForBenchmark(
+        _ sealed: UnsafeRawBufferPointer, key: SymmetricKey, dataset: String, subject: SubjectID, blockID: Int64,
+        context: AESGCMContext, into plaintext: inout [UInt8]
+    ) throws -> Int {
+        try open(sealed, key: key, aad: associatedData(dataset: dataset, subject: subject, blockID: blockID), context: context, into: &plaintext)
     }
 }

@@ -33,113 +33,113 @@ extension Vault {
         outcome.rowsRead = rows.count
         let keyColumns = dataset.subjectKeys.compactMap { name in dataset.index(of: name).map { (name, $0) } }
         let blindHMAC = HMACSHA256(key: blindIndexKey)
-        let digestHMAC = HMACSHA256(key: digestKey)
 
-        // 1. Keyed digests for exact de-duplication (within the batch and against the store).
-        var rowBytes: [UInt8] = []
-        var digests: [[UInt8]] = []
-        digests.reserveCapacity(rows.count)
-        let datasetPrefix = Array(dataset.name.utf8) + [0]
-        for row in rows {
-            rowBytes.removeAll(keepingCapacity: true)
-            rowBytes += datasetPrefix
-            RecordCodec.encodeRow(row.values, into: &rowBytes)
-            digests.append(Array(digestHMAC.authenticationCode(for: rowBytes).prefix(16)))
-        }
-        let stored = try store.existingDigests(dataset: dataset.name, digests: digests)
-        var seen = Set<[UInt8]>()
-        var keep: [Int] = []
-        for (i, digest) in digests.enumerated() {
-            if stored.contains(digest) || !seen.insert(digest).inserted { outcome.duplicates += 1 } else { keep.append(i) }
-        }
-
-        // 2. Identity resolution: union rows that share any identifier token, and attach existing subjects.
+        // 1. Identity resolution: rows sharing any identifier token form one subject; a component that
+        //    touches known subjects joins them (several known subjects are merged into one).
         var rowTokens: [[[UInt8]]] = []
-        rowTokens.reserveCapacity(keep.count)
-        var allTokens = Set<[UInt8]>()
-        for i in keep {
+        rowTokens.reserveCapacity(rows.count)
+        var tokenOwner: [[UInt8]: Int] = [:]
+        var sets = DisjointSets(count: rows.count)
+        for (i, row) in rows.enumerated() {
             var tokens: [[UInt8]] = []
             for (name, index) in keyColumns {
-                if case let .string(value) = rows[i].values[index] {
-                    tokens.append(blindToken(column: name, value: value, hmac: blindHMAC))
+                if case let .string(value) = row.values[index] {
+                    let token = blindToken(column: name, value: value, hmac: blindHMAC)
+                    tokens.append(token)
+                    if let owner = tokenOwner[token] { sets.union(owner, i) } else { tokenOwner[token] = i }
                 }
             }
             rowTokens.append(tokens)
-            allTokens.formUnion(tokens)
         }
-        let existing = try store.subjects(forTokens: Array(allTokens))
-        var sets = DisjointSets(count: keep.count)
-        var tokenOwner: [[UInt8]: Int] = [:]
-        var existingOfRow: [Int: Set<SubjectID>] = [:]
-        for (k, tokens) in rowTokens.enumerated() {
-            for token in tokens {
-                if let owner = tokenOwner[token] { sets.union(owner, k) } else { tokenOwner[token] = k }
-                if let subject = existing[token] { existingOfRow[k, default: []].insert(subject) }
-            }
-        }
+        let existing = try store.subjects(forTokens: Array(tokenOwner.keys))
         var componentExisting: [Int: Set<SubjectID>] = [:]
-        for (k, subjects) in existingOfRow { componentExisting[sets.find(k), default: []].formUnion(subjects) }
-
+        for (token, owner) in tokenOwner {
+            if let subject = existing[token] { componentExisting[sets.find(owner), default: []].insert(subject) }
+        }
         let random = BufferedSecureRandom()
         var subjectOfComponent: [Int: SubjectID] = [:]
+        var subjectOfRow = [SubjectID](repeating: SubjectID(high: 0, low: 0), count: rows.count)
         var newSubjects: [SubjectID] = []
         var merges: [(from: SubjectID, into: SubjectID)] = []
-        var rowsOfSubject: [SubjectID: [Int]] = [:]
-        var orderOfSubjects: [SubjectID] = []
-        for (k, i) in keep.enumerated() {
-            let root = sets.find(k)
-            let subject: SubjectID
+        for i in rows.indices {
+            let root = sets.find(i)
             if let known = subjectOfComponent[root] {
-                subject = known
+                subjectOfRow[i] = known
+                continue
+            }
+            let candidates = componentExisting[root, default: []].sorted()
+            let subject: SubjectID
+            if let canonical = candidates.first {
+                subject = canonical
+                for other in candidates.dropFirst() { merges.append((other, canonical)) }
             } else {
-                let candidates = componentExisting[root, default: []].sorted()
-                if let canonical = candidates.first {
-                    subject = canonical
-                    for other in candidates.dropFirst() { merges.append((other, canonical)) }
-                } else {
-                    subject = SubjectID.random(random)
-                    newSubjects.append(subject)
-                }
-                subjectOfComponent[root] = subject
+                subject = SubjectID.random(random)
+                newSubjects.append(subject)
+            }
+            subjectOfComponent[root] = subject
+            subjectOfRow[i] = subject
+        }
+
+        // 2. Exact de-duplication by keyed row digest, within each subject (identical rows carry
+        //    identical identifiers, so a duplicate always resolves to the same subject).
+        let known = Set(subjectOfComponent.values).subtracting(newSubjects)
+        var seen = try store.rowDigests(dataset: dataset.name, subjects: Array(known) + merges.map(\.from))
+        for merge in merges { seen[merge.into, default: []].formUnion(seen[merge.from] ?? []) }
+        let digestHMAC = HMACSHA256(key: digestKey)
+        var rowBytes: [UInt8] = Array(dataset.name.utf8) + [0]
+        let prefixLength = rowBytes.count
+        var mac = [UInt8](repeating: 0, count: HMACSHA256.byteCount)
+        var rowsOfSubject: [SubjectID: [Int]] = [:]
+        var digestsOfSubject: [SubjectID: [UInt8]] = [:]
+        var orderOfSubjects: [SubjectID] = []
+        for (i, row) in rows.enumerated() {
+            rowBytes.removeSubrange(prefixLength...)
+            RecordCodec.encodeRow(row.values, into: &rowBytes)
+            rowBytes.withUnsafeBytes { m in mac.withUnsafeMutableBytes { digestHMAC.authenticationCode(for: m, into: $0) } }
+            let digest = mac.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            let subject = subjectOfRow[i]
+            guard seen[subject, default: []].insert(digest).inserted else {
+                outcome.duplicates += 1
+                continue
             }
             if rowsOfSubject[subject] == nil { orderOfSubjects.append(subject) }
             rowsOfSubject[subject, default: []].append(i)
+            withUnsafeBytes(of: digest) { digestsOfSubject[subject, default: []].append(contentsOf: $0) }
         }
-        // Merges across batches can chain (A into B while B into C); resolve to the final subject.
-        outcome.newSubjects = newSubjects.count
+        outcome.rowsAdded = rows.count - outcome.duplicates
+        outcome.newSubjects = newSubjects.filter { rowsOfSubject[$0] != nil }.count
         outcome.mergedSubjects = merges.count
         outcome.subjectsTouched = orderOfSubjects.count
-        outcome.rowsAdded = keep.count
+        newSubjects = newSubjects.filter { rowsOfSubject[$0] != nil }
 
         // 3. Keys first (their own store), then the data in one transaction. A crash between the two
         //    leaves only unused keys behind, never data without a key.
         var dataKeys = try keys.createDataKeys(for: newSubjects)
-        let needed = Set(orderOfSubjects).subtracting(newSubjects).union(merges.map(\.from))
+        let needed = Set(orderOfSubjects).subtracting(newSubjects).union(merges.map(\.from)).union(merges.map(\.into))
         if !needed.isEmpty {
             for (subject, key) in try keys.dataKeys(for: needed) { dataKeys[subject] = key }
         }
         let context = AESGCMContext()
         let createdAt = Int64(now.timeIntervalSince1970 * 1000)
-        let mergedFrom = Set(merges.map(\.from))
+        let columnCount = dataset.columns.count
+        var plaintext: [UInt8] = []
         try store.write { writer in
-            var nextBlock = try writer.reserveBlockIDs(orderOfSubjects.count)
+            var nextBlock = try writer.reserveBlockIDs(max(orderOfSubjects.count, 1))
             for subject in newSubjects { try writer.insertSubject(subject, createdAt: createdAt) }
+            for (token, owner) in tokenOwner where existing[token] == nil && rowsOfSubject[subjectOfRow[owner]] != nil {
+                try writer.insertToken(token, subject: subjectOfRow[owner])
+            }
             for subject in orderOfSubjects {
                 guard let key = dataKeys[subject] else { throw VaultError.dataKeyMissing }
                 let indices = rowsOfSubject[subject, default: []]
-                let plaintext = RecordCodec.encode(rows: indices.map { rows[$0].values }, columnCount: dataset.columns.count)
+                plaintext.removeAll(keepingCapacity: true)
+                RecordCodec.encode(rows: indices.map { rows[$0].values }, columnCount: columnCount, into: &plaintext)
                 let blockID = nextBlock
                 nextBlock += 1
                 let sealed = try Vault.seal(plaintext, key: key, aad: Vault.associatedData(dataset: dataset.name, subject: subject, blockID: blockID),
                                             context: context, random: random)
-                try writer.insertBlock(SealedBlock(blockID: blockID, dataset: dataset.name, subject: subject, rowCount: indices.count, sealed: sealed))
-            }
-            for (k, i) in keep.enumerated() {
-                guard let subject = subjectOfComponent[sets.find(k)] else { continue }
-                for token in rowTokens[k] where existing[token] == nil || mergedFrom.contains(existing[token] ?? subject) {
-                    try writer.insertToken(token, subject: subject)
-                }
-                try writer.insertDigest(dataset: dataset.name, digest: digests[i], subject: subject)
+                try writer.insertBlock(SealedBlock(blockID: blockID, dataset: dataset.name, subject: subject, rowCount: indices.count,
+                                                   sealed: sealed, rowDigests: digestsOfSubject[subject] ?? []))
             }
             for merge in merges {
                 try moveRecords(of: merge.from, into: merge.into, keys: dataKeys, writer: writer, context: context, random: random)
@@ -163,13 +163,14 @@ extension Vault {
         var first = try writer.reserveBlockIDs(max(blocks.count, 1))
         var plaintext: [UInt8] = []
         for block in blocks {
-            try block.sealed.withUnsafeBytes { sealed in
+            let length = try block.sealed.withUnsafeBytes { sealed in
                 try Vault.open(sealed, key: fromKey, aad: Vault.associatedData(dataset: block.dataset, subject: from, blockID: block.blockID),
                                context: context, into: &plaintext)
             }
-            let sealed = try Vault.seal(plaintext, key: intoKey, aad: Vault.associatedData(dataset: block.dataset, subject: into, blockID: first),
+            let sealed = try Vault.seal(Array(plaintext[0..<length]), key: intoKey, aad: Vault.associatedData(dataset: block.dataset, subject: into, blockID: first),
                                         context: context, random: random)
-            try writer.insertBlock(SealedBlock(blockID: first, dataset: block.dataset, subject: into, rowCount: block.rowCount, sealed: sealed))
+            try writer.insertBlock(SealedBlock(blockID: first, dataset: block.dataset, subject: into, rowCount: block.rowCount,
+                                               sealed: sealed, rowDigests: block.rowDigests))
             first += 1
         }
         try writer.reassign(from: from, to: into)
