@@ -26,14 +26,16 @@ public enum ValueParser {
                 guard let phone = normalizePhone(text) else { return fail("not a valid phone number (expected 7-15 digits, optionally +country code)") }
                 return .success(.string(phone))
             case .identifier:
-                return .success(.string(text.precomposedStringWithCanonicalMapping.lowercased()))
+                return .success(.string(lower(nfc(text))))
             case .none:
-                return .success(.string(text.precomposedStringWithCanonicalMapping))
+                return .success(.string(nfc(text)))
             }
         case .category:
-            let value = text.precomposedStringWithCanonicalMapping
+            let value = nfc(text)
             if let allowed = column.publicValues {
-                guard let match = allowed.first(where: { $0.caseInsensitiveCompare(value) == .orderedSame }) else {
+                if let exact = allowed.first(where: { $0 == value }) { return .success(.category(exact)) }
+                let folded = lower(value)
+                guard let match = allowed.first(where: { lower($0) == folded }) else {
                     return fail("value is not one of the declared values of this category")
                 }
                 return .success(.category(match))
@@ -57,7 +59,7 @@ public enum ValueParser {
             return .success(.timestamp(ms))
         case .itemList:
             let items = text.split(whereSeparator: { $0 == ";" || $0 == "|" })
-                .map { trim(String($0)).precomposedStringWithCanonicalMapping }
+                .map { nfc(trim(String($0))) }
                 .filter { !$0.isEmpty }
             return .success(.items(items))
         }
@@ -69,13 +71,30 @@ public enum ValueParser {
         return x < bounds.lower || x > bounds.upper
     }
 
+    /// Trims white space; the common case (nothing to trim, ASCII) allocates nothing.
     static func trim(_ s: String) -> String {
-        s.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let first = s.utf8.first, let last = s.utf8.last else { return s }
+        if !isASCIISpace(first) && !isASCIISpace(last) && first < 0x80 && last < 0x80 { return s }
+        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @inline(__always) static func isASCIISpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+
+    /// Unicode NFC, skipped for ASCII text (which is always in NFC).
+    static func nfc(_ s: String) -> String {
+        s.utf8.allSatisfy { $0 < 0x80 } ? s : s.precomposedStringWithCanonicalMapping
+    }
+
+    /// Lower-cases, with an allocation-light path for ASCII.
+    static func lower(_ s: String) -> String {
+        guard s.utf8.allSatisfy({ $0 < 0x80 }) else { return s.lowercased() }
+        guard s.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return s }
+        return String(decoding: s.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0 }, as: UTF8.self)
     }
 
     /// Lower-cases the address and checks its shape: one `@`, non-empty local part, a dotted domain.
     public static func normalizeEmail(_ text: String) -> String? {
-        let lower = text.precomposedStringWithCanonicalMapping.lowercased()
+        let lower = lower(nfc(text))
         let parts = lower.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
               !lower.contains(where: { $0.isWhitespace })
