@@ -47,10 +47,23 @@ public enum PlaintextProbe {
         return findings
     }
 
+    /// Byte-string search: memchr for the first byte, memcmp for the rest.
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty, haystack.count >= needle.count else { return false }
         return haystack.withUnsafeBytes { h in
-            needle.withUnsafeBytes { n in memmem(h.baseAddress, h.count, n.baseAddress, n.count) != nil }
+            needle.withUnsafeBytes { n in
+                guard let hBase = h.baseAddress, let nBase = n.baseAddress else { return false }
+                let first = Int32(needle[0])
+                var offset = 0
+                let last = h.count - n.count
+                while offset <= last {
+                    guard let hit = memchr(hBase + offset, first, last - offset + 1) else { return false }
+                    let position = hit - hBase
+                    if memcmp(hit, nBase, n.count) == 0 { return true }
+                    offset = position + 1
+                }
+                return false
+            }
         }
     }
 }
