@@ -58,7 +58,7 @@ public enum PlaintextProbe {
                 let last = h.count - n.count
                 while offset <= last {
                     guard let hit = memchr(hBase + offset, first, last - offset + 1) else { return false }
-                    let position = hit - hBase
+                    let position = hBase.distance(to: UnsafeRawPointer(hit))
                     if memcmp(hit, nBase, n.count) == 0 { return true }
                     offset = position + 1
                 }
