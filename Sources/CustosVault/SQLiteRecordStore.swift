@@ -15,7 +15,6 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
             try db.execute(sql: "PRAGMA secure_delete = ON")
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            try db.execute(sql: "PRAGMA mmap_size = 4294967296")
         }
         configuration.maximumReaderCount = 4
         pool = try DatabasePool(path: path, configuration: configuration)
