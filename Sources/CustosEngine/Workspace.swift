@@ -4,7 +4,9 @@ import CustosVault
 import Foundation
 
 /// A Custos workspace: `policies/`, `keys/`, `audit/`, `data/` (the encrypted store), `outbox/`
-/// and `exports/` under one folder. Every command acts on one workspace.
+/// and `exports/` under one folder. Every command acts on one workspace. Open a workspace once per
+/// process: several processes may share it, but two open handles in one process on the same SQLite
+/// files defeat SQLite's per-process file locking.
 public final class Workspace: @unchecked Sendable {
     public let root: URL
     public let keys: KeyHierarchy
@@ -79,7 +81,9 @@ public final class Workspace: @unchecked Sendable {
             throw VaultError.workspaceMissing(path: root.path)
         }
         let keys = try KeyHierarchy.open(in: keysURL, passphrase: passphrase)
-        return try Workspace(root: root, keys: keys)
+        let workspace = try Workspace(root: root, keys: keys)
+        _ = try workspace.vault.resolveInterruptedRectifications()
+        return workspace
     }
 
     /// Issues a grant for internal engine operations that the policy decision point has already

@@ -111,7 +111,8 @@ public final class KeyHierarchy: @unchecked Sendable {
             try db.execute(sql: """
                 CREATE TABLE kek_versions(version INTEGER PRIMARY KEY, check_value BLOB NOT NULL, active INTEGER NOT NULL);
                 CREATE TABLE secrets(name TEXT PRIMARY KEY, kek_version INTEGER NOT NULL, wrapped BLOB NOT NULL);
-                CREATE TABLE data_keys(subject BLOB PRIMARY KEY, kek_version INTEGER NOT NULL, wrapped BLOB NOT NULL) WITHOUT ROWID;
+                CREATE TABLE data_keys(subject BLOB PRIMARY KEY, kek_version INTEGER NOT NULL, wrapped BLOB NOT NULL,
+                                       pending BLOB) WITHOUT ROWID;
                 """)
         }
         try migrator.migrate(queue)
@@ -288,6 +289,62 @@ public final class KeyHierarchy: @unchecked Sendable {
         }
     }
 
+    // MARK: Replacing a subject's key (rectification)
+
+    /// Stages a fresh data key for `subject` beside the current one and returns both. The caller
+    /// re-seals the subject's records under the new key, then calls `promotePendingKey`. A crash in
+    /// between is resolved by `resolvePendingKey`, so records are never left without their key.
+    public func stageReplacementKey(for subject: SubjectID) throws -> (current: SymmetricKey, replacement: SymmetricKey) {
+        guard let current = try dataKeys(for: [subject])[subject] else { throw VaultError.dataKeyMissing }
+        lock.lock()
+        defer { lock.unlock() }
+        var raw = [UInt8](repeating: 0, count: 32)
+        raw.withUnsafeMutableBytes { random.fill($0) }
+        let replacement = SymmetricKey(bytes: raw)
+        try store.write { db in
+            try db.execute(sql: "UPDATE data_keys SET pending = ? WHERE subject = ?",
+                           arguments: [Data(try wrap(replacement, context: subject.bytes + [1], version: currentVersion)), Data(subject.bytes)])
+        }
+        return (current, replacement)
+    }
+
+    /// Makes the staged key current; the old key is overwritten (crypto-shredding the old ciphertexts).
+    public func promotePendingKey(for subject: SubjectID) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try store.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT kek_version, pending FROM data_keys WHERE subject = ?", arguments: [Data(subject.bytes)]),
+                  let pending = row[1] as Data?
+            else { return }
+            let key = try unwrap(pending, context: subject.bytes + [1], version: Int(row[0] as Int64))
+            try db.execute(sql: "UPDATE data_keys SET wrapped = ?, pending = NULL, kek_version = ? WHERE subject = ?",
+                           arguments: [Data(try wrap(key, context: subject.bytes, version: currentVersion)), currentVersion, Data(subject.bytes)])
+        }
+    }
+
+    /// Drops a staged key that was never used.
+    public func dropPendingKey(for subject: SubjectID) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try store.write { db in
+            try db.execute(sql: "UPDATE data_keys SET pending = NULL WHERE subject = ?", arguments: [Data(subject.bytes)])
+        }
+    }
+
+    /// Subjects with a staged key (left by an interrupted rectification) and that key.
+    public func pendingKeys() throws -> [SubjectID: SymmetricKey] {
+        lock.lock()
+        defer { lock.unlock() }
+        return try store.read { db in
+            var out: [SubjectID: SymmetricKey] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT subject, kek_version, pending FROM data_keys WHERE pending IS NOT NULL") {
+                guard let subject = SubjectID(bytes: [UInt8](row[0] as Data)) else { continue }
+                out[subject] = try unwrap(row[2] as Data, context: subject.bytes + [1], version: Int(row[1] as Int64))
+            }
+            return out
+        }
+    }
+
     /// Number of live data keys.
     public func dataKeyCount() throws -> Int {
         try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM data_keys") ?? 0 }
@@ -301,6 +358,10 @@ public final class KeyHierarchy: @unchecked Sendable {
     public func rotate(passphrase: String? = nil) throws -> (version: Int, rewrapped: Int) {
         lock.lock()
         defer { lock.unlock() }
+        let pendingCount = try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM data_keys WHERE pending IS NOT NULL") ?? 0 }
+        guard pendingCount == 0 else {
+            throw VaultError.storage("\(pendingCount) interrupted key replacements must be resolved first; open the workspace once to resolve them")
+        }
         let newVersion = currentVersion + 1
         let newKEK = SymmetricKey()
         try KeyHierarchy.writeKEK(newKEK, version: newVersion, to: directory, passphrase: passphrase)

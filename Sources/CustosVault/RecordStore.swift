@@ -60,6 +60,33 @@ public protocol RecordStore: AnyObject, Sendable {
 
     /// Number of blocks and rows in a dataset.
     func counts(dataset: String) throws -> (blocks: Int, rows: Int)
+
+    /// Sealed documents of one kind (consent records, processing state) of one subject, by id.
+    func documents(subject: SubjectID, kind: String) throws -> [(id: Int64, sealed: [UInt8])]
+
+    /// Every sealed document of one kind, grouped by subject.
+    func documents(kind: String, _ body: (SubjectID, Int64, [UInt8]) throws -> Void) throws
+
+    /// Proofs of erasure kept after a subject is gone.
+    func tombstones() throws -> [ErasureTombstone]
+
+    /// Makes deletions physical: folds the write-ahead log into the database and truncates it.
+    func checkpoint() throws
+}
+
+/// Proof that an erasure happened: a digest of the request, never the subject.
+public struct ErasureTombstone: Sendable, Equatable {
+    public let requestDigest: String
+    public let erasedAt: Int64
+    public let blocks: Int
+    public let datasets: [String]
+
+    public init(requestDigest: String, erasedAt: Int64, blocks: Int, datasets: [String]) {
+        self.requestDigest = requestDigest
+        self.erasedAt = erasedAt
+        self.blocks = blocks
+        self.datasets = datasets
+    }
 }
 
 /// Operations inside a write transaction.
@@ -75,4 +102,8 @@ public protocol RecordStoreWriter {
     /// Removes a subject's blocks, tokens and its subject row.
     func deleteSubject(_ subject: SubjectID) throws
     func recordBatch(_ batch: IngestBatchRecord, committedAt: Int64) throws
+    /// Adds or replaces a sealed per-subject document.
+    func putDocument(subject: SubjectID, kind: String, id: Int64, sealed: [UInt8]) throws
+    func deleteDocuments(subject: SubjectID, kind: String) throws
+    func recordTombstone(_ tombstone: ErasureTombstone) throws
 }

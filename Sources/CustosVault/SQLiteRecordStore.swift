@@ -35,6 +35,10 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
                                     row_count INTEGER NOT NULL, row_digests BLOB NOT NULL, sealed BLOB NOT NULL);
                 CREATE INDEX blocks_dataset ON blocks(dataset_id, block_id);
                 CREATE INDEX blocks_subject ON blocks(subject, dataset_id);
+                CREATE TABLE documents(subject BLOB NOT NULL, kind TEXT NOT NULL, doc_id INTEGER NOT NULL, sealed BLOB NOT NULL,
+                                       PRIMARY KEY(subject, kind, doc_id)) WITHOUT ROWID;
+                CREATE TABLE tombstones(request_digest TEXT PRIMARY KEY, erased_at INTEGER NOT NULL, blocks INTEGER NOT NULL,
+                                        datasets TEXT NOT NULL);
                 CREATE TABLE ingest_batches(id INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL, source_digest BLOB NOT NULL,
                                             rows_read INTEGER NOT NULL, rows_added INTEGER NOT NULL, duplicates INTEGER NOT NULL,
                                             new_subjects INTEGER NOT NULL, committed_at INTEGER NOT NULL);
@@ -166,6 +170,33 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
         }
     }
 
+    public func documents(subject: SubjectID, kind: String) throws -> [(id: Int64, sealed: [UInt8])] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT doc_id, sealed FROM documents WHERE subject = ? AND kind = ? ORDER BY doc_id",
+                             arguments: [Data(subject.bytes), kind]).map { (id: $0[0], sealed: [UInt8]($0[1] as Data)) }
+        }
+    }
+
+    public func documents(kind: String, _ body: (SubjectID, Int64, [UInt8]) throws -> Void) throws {
+        try pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT subject, doc_id, sealed FROM documents WHERE kind = ? ORDER BY subject, doc_id",
+                                           arguments: [kind])
+            while let row = try rows.next() {
+                guard let subject = SubjectID(bytes: [UInt8](row[0] as Data)) else { continue }
+                try body(subject, row[1], [UInt8](row[2] as Data))
+            }
+        }
+    }
+
+    public func tombstones() throws -> [ErasureTombstone] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT request_digest, erased_at, blocks, datasets FROM tombstones ORDER BY erased_at").map {
+                ErasureTombstone(requestDigest: $0[0], erasedAt: $0[1], blocks: $0[2],
+                                 datasets: ($0[3] as String).split(separator: ",").map(String.init))
+            }
+        }
+    }
+
     /// Folds the WAL back into the database file and truncates it.
     public func checkpoint() throws {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
@@ -219,7 +250,22 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
             let args: StatementArguments = [Data(subject.bytes)]
             try db.execute(sql: "DELETE FROM blocks WHERE subject = ?", arguments: args)
             try db.execute(sql: "DELETE FROM blind_index WHERE subject = ?", arguments: args)
+            try db.execute(sql: "DELETE FROM documents WHERE subject = ?", arguments: args)
             try db.execute(sql: "DELETE FROM subjects WHERE subject = ?", arguments: args)
+        }
+
+        func putDocument(subject: SubjectID, kind: String, id: Int64, sealed: [UInt8]) throws {
+            try db.execute(sql: "INSERT OR REPLACE INTO documents(subject, kind, doc_id, sealed) VALUES (?, ?, ?, ?)",
+                           arguments: [Data(subject.bytes), kind, id, Data(sealed)])
+        }
+
+        func deleteDocuments(subject: SubjectID, kind: String) throws {
+            try db.execute(sql: "DELETE FROM documents WHERE subject = ? AND kind = ?", arguments: [Data(subject.bytes), kind])
+        }
+
+        func recordTombstone(_ tombstone: ErasureTombstone) throws {
+            try db.execute(sql: "INSERT OR REPLACE INTO tombstones(request_digest, erased_at, blocks, datasets) VALUES (?, ?, ?, ?)",
+                           arguments: [tombstone.requestDigest, tombstone.erasedAt, tombstone.blocks, tombstone.datasets.joined(separator: ",")])
         }
 
         func recordBatch(_ batch: IngestBatchRecord, committedAt: Int64) throws {
