@@ -117,17 +117,24 @@ public struct PolicyEvaluator: Sendable {
         }
         result.budget.perPeriod.sort { $0.period < $1.period }
         if let filter = result.rowFilter {
+            // Columns read only to apply the row filter: the permit's author chose them, so only a
+            // forbid can refuse them. They enter the grant as dp_only (never output directly) and
+            // are listed in `Decision.filterColumns` so the engine drops them after filtering.
+            let filtering = result.permits.filter { $0.rowFilter != nil }.map(\.id)
             for name in filter.columns where !requested.contains(where: { $0.name == name }) {
                 guard let column = schema.column(named: name) else { continue }
-                let decision = decideColumn(column, purpose: purpose, mode: mode, permits: result.permits, forbids: forbids, filterOnly: true)
-                if decision.treatment == .deny {
-                    result.reasons.append(DecisionReason(
+                let forbidding = forbids.filter { $0.entry(for: column) != nil }.map(\.id)
+                if forbidding.isEmpty {
+                    result.columns.append(ColumnDecision(column: name, treatment: .dpOnly, rules: filtering, reason: nil, filterOnly: true))
+                } else {
+                    let reason = DecisionReason(
                         code: .filterColumnDenied,
-                        message: "the row filter needs column '\(name)', which is denied here (\(decision.reason?.message ?? "no permit covers it")); the policy author must fix the rules",
-                        rule: decision.rules.first, column: name))
+                        message: "the row filter of rule \(filtering.joined(separator: ", ")) needs column '\(name)', which rule \(forbidding.joined(separator: ", ")) forbids; the policy author must resolve this",
+                        rule: forbidding.first, column: name)
+                    result.reasons.append(reason)
+                    usedForbids.formUnion(forbidding)
+                    result.columns.append(ColumnDecision(column: name, treatment: .deny, rules: forbidding, reason: reason, filterOnly: true))
                 }
-                if let reason = decision.reason, reason.code == .forbidden { usedForbids.formUnion(decision.rules) }
-                result.columns.append(decision)
             }
         }
         result.forbids = forbids.filter { usedForbids.contains($0.id) }
