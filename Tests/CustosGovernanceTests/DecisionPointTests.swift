@@ -36,7 +36,8 @@ final class DecisionPointTests: XCTestCase {
         let decision = pdp.decide(dpStats())
         XCTAssertEqual(decision.effect, .allow, decision.explanation)
         XCTAssertEqual(decision.treatments, ["customer_id": .pseudonymize, "amount": .dpOnly, "country": .dpOnly])
-        XCTAssertEqual(decision.matchedRules, ["analytics-orders-dp"])
+        XCTAssertEqual(decision.matchedRules, ["analytics-dp-baseline", "analytics-orders-dp"])
+        XCTAssertEqual(decision.columns.first { $0.column == "amount" }?.rules, ["analytics-dp-baseline", "analytics-orders-dp"])
         XCTAssertEqual(decision.budget.epsilonPerJob, 1.0)
         XCTAssertEqual(decision.budget.perPeriod, [PeriodBudget(period: .month, epsilon: 8.0)])
         XCTAssertEqual(decision.policyVersion, policies.version)
@@ -95,7 +96,12 @@ final class DecisionPointTests: XCTestCase {
 
     func testEpsilonOverThePerJobLimit() {
         let decision = assertDenied(dpStats(epsilon: 1.01), .epsilonOverJobLimit)
-        XCTAssertEqual(decision.reasons.first?.rule, "analytics-orders-dp")
+        XCTAssertEqual(decision.reasons.first?.message, "epsilon 1.01 is over the per-job limit 1.0 set by rule analytics-dp-baseline, analytics-orders-dp")
+        var customers = dpStats(columns: ["country"], epsilon: 0.75)
+        customers.dataset = "customers"
+        let tighter = assertDenied(customers, .epsilonOverJobLimit)
+        XCTAssertEqual(tighter.budget.epsilonPerJob, 0.5, "the smallest limit of the applicable permits")
+        XCTAssertEqual(tighter.reasons.first?.rule, "analytics-customers-dp")
         _ = assertDenied(dpStats(epsilon: nil), .epsilonRequired)
         _ = assertDenied(dpStats(epsilon: -1), .epsilonRequired)
         _ = assertDenied(dpStats(epsilon: .infinity), .epsilonRequired)
