@@ -26,6 +26,7 @@ public enum ConsentStatus: Sendable, Equatable {
     case inForce(LawfulBasis)
     case excluded(ConsentExclusion)
 
+    /// Whether the subject may be included.
     public var isInForce: Bool { if case .inForce = self { return true } else { return false } }
 }
 
@@ -39,8 +40,10 @@ public enum ConsentStatus: Sendable, Equatable {
 ///    a withdrawal wins a tie) must be a grant, for the purpose's current version, and separate
 ///    where the purpose needs separate consent.
 public struct ConsentEvaluator: Sendable {
+    /// The declared purposes.
     public let purposes: PurposeRegistry
 
+    /// An evaluator over the declared purposes.
     public init(purposes: PurposeRegistry) { self.purposes = purposes }
 
     /// The status of one subject for `purpose` at `time`, from that subject's consent records and state.
@@ -73,9 +76,12 @@ public struct ConsentEvaluator: Sendable {
 
 /// Counts of subjects included and excluded per reason, for job reports (never who).
 public struct ConsentTally: Sendable, Equatable, Codable {
+    /// Subjects included.
     public private(set) var included: Int = 0
+    /// Subjects excluded, per reason.
     public private(set) var excluded: [ConsentExclusion: Int] = [:]
 
+    /// An empty value.
     public init() {}
 
     /// Counts one subject's status.

@@ -9,15 +9,25 @@ public struct ConsentImportRow: Sendable, Equatable {
     /// The customer identifier as given (for example a customer number or an email address).
     /// Personal data: resolve it, do not log it.
     public let identifier: String
+    /// Purpose key, e.g. `marketing.segmentation`.
     public let purpose: String
+    /// The purpose version the consent was given for.
     public let purposeVersion: Int
+    /// Granted or withdrawn.
     public let action: ConsentAction
+    /// Version of the notice shown.
     public let noticeVersion: String
+    /// Lower-case hex SHA-256 of the notice text shown.
     public let noticeSHA256: String
+    /// BCP 47 tag of the notice language.
     public let language: String
+    /// When it happened.
     public let time: Date
+    /// Where consent was collected (`web`, `app`, `store`, `import`...).
     public let channel: String
+    /// Who or which system collected it.
     public let collector: String
+    /// Whether the consent was separate (PIPL art. 29, 39).
     public let separateConsent: Bool
 
     /// The consent record for the resolved subject.
@@ -31,9 +41,12 @@ public struct ConsentImportRow: Sendable, Equatable {
 
 /// A rejected consent row: its line and what is wrong, never its values.
 public struct ConsentImportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Line in the source file (1-based), for diagnostics.
     public let line: Int
+    /// What is wrong and what to do.
     public let message: String
 
+    /// Creates the value from its parts.
     public init(line: Int, message: String) {
         self.line = line
         self.message = message
@@ -45,7 +58,9 @@ public struct ConsentImportError: Error, Sendable, Equatable, CustomStringConver
 /// Rows that parsed and rows that did not. The engine decides whether to commit the good rows or
 /// nothing (its documented batch rule).
 public struct ConsentImportResult: Sendable {
+    /// Rows that parsed, in file order.
     public let rows: [ConsentImportRow]
+    /// Problems, each with its location.
     public let errors: [ConsentImportError]
 }
 
@@ -65,11 +80,16 @@ public struct ConsentImportResult: Sendable {
 /// | `channel`, `collector` | no | default to the importer's defaults |
 /// | `separate_consent` | no | `true`/`false`, default false |
 public struct ConsentImporter: Sendable {
+    /// The declared purposes.
     public let purposes: PurposeRegistry
+    /// Name of the column holding the customer identifier.
     public let identifierField: String
+    /// Channel recorded when a row gives none.
     public let defaultChannel: String
+    /// Collector recorded when a row gives none.
     public let defaultCollector: String
 
+    /// Creates the value from its parts.
     public init(purposes: PurposeRegistry, identifierField: String = "customer_id", defaultChannel: String = "import", defaultCollector: String = "consent-import") {
         self.purposes = purposes
         self.identifierField = identifierField.lowercased()

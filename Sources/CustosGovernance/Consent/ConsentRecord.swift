@@ -20,6 +20,7 @@ public struct ConsentRecord: Sendable, Equatable, Codable {
     public let purpose: String
     /// The purpose version the subject was asked about.
     public let purposeVersion: Int
+    /// Granted or withdrawn.
     public let action: ConsentAction
     /// Version of the notice shown.
     public let noticeVersion: String
@@ -27,6 +28,7 @@ public struct ConsentRecord: Sendable, Equatable, Codable {
     public let noticeSHA256: String
     /// Language of the notice (BCP 47 tag, e.g. `sv-SE`).
     public let language: String
+    /// When it happened.
     public let time: Date
     /// Where consent was collected: `web`, `app`, `store`, `email`, `import`...
     public let channel: String
@@ -35,6 +37,7 @@ public struct ConsentRecord: Sendable, Equatable, Codable {
     /// A separate, specific consent (PIPL art. 29 for sensitive data, art. 39 for cross-border transfer).
     public let separateConsent: Bool
 
+    /// Creates the value from its parts.
     public init(
         id: String = SecureRandom.bytes(count: 16).hexString, subject: String, purpose: String, purposeVersion: Int,
         action: ConsentAction, noticeVersion: String, noticeSHA256: String, language: String, time: Date,

@@ -3,10 +3,12 @@ import Foundation
 /// A restriction of processing (GDPR art. 18): while it lasts, data is only stored, except for
 /// purposes that continue under restriction (legal claims, the subject's own requests).
 public struct Restriction: Sendable, Equatable, Codable {
+    /// When it took effect.
     public let since: Date
     /// The art. 18(1) ground, in words, e.g. "accuracy contested (art. 18(1)(a))".
     public let ground: String
 
+    /// Creates the value from its parts.
     public init(since: Date, ground: String) {
         self.since = since
         self.ground = ground
@@ -17,8 +19,10 @@ public struct Restriction: Sendable, Equatable, Codable {
 public struct Objection: Sendable, Equatable, Codable {
     /// A purpose key or pattern: `marketing.advertising`, `marketing.*`, `*`.
     public let purposes: String
+    /// When it took effect.
     public let since: Date
 
+    /// Creates the value from its parts.
     public init(purposes: String, since: Date) {
         self.purposes = purposes
         self.since = since
@@ -33,8 +37,10 @@ public struct Objection: Sendable, Equatable, Codable {
 public struct LegalHold: Sendable, Equatable, Codable {
     /// The internal case reference (never the subject's name).
     public let caseReference: String
+    /// When it took effect.
     public let since: Date
 
+    /// Creates the value from its parts.
     public init(caseReference: String, since: Date) {
         self.caseReference = caseReference
         self.since = since
@@ -44,10 +50,14 @@ public struct LegalHold: Sendable, Equatable, Codable {
 /// What a subject has asked for (or the law imposes) beyond consent: restriction, objections,
 /// legal holds. The engine stores it sealed in the vault (`encoded()` bytes).
 public struct SubjectProcessingState: Sendable, Equatable, Codable {
+    /// The restriction in force, if any.
     public var restriction: Restriction?
+    /// Objections, each to a purpose or purpose pattern.
     public var objections: [Objection]
+    /// Legal holds on the subject.
     public var legalHolds: [LegalHold]
 
+    /// Creates the value from its parts.
     public init(restriction: Restriction? = nil, objections: [Objection] = [], legalHolds: [LegalHold] = []) {
         self.restriction = restriction
         self.objections = objections

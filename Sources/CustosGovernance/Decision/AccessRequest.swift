@@ -11,15 +11,18 @@ public struct AccessRequest: Sendable, CustomStringConvertible {
     public var role: String
     /// Purpose key, e.g. `analytics.reporting`.
     public var purpose: String
+    /// Dataset name.
     public var dataset: String
     /// Columns the job needs.
     public var columns: [String]
+    /// How results leave the engine.
     public var outputMode: OutputMode
     /// Epsilon the job will spend (differentially private output only).
     public var epsilon: Double?
     /// For data-subject requests and legal holds: the one subject (internal id, hex) the job is limited to.
     public var subjectScope: String?
 
+    /// Creates the value from its parts.
     public init(
         principal: String, token: String?, role: String, purpose: String, dataset: String, columns: [String],
         outputMode: OutputMode, epsilon: Double? = nil, subjectScope: String? = nil

@@ -3,7 +3,9 @@ import Foundation
 
 /// The treatment decided for one column and the rules that decided it.
 public struct ColumnDecision: Sendable, Equatable {
+    /// Column name.
     public let column: String
+    /// How the column may be used.
     public let treatment: ColumnTreatment
     /// Ids of the rules that set this treatment (the most restrictive permits, or the forbids).
     public let rules: [String]
@@ -12,6 +14,7 @@ public struct ColumnDecision: Sendable, Equatable {
     /// True when the column is read only to apply the row filter and must not reach the job's output.
     public let filterOnly: Bool
 
+    /// Creates the value from its parts.
     public init(column: String, treatment: ColumnTreatment, rules: [String], reason: DecisionReason?, filterOnly: Bool = false) {
         self.column = column
         self.treatment = treatment
@@ -23,9 +26,12 @@ public struct ColumnDecision: Sendable, Equatable {
 
 /// A per-period epsilon limit.
 public struct PeriodBudget: Sendable, Equatable, Codable {
+    /// The accounting period.
     public let period: BudgetPeriod
+    /// Epsilon (differential privacy budget).
     public let epsilon: Double
 
+    /// Creates the value from its parts.
     public init(period: BudgetPeriod, epsilon: Double) {
         self.period = period
         self.epsilon = epsilon
@@ -35,9 +41,12 @@ public struct PeriodBudget: Sendable, Equatable, Codable {
 /// Budget limits combined from every applicable permit (the smallest of each wins). The period
 /// limits are per principal per dataset; the engine's budget accountant enforces them.
 public struct BudgetLimits: Sendable, Equatable, Codable {
+    /// Largest epsilon one job may spend.
     public var epsilonPerJob: Double?
+    /// Largest epsilon per principal per dataset per period.
     public var perPeriod: [PeriodBudget]
 
+    /// Creates the value from its parts.
     public init(epsilonPerJob: Double? = nil, perPeriod: [PeriodBudget] = []) {
         self.epsilonPerJob = epsilonPerJob
         self.perPeriod = perPeriod
@@ -54,13 +63,21 @@ public enum DecisionEffect: String, Sendable, Codable {
 public struct Decision: Sendable {
     /// Random 128-bit id (hex); the grant and the audit entry carry it.
     public let id: String
+    /// When it happened.
     public let time: Date
+    /// Allow or deny (for a rule: permit or forbid).
     public let effect: DecisionEffect
+    /// Principal id.
     public let principal: String
+    /// Role the principal acted in.
     public let role: String
+    /// Purpose key, e.g. `marketing.segmentation`.
     public let purpose: String
+    /// Dataset name.
     public let dataset: String
+    /// How results leave the engine.
     public let outputMode: OutputMode
+    /// Epsilon (differential privacy budget).
     public let epsilon: Double?
     /// The one subject the request is limited to (internal id), if any.
     public let subjectScope: String?
@@ -74,12 +91,14 @@ public struct Decision: Sendable {
     public let rowFilter: RowFilter?
     /// Smallest group a pseudonymous aggregate may report.
     public let minGroupSize: Int?
+    /// Privacy budget limits.
     public let budget: BudgetLimits
     /// SHA-256 of the policy files this decision was made under.
     public let policyVersion: String
     /// Present exactly when the request is allowed: the vault's permission to decrypt.
     public let grant: AccessGrant?
 
+    /// Whether the request is allowed.
     public var isAllowed: Bool { effect == .allow }
 
     /// Treatment of each requested column (filter-only columns excluded).
@@ -136,23 +155,39 @@ public struct Decision: Sendable {
 
 /// A decision flattened for the audit log (Codable; encode with sorted keys for canonical JSON).
 public struct DecisionAuditRecord: Sendable, Equatable, Codable {
+    /// Id of the decision.
     public let decisionID: String
+    /// Decision time, milliseconds since 1970-01-01T00:00:00Z.
     public let timeMillis: Int64
+    /// Allow or deny (for a rule: permit or forbid).
     public let effect: DecisionEffect
+    /// Principal id.
     public let principal: String
+    /// Role the principal acted in.
     public let role: String
+    /// Purpose key, e.g. `marketing.segmentation`.
     public let purpose: String
+    /// Dataset name.
     public let dataset: String
+    /// How results leave the engine.
     public let outputMode: String
+    /// Epsilon (differential privacy budget).
     public let epsilon: Double?
     /// Whether the request was limited to one subject (the subject id itself is not copied here).
     public let subjectScoped: Bool
+    /// Treatment of each column, by column name.
     public let treatments: [String: String]
+    /// Why the request was refused; empty when allowed.
     public let reasons: [DecisionReason]
+    /// Ids of the rules that applied, sorted.
     public let matchedRules: [String]
+    /// The row filter, as canonical text.
     public let rowFilter: String?
+    /// Smallest group a pseudonymous aggregate may report.
     public let minGroupSize: Int?
+    /// Privacy budget limits.
     public let budget: BudgetLimits
+    /// SHA-256 of the policy files the decision was made under.
     public let policyVersion: String
 }
 

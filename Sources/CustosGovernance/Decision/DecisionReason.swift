@@ -34,11 +34,16 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
 /// One reason for a refusal: a code, a sentence for the person who asked (naming the rule or
 /// the missing permit, never personal data), and the rule and column concerned.
 public struct DecisionReason: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// Stable reason code.
     public let code: ReasonCode
+    /// What is wrong and what to do.
     public let message: String
+    /// The rule concerned, if any.
     public let rule: String?
+    /// Column name.
     public let column: String?
 
+    /// A reason.
     public init(code: ReasonCode, message: String, rule: String? = nil, column: String? = nil) {
         self.code = code
         self.message = message

@@ -7,6 +7,7 @@ import Foundation
 /// denied) with the `DecisionRecorder`, and on allow mints the `AccessGrant` without which the
 /// vault decrypts nothing.
 public struct PolicyDecisionPoint: Sendable {
+    /// The loaded policy set.
     public let policies: PolicySet
     let evaluator: PolicyEvaluator
     let authority: GrantAuthority

@@ -2,19 +2,25 @@ import CustosSchema
 
 /// The result of evaluating a request against the rules, before a decision id or grant exists.
 public struct Evaluation: Sendable {
+    /// Why the request was refused; empty when allowed.
     public var reasons: [DecisionReason] = []
+    /// Columns concerned.
     public var columns: [ColumnDecision] = []
     /// Applicable permits, sorted by id.
     public var permits: [PolicyRule] = []
     /// Applicable forbids that picked at least one column, sorted by id.
     public var forbids: [PolicyRule] = []
+    /// The row filter, as canonical text.
     public var rowFilter: RowFilter?
+    /// Smallest group a pseudonymous aggregate may report.
     public var minGroupSize: Int?
+    /// Privacy budget limits.
     public var budget = BudgetLimits()
 
     /// Allowed when nothing was refused.
     public var isAllowed: Bool { reasons.isEmpty && !columns.isEmpty }
 
+    /// Ids of the rules that applied, sorted.
     public var matchedRules: [String] { (permits.map(\.id) + forbids.map(\.id)).sorted() }
 }
 
@@ -23,8 +29,10 @@ public struct Evaluation: Sendable {
 /// restrictive of their treatments, row filters are joined with `and`, the largest minimum group
 /// size and the smallest budgets win.
 public struct PolicyEvaluator: Sendable {
+    /// The loaded policy set.
     public let policies: PolicySet
 
+    /// An evaluator over `policies`.
     public init(policies: PolicySet) { self.policies = policies }
 
     /// Evaluates `request`. With `authenticate: false` the token is not checked (used by

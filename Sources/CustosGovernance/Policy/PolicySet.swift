@@ -3,8 +3,10 @@ import Foundation
 
 /// Every problem found while loading a policy directory, each located by file and line.
 public struct PolicyLoadError: Error, Sendable, CustomStringConvertible {
+    /// Problems, each with its location.
     public let errors: [ConfigurationError]
 
+    /// All problems found.
     public init(errors: [ConfigurationError]) { self.errors = errors }
 
     public var description: String {
@@ -25,15 +27,20 @@ public struct PolicyLoadError: Error, Sendable, CustomStringConvertible {
 ///   tests/*.yaml        golden decision tests (not part of the policy version)
 /// ```
 public struct PolicySet: Sendable {
+    /// Dataset schemas from `datasets/`.
     public let catalog: DatasetCatalog
+    /// Declared roles.
     public let roles: RoleCatalog
+    /// Principals and their token hashes.
     public let principals: PrincipalDirectory
+    /// The declared purposes.
     public let purposes: PurposeRegistry
     /// All rules, sorted by id (the order of rules never changes a decision).
     public let rules: [PolicyRule]
     /// SHA-256 (hex) over the policy files; see `PolicyVersion`.
     public let version: String
 
+    /// Creates the value from its parts.
     public init(
         catalog: DatasetCatalog, roles: RoleCatalog, principals: PrincipalDirectory, purposes: PurposeRegistry,
         rules: [PolicyRule], version: String

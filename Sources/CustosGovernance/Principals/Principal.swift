@@ -16,6 +16,7 @@ public struct Principal: Sendable, Equatable {
     /// Line in the principals file, for diagnostics.
     public let line: Int?
 
+    /// Creates the value from its parts.
     public init(
         id: String, displayName: String, roles: [String], tokenSHA256: String, subject: String? = nil,
         disabled: Bool = false, line: Int? = nil

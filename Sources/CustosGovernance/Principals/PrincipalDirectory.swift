@@ -18,6 +18,7 @@ public struct PrincipalDirectory: Sendable {
     /// Display name of the file, for diagnostics.
     public let file: String
 
+    /// Creates the value from its parts.
     public init(_ principals: [Principal], file: String = "principals.yaml") {
         var byID: [String: Principal] = [:]
         for principal in principals { byID[principal.id] = principal }

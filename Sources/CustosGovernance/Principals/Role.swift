@@ -21,10 +21,14 @@ public enum StandardRole {
 
 /// A role declared in `roles.yaml`.
 public struct Role: Sendable, Equatable {
+    /// Name.
     public let name: String
+    /// Description in words.
     public let description: String
+    /// Line in the source file (1-based), for diagnostics.
     public let line: Int?
 
+    /// Creates the value from its parts.
     public init(name: String, description: String, line: Int? = nil) {
         self.name = name
         self.description = description
@@ -34,9 +38,12 @@ public struct Role: Sendable, Equatable {
 
 /// The roles declared in `roles.yaml`, keyed by name.
 public struct RoleCatalog: Sendable {
+    /// Declared roles.
     public let roles: [String: Role]
+    /// Display name of the source file.
     public let file: String
 
+    /// Creates the value from its parts.
     public init(_ roles: [Role], file: String = "roles.yaml") {
         var byName: [String: Role] = [:]
         for role in roles { byName[role.name] = role }

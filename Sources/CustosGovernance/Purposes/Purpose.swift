@@ -22,6 +22,7 @@ public struct Retention: Sendable, Equatable {
     /// The criteria in words (GDPR art. 13(2)(a): "the criteria used to determine that period").
     public let criteria: String
 
+    /// Creates the value from its parts.
     public init(days: Int?, criteria: String) {
         self.days = days
         self.criteria = criteria
@@ -31,12 +32,14 @@ public struct Retention: Sendable, Equatable {
 /// The privacy notice shown to subjects for a purpose: its version and the SHA-256 of its text,
 /// so a consent record proves what the subject was told.
 public struct Notice: Sendable, Equatable {
+    /// Version label of the notice, e.g. `2025-03`.
     public let version: String
     /// Lower-case hex SHA-256 of the notice text.
     public let sha256: String
     /// The file the digest was computed from, relative to the policies directory, if any.
     public let file: String?
 
+    /// Creates the value from its parts.
     public init(version: String, sha256: String, file: String? = nil) {
         self.version = version
         self.sha256 = sha256
@@ -49,13 +52,18 @@ public struct Notice: Sendable, Equatable {
 public struct Purpose: Sendable, Equatable {
     /// Dotted key such as `marketing.segmentation`.
     public let key: String
+    /// Name.
     public let name: String
+    /// Description in words.
     public let description: String
+    /// Version of the purpose; bumped whenever what the purpose does changes.
     public let version: Int
+    /// Legal ground of the processing.
     public let lawfulBasis: LawfulBasis
     /// Data category keys the purpose may use; a key covers its sub-categories
     /// (`user.behavior` covers `user.behavior.purchase_history`).
     public let dataCategories: [String]
+    /// How long data is kept, and by which rule.
     public let retention: Retention
     /// Who receives results (GDPR art. 13(1)(e)).
     public let recipients: [String]
@@ -67,10 +75,12 @@ public struct Purpose: Sendable, Equatable {
     public let continuesUnderRestriction: Bool
     /// May continue while a subject is under legal hold (PIPL art. 47(2): storage and security only).
     public let continuesUnderLegalHold: Bool
+    /// The privacy notice for the current version.
     public let notice: Notice
     /// Line in `purposes.yaml`.
     public let line: Int?
 
+    /// Creates the value from its parts.
     public init(
         key: String, name: String, description: String = "", version: Int, lawfulBasis: LawfulBasis,
         dataCategories: [String], retention: Retention, recipients: [String] = [], sensitive: Bool = false,
@@ -108,8 +118,10 @@ public struct Purpose: Sendable, Equatable {
 /// A pattern over dotted keys: `*` (everything), `marketing.*` (the key `marketing` and everything
 /// below it), or an exact key.
 public struct KeyPattern: Sendable, Hashable, CustomStringConvertible {
+    /// The pattern as written.
     public let text: String
 
+    /// Creates the value from its parts.
     public init(_ text: String) { self.text = text }
 
     /// Whether `key` falls under the pattern.

@@ -4,9 +4,12 @@ import Foundation
 
 /// The purposes declared in `purposes.yaml`, keyed by purpose key.
 public struct PurposeRegistry: Sendable {
+    /// The declared purposes.
     public let purposes: [String: Purpose]
+    /// Display name of the source file.
     public let file: String
 
+    /// Creates the value from its parts.
     public init(_ purposes: [Purpose], file: String = "purposes.yaml") {
         var byKey: [String: Purpose] = [:]
         for purpose in purposes { byKey[purpose.key] = purpose }

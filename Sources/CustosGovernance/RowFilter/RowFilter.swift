@@ -2,6 +2,7 @@ import CustosSchema
 
 /// A typed literal inside a checked row filter: its value and its canonical text.
 public struct FilterValue: Sendable, Equatable {
+    /// The typed value.
     public let value: Value
     /// The literal as it is printed back (quoted where the language quotes it).
     public let text: String
@@ -21,9 +22,12 @@ public indirect enum RowCondition: Sendable, Equatable {
 /// A row filter checked against one dataset: which rows a permit lets a job see. It refers only
 /// to non-identifying columns. Filters from several permits combine with `and`.
 public struct RowFilter: Sendable, Equatable, CustomStringConvertible {
+    /// Dataset name.
     public let dataset: String
+    /// The checked condition tree.
     public let condition: RowCondition
 
+    /// Creates the value from its parts.
     public init(dataset: String, condition: RowCondition) {
         self.dataset = dataset
         self.condition = condition

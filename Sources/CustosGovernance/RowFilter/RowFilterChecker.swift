@@ -4,6 +4,7 @@ import CustosSchema
 /// be a direct identifier, every literal must fit its column's type, and each operator must make
 /// sense for that type (ordering only for numbers, dates and timestamps; `contains` only for item lists).
 public enum RowFilterChecker {
+    /// The typed condition for `syntax`, or a `RowFilterError` at the offending column.
     public static func check(_ syntax: RowFilterSyntax, schema: DatasetSchema) throws -> RowCondition {
         switch syntax {
         case let .compare(name, op, literal, offset):

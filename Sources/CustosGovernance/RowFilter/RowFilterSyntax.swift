@@ -33,9 +33,12 @@ public indirect enum RowFilterSyntax: Sendable, Equatable {
 
 /// A malformed or ill-typed row filter. `offset` is the 1-based character position in the filter text.
 public struct RowFilterError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// 1-based character position in the filter text.
     public let offset: Int
+    /// What is wrong and what to do.
     public let message: String
 
+    /// Creates the value from its parts.
     public init(offset: Int, message: String) {
         self.offset = offset
         self.message = message

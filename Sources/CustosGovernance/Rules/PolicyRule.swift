@@ -61,10 +61,14 @@ public enum ColumnSelector: Sendable, Hashable, CustomStringConvertible {
 
 /// One `selector: treatment` entry of a permit (for a forbid the treatment is always `deny`).
 public struct ColumnEntry: Sendable, Equatable {
+    /// Which columns the entry speaks about.
     public let selector: ColumnSelector
+    /// How the column may be used.
     public let treatment: ColumnTreatment
+    /// Line in the source file (1-based), for diagnostics.
     public let line: Int?
 
+    /// Creates the value from its parts.
     public init(selector: ColumnSelector, treatment: ColumnTreatment, line: Int? = nil) {
         self.selector = selector
         self.treatment = treatment
@@ -83,10 +87,14 @@ public enum BudgetPeriod: String, Sendable, CaseIterable, Codable, Comparable {
 /// Differential-privacy budget a permit sets: epsilon per job, and epsilon per principal per
 /// dataset per period.
 public struct BudgetRule: Sendable, Equatable {
+    /// Largest epsilon one job may spend.
     public let epsilonPerJob: Double?
+    /// Largest epsilon per principal per dataset per period.
     public let epsilonPerPeriod: Double?
+    /// The accounting period.
     public let period: BudgetPeriod
 
+    /// Creates the value from its parts.
     public init(epsilonPerJob: Double?, epsilonPerPeriod: Double?, period: BudgetPeriod = .month) {
         self.epsilonPerJob = epsilonPerJob
         self.epsilonPerPeriod = epsilonPerPeriod
@@ -97,8 +105,11 @@ public struct BudgetRule: Sendable, Equatable {
 /// A permit or forbid from `rules/*.yaml`. Rules have Cedar's semantics: nothing is allowed unless
 /// a permit applies, a forbid always beats a permit, and the order of rules never matters.
 public struct PolicyRule: Sendable {
+    /// Stable id.
     public let id: String
+    /// Allow or deny (for a rule: permit or forbid).
     public let effect: RuleEffect
+    /// Description in words.
     public let description: String
     /// Role names, or `*`.
     public let roles: [KeyPattern]
@@ -114,14 +125,18 @@ public struct PolicyRule: Sendable {
     public let rowFilter: RowFilter?
     /// Smallest group a pseudonymous aggregate may report (permit only).
     public let minGroupSize: Int?
+    /// Privacy budget limits.
     public let budget: BudgetRule?
     /// A permit that may give direct identifiers `allow` (re-identified export, subject access).
     public let allowDirectIdentifiers: Bool
     /// The permit applies only to requests limited to one subject.
     public let requiresSubjectScope: Bool
+    /// Display name of the source file.
     public let file: String
+    /// Line in the source file (1-based), for diagnostics.
     public let line: Int?
 
+    /// Creates the value from its parts.
     public init(
         id: String, effect: RuleEffect, description: String = "", roles: [KeyPattern], purposes: [KeyPattern],
         datasets: [KeyPattern], outputModes: [OutputMode], columns: [ColumnEntry], rowFilter: RowFilter? = nil,
@@ -148,9 +163,13 @@ public struct PolicyRule: Sendable {
     /// `file:line` of the rule.
     public var location: String { line.map { "\(file):\($0)" } ?? file }
 
+    /// Whether the rule's scope takes in this value.
     public func coversRole(_ role: String) -> Bool { roles.contains { $0.matches(role) } }
+    /// Whether the rule's scope takes in this value.
     public func coversPurpose(_ purpose: String) -> Bool { purposes.contains { $0.matches(purpose) } }
+    /// Whether the rule's scope takes in this value.
     public func coversDataset(_ dataset: String) -> Bool { datasets.contains { $0.matches(dataset) } }
+    /// Whether the rule's scope takes in this value.
     public func coversMode(_ mode: OutputMode) -> Bool { outputModes.isEmpty || outputModes.contains(mode) }
 
     /// Whether the rule's scope (role, purpose, dataset, output mode, subject scope) takes in a request.

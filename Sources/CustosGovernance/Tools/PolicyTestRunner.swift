@@ -3,21 +3,27 @@ import Foundation
 
 /// The outcome of one golden test.
 public struct PolicyTestResult: Sendable, Equatable {
+    /// Display name of the source file.
     public let file: String
+    /// Line in the source file (1-based), for diagnostics.
     public let line: Int?
+    /// Name.
     public let name: String
     /// What differed from the expectation; empty when the test passed.
     public let failures: [String]
 
+    /// Whether everything passed.
     public var passed: Bool { failures.isEmpty }
 }
 
 /// The outcome of a golden-test run.
 public struct PolicyTestReport: Sendable {
+    /// One result per golden test.
     public let results: [PolicyTestResult]
     /// Problems that kept tests from running (policies or test files that do not load).
     public let errors: [ConfigurationError]
 
+    /// Whether everything passed.
     public var passed: Bool { errors.isEmpty && !results.isEmpty && results.allSatisfy(\.passed) }
 
     /// A printable summary: one line per test, failures indented, then a total.
