@@ -103,6 +103,10 @@ final class ConsentEvaluatorTests: XCTestCase {
         XCTAssertEqual(status("analytics.reporting", [], state), .excluded(.legalHold))
         XCTAssertEqual(status("essential.legal_obligation.legal_hold", [], state), .inForce(.legalObligation))
         XCTAssertEqual(status("essential.service.security", [], state), .inForce(.legitimateInterest), "security measures continue (PIPL 47(2))")
+        XCTAssertEqual(status("essential.legal_obligation.legal_hold", []), .excluded(.notUnderLegalHold),
+                       "the custodian reads held subjects only")
+        let lifted = SubjectProcessingState(legalHolds: [LegalHold(caseReference: "LIT-2025-015", since: jobTime.addingTimeInterval(3600))])
+        XCTAssertEqual(status("essential.legal_obligation.legal_hold", [], lifted), .excluded(.notUnderLegalHold), "a hold starting later does not count yet")
     }
 
     func testUnknownPurpose() {

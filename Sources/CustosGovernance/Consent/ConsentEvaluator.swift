@@ -4,6 +4,8 @@ import Foundation
 public enum ConsentExclusion: String, Sendable, Codable, CodingKeyRepresentable, CaseIterable {
     /// The purpose is not declared.
     case unknownPurpose = "unknown_purpose"
+    /// The purpose serves legal holds and the subject is not under one.
+    case notUnderLegalHold = "not_under_legal_hold"
     /// A legal hold stops all processing except storage and security (PIPL art. 47(2)).
     case legalHold = "legal_hold"
     /// Processing is restricted (GDPR art. 18).
@@ -32,7 +34,8 @@ public enum ConsentStatus: Sendable, Equatable {
 
 /// Decides, per subject and purpose, whether processing is allowed at job time:
 ///
-/// 1. a legal hold excludes the subject unless the purpose continues under legal hold;
+/// 1. a legal hold excludes the subject unless the purpose continues under legal hold; a purpose
+///    that requires a legal hold (reading held records) excludes subjects who are not under one;
 /// 2. a restriction excludes the subject unless the purpose continues under restriction;
 /// 3. an objection covering the purpose excludes the subject when the purpose relies on
 ///    legitimate interest or consent (art. 21 does not reach contract or legal obligation);
@@ -50,6 +53,7 @@ public struct ConsentEvaluator: Sendable {
     public func evaluate(purpose key: String, records: [ConsentRecord], state: SubjectProcessingState, at time: Date) -> ConsentStatus {
         guard let purpose = purposes.purpose(key) else { return .excluded(.unknownPurpose) }
         if state.isUnderLegalHold(at: time) && !purpose.continuesUnderLegalHold { return .excluded(.legalHold) }
+        if purpose.requiresLegalHold && !state.isUnderLegalHold(at: time) { return .excluded(.notUnderLegalHold) }
         if state.isRestricted(at: time) && !purpose.continuesUnderRestriction { return .excluded(.restricted) }
         if purpose.lawfulBasis.honoursObjection && state.objects(to: key, at: time) { return .excluded(.objected) }
         guard purpose.requiresConsent else { return .inForce(purpose.lawfulBasis) }

@@ -75,6 +75,8 @@ public struct Purpose: Sendable, Equatable {
     public let continuesUnderRestriction: Bool
     /// May continue while a subject is under legal hold (PIPL art. 47(2): storage and security only).
     public let continuesUnderLegalHold: Bool
+    /// Applies only to subjects under legal hold (reading held records for the case).
+    public let requiresLegalHold: Bool
     /// The privacy notice for the current version.
     public let notice: Notice
     /// Line in `purposes.yaml`.
@@ -85,7 +87,7 @@ public struct Purpose: Sendable, Equatable {
         key: String, name: String, description: String = "", version: Int, lawfulBasis: LawfulBasis,
         dataCategories: [String], retention: Retention, recipients: [String] = [], sensitive: Bool = false,
         crossBorder: Bool = false, continuesUnderRestriction: Bool = false, continuesUnderLegalHold: Bool = false,
-        notice: Notice, line: Int? = nil
+        requiresLegalHold: Bool = false, notice: Notice, line: Int? = nil
     ) {
         self.key = key
         self.name = name
@@ -99,6 +101,7 @@ public struct Purpose: Sendable, Equatable {
         self.crossBorder = crossBorder
         self.continuesUnderRestriction = continuesUnderRestriction
         self.continuesUnderLegalHold = continuesUnderLegalHold
+        self.requiresLegalHold = requiresLegalHold
         self.notice = notice
         self.line = line
     }

@@ -25,7 +25,7 @@ public struct PurposeRegistry: Sendable {
 
     static let purposeKeys: Set<String> = [
         "key", "name", "description", "version", "lawful_basis", "data_categories", "retention", "recipients",
-        "sensitive", "cross_border", "continues_under_restriction", "continues_under_legal_hold", "notice",
+        "sensitive", "cross_border", "continues_under_restriction", "continues_under_legal_hold", "requires_legal_hold", "notice",
     ]
 
     /// Parses `purposes.yaml`. Notice files named in it are read relative to `directory`.
@@ -83,12 +83,18 @@ public struct PurposeRegistry: Sendable {
                 file: item.file, line: item.line(ofKey: "cross_border"),
                 message: "purpose '\(key)' transfers data across borders, which needs the subject's separate consent (PIPL art. 39); set lawful_basis: consent")
         }
+        let continuesUnderHold = try item.optionalBool("continues_under_legal_hold", default: false)
+        let requiresHold = try item.optionalBool("requires_legal_hold", default: false)
+        if requiresHold && !continuesUnderHold {
+            throw ConfigurationError(file: item.file, line: item.line(ofKey: "requires_legal_hold"),
+                                     message: "purpose '\(key)' requires a legal hold but does not continue under one; set continues_under_legal_hold: true")
+        }
         return Purpose(
             key: key, name: try item.optionalString("name") ?? key, description: try item.optionalString("description") ?? "",
             version: version, lawfulBasis: basis, dataCategories: categories, retention: retention,
             recipients: try item.stringList("recipients"), sensitive: sensitive, crossBorder: crossBorder,
             continuesUnderRestriction: try item.optionalBool("continues_under_restriction", default: false),
-            continuesUnderLegalHold: try item.optionalBool("continues_under_legal_hold", default: false),
+            continuesUnderLegalHold: continuesUnderHold, requiresLegalHold: requiresHold,
             notice: try parseNotice(try item.required("notice"), purpose: key, directory: directory), line: item.line)
     }
 
