@@ -25,6 +25,7 @@ public enum PolicyExplainer {
                 let treatment = column.treatment.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
                 var line = "  \(name)  \(treatment)"
                 if !column.rules.isEmpty { line += "  by \(column.rules.joined(separator: ", "))" }
+                if let reason = column.reason { line += "  [\(reason.code.rawValue)]" }
                 if column.filterOnly { line += "  (read only to apply the row filter)" }
                 lines.append(line)
             }
