@@ -1,1 +1,0 @@
-// CustosGovernance: see DESIGN.md for this module's role.

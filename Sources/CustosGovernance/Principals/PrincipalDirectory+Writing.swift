@@ -1,0 +1,104 @@
+import Foundation
+
+extension PrincipalDirectory {
+    /// Adds a principal to the principals file at `file` (created if absent) and returns its new
+    /// token. The token is shown once to the caller; only its SHA-256 is written. Comments in the
+    /// file are not kept: the file is rewritten in canonical form.
+    ///
+    /// `knownRoles`, when given, rejects roles that `roles.yaml` does not declare.
+    public static func addPrincipal(
+        id: String, displayName: String, roles: [String], subject: String? = nil,
+        in file: URL, knownRoles: RoleCatalog? = nil
+    ) throws -> String {
+        var directory = try load(file, displayName: file.lastPathComponent)
+        let token = try directory.add(id: id, displayName: displayName, roles: roles, subject: subject, knownRoles: knownRoles)
+        try directory.write(to: file)
+        return token
+    }
+
+    /// Replaces a principal's token in the file at `file` and returns the new token; the old one stops working.
+    public static func rotateToken(id: String, in file: URL) throws -> String {
+        var directory = try load(file, displayName: file.lastPathComponent)
+        let token = try directory.rotateToken(id: id)
+        try directory.write(to: file)
+        return token
+    }
+
+    /// Adds a principal in memory and returns its new token.
+    public mutating func add(
+        id: String, displayName: String, roles: [String], subject: String? = nil, knownRoles: RoleCatalog? = nil
+    ) throws -> String {
+        guard Identifiers.isPrincipalID(id) else { throw GovernanceError.invalidPrincipalID(id: id) }
+        guard principals[id] == nil else { throw GovernanceError.principalExists(id: id) }
+        guard !roles.isEmpty else { throw GovernanceError.noRoles(id: id) }
+        if let knownRoles, let unknown = roles.first(where: { !knownRoles.contains($0) }) {
+            throw GovernanceError.subjectBinding(id: id, problem: "role '\(unknown)' is not declared in roles.yaml")
+        }
+        if let problem = Self.subjectBindingProblem(roles: roles, subject: subject) {
+            throw GovernanceError.subjectBinding(id: id, problem: problem)
+        }
+        let token = AccessToken.generate()
+        var all = Array(principals.values)
+        all.append(Principal(id: id, displayName: displayName, roles: roles, tokenSHA256: AccessToken.hash(token), subject: subject))
+        self = PrincipalDirectory(all, file: file)
+        return token
+    }
+
+    /// Gives a principal a new token in memory and returns it.
+    public mutating func rotateToken(id: String) throws -> String {
+        guard let old = principals[id] else { throw GovernanceError.unknownPrincipal(id: id) }
+        let token = AccessToken.generate()
+        var all = principals.values.filter { $0.id != id }
+        all.append(Principal(
+            id: old.id, displayName: old.displayName, roles: old.roles, tokenSHA256: AccessToken.hash(token),
+            subject: old.subject, disabled: old.disabled))
+        self = PrincipalDirectory(all, file: file)
+        return token
+    }
+
+    /// The directory as a principals file, principals sorted by id.
+    public func rendered() -> String {
+        var out = "# Principals: who may ask Custos for data, and the SHA-256 of their tokens.\n"
+        out += "# Written by Custos; tokens are shown once when created and never stored.\n"
+        out += "principals:\n"
+        for p in principals.values.sorted(by: { $0.id < $1.id }) {
+            out += "  - id: \(p.id)\n"
+            out += "    name: \(Self.quoted(p.displayName))\n"
+            out += "    roles: [\(p.roles.joined(separator: ", "))]\n"
+            if let subject = p.subject { out += "    subject: \(Self.quoted(subject))\n" }
+            if p.disabled { out += "    disabled: true\n" }
+            out += "    token_sha256: \(p.tokenSHA256)\n"
+        }
+        return out
+    }
+
+    /// Writes `rendered()` to `url` atomically.
+    public func write(to url: URL) throws {
+        do {
+            try Data(rendered().utf8).write(to: url, options: .atomic)
+        } catch {
+            throw GovernanceError.cannotWrite(file: url.lastPathComponent, reason: error.localizedDescription)
+        }
+    }
+
+    /// A YAML double-quoted scalar.
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7f {
+                    out += String(format: "\\x%02X", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

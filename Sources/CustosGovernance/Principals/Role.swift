@@ -1,0 +1,108 @@
+import CustosSchema
+
+/// Names of the roles every Custos deployment knows. A deployment may declare more in `roles.yaml`.
+public enum StandardRole {
+    /// Runs permitted mining jobs; sees differentially private and pseudonymous results only.
+    public static let analyst = "analyst"
+    /// Segments and targets customers for marketing purposes the customer agreed to.
+    public static let marketingAnalyst = "marketing_analyst"
+    /// Data protection officer: reviews audits, handles data-subject requests, edits policies.
+    public static let complianceOfficer = "compliance_officer"
+    /// Installs and runs Custos (init, ingest, key rotation, backup); reads no customer data.
+    public static let `operator` = "operator"
+    /// Reads the records of subjects under legal hold for the case the hold serves.
+    public static let legalHoldCustodian = "legal_hold_custodian"
+    /// A customer reading their own data through a data-subject request.
+    public static let dataSubject = "data_subject"
+
+    /// All standard role names.
+    public static let all = [analyst, marketingAnalyst, complianceOfficer, `operator`, legalHoldCustodian, dataSubject]
+}
+
+/// A role declared in `roles.yaml`.
+public struct Role: Sendable, Equatable {
+    /// Name.
+    public let name: String
+    /// Description in words.
+    public let description: String
+    /// Line in the source file (1-based), for diagnostics.
+    public let line: Int?
+
+    /// Creates the value from its parts.
+    public init(name: String, description: String, line: Int? = nil) {
+        self.name = name
+        self.description = description
+        self.line = line
+    }
+}
+
+/// The roles declared in `roles.yaml`, keyed by name.
+public struct RoleCatalog: Sendable {
+    /// Declared roles.
+    public let roles: [String: Role]
+    /// Display name of the source file.
+    public let file: String
+
+    /// Creates the value from its parts.
+    public init(_ roles: [Role], file: String = "roles.yaml") {
+        var byName: [String: Role] = [:]
+        for role in roles { byName[role.name] = role }
+        self.roles = byName
+        self.file = file
+    }
+
+    /// Whether `name` is a declared role.
+    public func contains(_ name: String) -> Bool { roles[name] != nil }
+
+    /// Declared role names, sorted.
+    public var names: [String] { roles.keys.sorted() }
+
+    /// Parses `roles.yaml`, appending problems to `errors` and skipping the bad entries.
+    static func parse(_ yaml: YAMLValue, errors: inout [ConfigurationError]) -> RoleCatalog {
+        var roles: [Role] = []
+        do {
+            try yaml.checkKeys(["roles"])
+            for item in try yaml.required("roles").list() {
+                do {
+                    try item.checkKeys(["name", "description"])
+                    let name = try item.string("name")
+                    guard Identifiers.isName(name) else {
+                        throw item.error("role name '\(name)' must be lower-case letters, digits and underscores")
+                    }
+                    guard !roles.contains(where: { $0.name == name }) else { throw item.error("role '\(name)' is declared twice") }
+                    roles.append(Role(name: name, description: try item.optionalString("description") ?? "", line: item.line))
+                } catch let error as ConfigurationError {
+                    errors.append(error)
+                }
+            }
+        } catch let error as ConfigurationError {
+            errors.append(error)
+        } catch {
+            errors.append(yaml.error("\(error)"))
+        }
+        return RoleCatalog(roles, file: yaml.file)
+    }
+}
+
+/// Shapes of names used across policy files.
+enum Identifiers {
+    /// `snake_case` names: roles, rule ids, datasets.
+    static func isName(_ s: String) -> Bool {
+        s.range(of: #"^[a-z][a-z0-9_]*$"#, options: .regularExpression) != nil
+    }
+
+    /// Rule ids: lower-case words joined by `-` or `_`.
+    static func isRuleID(_ s: String) -> Bool {
+        s.range(of: #"^[a-z][a-z0-9_-]*$"#, options: .regularExpression) != nil
+    }
+
+    /// Principal ids: letters, digits, `_`, `-`, `.`.
+    static func isPrincipalID(_ s: String) -> Bool {
+        s.range(of: #"^[a-z][a-z0-9_.-]*$"#, options: .regularExpression) != nil
+    }
+
+    /// Purpose keys in fideslang style: dot-separated snake_case words.
+    static func isPurposeKey(_ s: String) -> Bool {
+        s.range(of: #"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"#, options: .regularExpression) != nil
+    }
+}
