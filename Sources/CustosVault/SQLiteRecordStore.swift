@@ -44,6 +44,16 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
                                             new_subjects INTEGER NOT NULL, committed_at INTEGER NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2-budget-ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE budget_ledger(principal TEXT NOT NULL, dataset TEXT NOT NULL, period TEXT NOT NULL,
+                                           epsilon REAL NOT NULL DEFAULT 0, rho REAL NOT NULL DEFAULT 0,
+                                           PRIMARY KEY(principal, dataset, period)) WITHOUT ROWID;
+                CREATE TABLE budget_charges(job_id TEXT PRIMARY KEY, principal TEXT NOT NULL, dataset TEXT NOT NULL,
+                                            period TEXT NOT NULL, epsilon REAL NOT NULL, rho REAL NOT NULL,
+                                            state TEXT NOT NULL, at INTEGER NOT NULL);
+                """)
+        }
         return migrator
     }
 
@@ -194,6 +204,46 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
                 ErasureTombstone(requestDigest: $0[0], erasedAt: $0[1], blocks: $0[2],
                                  datasets: ($0[3] as String).split(separator: ",").map(String.init))
             }
+        }
+    }
+
+    // MARK: Privacy budget ledger
+
+    /// Atomically charges `epsilon` (and `rho`) for a job to the principal's ledger for one dataset
+    /// and period, unless that would take the period's spend above `limit`. SQLite serialises writers
+    /// (across processes too), so concurrent jobs can never overspend. Returns the spend after the
+    /// charge, or nil when refused.
+    public func reserveBudget(
+        jobID: String, principal: String, dataset: String, period: String, epsilon: Double, rho: Double, limit: Double, at: Int64
+    ) throws -> Double? {
+        try pool.write { db in
+            let spent = try Double.fetchOne(db, sql: "SELECT epsilon FROM budget_ledger WHERE principal = ? AND dataset = ? AND period = ?",
+                                            arguments: [principal, dataset, period]) ?? 0
+            // A tiny tolerance absorbs floating-point sums such as 0.1 + 0.2; it never allows a visible overspend.
+            guard spent + epsilon <= limit + 1e-12 else { return nil }
+            try db.execute(sql: """
+                INSERT INTO budget_ledger(principal, dataset, period, epsilon, rho) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(principal, dataset, period) DO UPDATE SET epsilon = epsilon + excluded.epsilon, rho = rho + excluded.rho
+                """, arguments: [principal, dataset, period, epsilon, rho])
+            try db.execute(sql: "INSERT INTO budget_charges(job_id, principal, dataset, period, epsilon, rho, state, at) VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?)",
+                           arguments: [jobID, principal, dataset, period, epsilon, rho, at])
+            return spent + epsilon
+        }
+    }
+
+    /// Marks a reservation as spent (the job released results). Reserved budget is never refunded
+    /// once rows were read: a job that failed midway may still have leaked through timing or errors.
+    public func settleBudget(jobID: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE budget_charges SET state = 'spent' WHERE job_id = ?", arguments: [jobID])
+        }
+    }
+
+    /// Spend per principal, dataset and period.
+    public func budgetLedger() throws -> [(principal: String, dataset: String, period: String, epsilon: Double, rho: Double)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT principal, dataset, period, epsilon, rho FROM budget_ledger ORDER BY principal, dataset, period")
+                .map { (principal: $0[0], dataset: $0[1], period: $0[2], epsilon: $0[3], rho: $0[4]) }
         }
     }
 
