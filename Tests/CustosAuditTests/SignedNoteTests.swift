@@ -43,7 +43,7 @@ final class SignedNoteTests: XCTestCase {
         let parsed = try Checkpoint(parsing: Array(checkpoint.signedNote.utf8), file: "c", verifier: signer.verifierKey)
         XCTAssertEqual(parsed, checkpoint)
         var tampered = Array(checkpoint.signedNote.utf8)
-        tampered[18] = UInt8(ascii: "9")  // the size line: 8 becomes 9
+        tampered[19] = UInt8(ascii: "9")  // the size line: 8 becomes 9
         XCTAssertThrowsError(try Checkpoint(parsing: tampered, file: "c", verifier: signer.verifierKey))
         XCTAssertThrowsError(try NoteSigner(name: "has space", privateKey: TestSupport.signingKey()))
         XCTAssertThrowsError(try NoteSigner(name: "a+b", privateKey: TestSupport.signingKey()))
