@@ -40,7 +40,6 @@ extension AuditReport {
                 ["time": d.time, "actor": d.actor, "role": d.role, "action": d.action, "purpose": d.purpose ?? "",
                  "dataset": d.dataset ?? "", "reason": d.reason ?? "", "policyVersion": d.policyVersion ?? ""]
             },
-            "denialsOmitted": denials.count > maxDenials ? "\(denials.count - maxDenials) more denials in the JSON report" : "",
             "hasBudget": !budgetTotals.isEmpty,
             "budgetTotals": budgetTotals.map(budgetRow),
             "budgetDaily": budgetDaily.map(budgetRow),
@@ -51,21 +50,24 @@ extension AuditReport {
                  "daysOverdue": String(r.daysOverdue), "closed": options.closedRequestStates.contains(r.state)]
             },
         ]
+        if denials.count > maxDenials {
+            context["denialsOmitted"] = "\(denials.count - maxDenials) more denials in the JSON report"
+        }
         var budgetChart = budgetSeries()
-        budgetChart["caption"] = "Epsilon spent per day"
+        budgetChart["caption"] = "Cumulative epsilon spent by principal"
         context["chartBudget"] = budgetChart
         if let v = verification {
             var status: [String: Any] = [
                 "valid": v.isValid, "entries": String(v.entryCount), "segments": String(v.segmentCount),
                 "checkpoints": String(v.checkpointCount), "checkpointsMatching": String(v.checkpointsMatchingEntries),
                 "consistency": String(v.consistencyProofsVerified), "root": v.rootHash.base64,
-                "notCheckpointed": v.entriesNotCheckpointed > 0 ? String(v.entriesNotCheckpointed) : "",
+                "notCheckpointed": String(v.entriesNotCheckpointed), "hasUncovered": v.entriesNotCheckpointed > 0,
                 "hasProblems": !v.problems.isEmpty,
                 "problems": v.problems.map { ["location": $0.location, "message": $0.message, "remedy": $0.remedy] },
             ]
             if let latest = v.latestCheckpoint {
                 status["latestSize"] = String(latest.size)
-                status["latestTime"] = latest.timeMilliseconds.map { AuditTimestamp.format(milliseconds: $0) } ?? ""
+                if let t = latest.timeMilliseconds { status["latestTime"] = AuditTimestamp.format(milliseconds: t) }
             }
             context["verification"] = status
         }
@@ -77,7 +79,7 @@ extension AuditReport {
          "epsilon": AuditReport.amount(b.epsilon), "rho": AuditReport.amount(b.rho)]
     }
 
-    /// Daily epsilon per principal (the six biggest spenders; the rest summed as "others").
+    /// Cumulative epsilon per principal by day (the six biggest spenders; the rest summed as "others").
     private func budgetSeries() -> [String: Any] {
         let days = Array(Set(budgetDaily.compactMap(\.day))).sorted()
         var totals = [String: Double]()
@@ -94,6 +96,10 @@ extension AuditReport {
             let name = named.contains(b.actor) ? b.actor : "others"
             values[name]?[i] += b.epsilon
         }
-        return ReportCharts.series(days: days, series: names.map { ($0, values[$0] ?? []) })
+        let cumulative = names.map { name -> (String, [Double]) in
+            var running = 0.0
+            return (name, (values[name] ?? []).map { running += $0; return running })
+        }
+        return ReportCharts.series(days: days, series: cumulative)
     }
 }

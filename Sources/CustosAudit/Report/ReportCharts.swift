@@ -1,3 +1,5 @@
+import Foundation
+
 /// Geometry for the inline SVG charts. Produces only numbers and labels; the markup lives in the
 /// Mustache templates, which escape every label.
 enum ReportCharts {
@@ -20,15 +22,17 @@ enum ReportCharts {
             ])
         }
         let height = 16 + Double(shown.count) * rowHeight
-        return ["rows": rows, "height": fmt(height), "hasRows": !rows.isEmpty,
-                "omitted": items.count > maxRows ? "\(items.count - maxRows) more not shown" : ""]
+        var chart: [String: Any] = ["rows": rows, "height": fmt(height), "hasRows": !rows.isEmpty]
+        // Mustache treats any string as true, so optional text is left out rather than set to "".
+        if items.count > maxRows { chart["omitted"] = "\(items.count - maxRows) more not shown" }
+        return chart
     }
 
     /// A time series chart: one polyline per series over the sorted days.
     static func series(days: [String], series: [(name: String, values: [Double])]) -> [String: Any] {
-        let width = 640.0, height = 240.0, left = 56.0, right = 16.0, top = 16.0, bottom = 40.0
+        let width = 760.0, height = 260.0, left = 56.0, right = 150.0, top = 16.0, bottom = 40.0
         let plotW = width - left - right, plotH = height - top - bottom
-        let largest = max(series.flatMap(\.values).max() ?? 0, 1e-12)
+        let largest = niceMaximum(series.flatMap(\.values).max() ?? 0)
         func x(_ i: Int) -> Double { days.count <= 1 ? left + plotW / 2 : left + plotW * Double(i) / Double(days.count - 1) }
         func y(_ v: Double) -> Double { top + plotH * (1 - v / largest) }
         var lines = [[String: Any]]()
@@ -49,7 +53,18 @@ enum ReportCharts {
         }
         return ["lines": lines, "grid": grid, "ticks": ticks, "hasData": !days.isEmpty,
                 "width": fmt(width), "height": fmt(height), "left": fmt(left), "right": fmt(width - right),
-                "axisY": fmt(top + plotH), "tickY": fmt(top + plotH + 16), "legendX": fmt(width - right - 150)]
+                "axisY": fmt(top + plotH), "tickY": fmt(top + plotH + 16), "legendX": fmt(width - right + 16)]
+    }
+
+    /// The smallest 4 × (1, 2, 2.5 or 5) × 10^k that is at least `value`, so grid labels are round.
+    static func niceMaximum(_ value: Double) -> Double {
+        guard value > 0 else { return 1 }
+        let rough = value / 4
+        let magnitude = pow(10, (log10(rough)).rounded(.down))
+        for factor in [1.0, 2, 2.5, 5, 10] where factor * magnitude >= rough * (1 - 1e-12) {
+            return 4 * factor * magnitude
+        }
+        return 4 * 10 * magnitude
     }
 
     static func fmt(_ v: Double) -> String {

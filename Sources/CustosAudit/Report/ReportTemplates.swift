@@ -12,7 +12,7 @@ enum ReportTemplates {
     {{#grid}}<line class="grid" x1="{{left}}" x2="{{right}}" y1="{{y}}" y2="{{y}}"></line><text class="axis" x="{{left}}" dx="-6" y="{{labelY}}" text-anchor="end">{{label}}</text>
     {{/grid}}<line class="axisline" x1="{{left}}" x2="{{right}}" y1="{{axisY}}" y2="{{axisY}}"></line>
     {{#ticks}}<text class="axis" x="{{x}}" y="{{tickY}}" text-anchor="middle">{{label}}</text>
-    {{/ticks}}{{#lines}}<polyline fill="none" stroke="{{color}}" stroke-width="2" points="{{points}}"><title>{{name}}</title></polyline>{{#dots}}<circle cx="{{cx}}" cy="{{cy}}" r="3" fill="{{color}}"></circle>{{/dots}}
+    {{/ticks}}{{#lines}}<polyline fill="none" stroke="{{color}}" stroke-width="2" points="{{points}}"><title>{{name}}</title></polyline>{{#dots}}<circle cx="{{cx}}" cy="{{cy}}" r="2.5" fill="{{color}}"></circle>{{/dots}}
     <rect x="{{legendX}}" y="{{legendY}}" width="10" height="10" fill="{{color}}"></rect><text class="legend" x="{{legendX}}" dx="14" y="{{legendY}}" dy="9">{{name}}</text>
     {{/lines}}</svg>{{/hasData}}{{^hasData}}<p class="muted">No privacy budget was spent in this period.</p>{{/hasData}}
     """
@@ -54,7 +54,7 @@ enum ReportTemplates {
     svg text.axis, svg text.legend { fill: var(--muted); font-size: 11px; }
     svg line.grid { stroke: var(--line); stroke-width: 1; }
     svg line.axisline { stroke: var(--ink); stroke-width: 1; }
-    .two { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
+    td.time { white-space: nowrap; }
     code { font: 12px/1.3 ui-monospace, Menlo, Consolas, monospace; word-break: break-all; }
     footer { margin-top: 32px; font-size: 12px; color: var(--muted); border-top: 1px solid var(--line); padding-top: 8px; }
     @media print {
@@ -88,7 +88,7 @@ enum ReportTemplates {
     <strong>{{#valid}}Verified{{/valid}}{{^valid}}Verification failed{{/valid}}</strong>:
     {{entries}} entries re-hashed in {{segments}} segment file(s); {{checkpointsMatching}} of {{checkpoints}} signed checkpoints match the entries; {{consistency}} consistency proofs verified.
     {{#latestSize}}<br>Latest checkpoint: {{latestSize}} entries{{#latestTime}}, signed {{latestTime}}{{/latestTime}}.{{/latestSize}}
-    {{#notCheckpointed}}<br>{{notCheckpointed}} entries are not yet covered by a checkpoint.{{/notCheckpointed}}
+    {{#hasUncovered}}<br>{{notCheckpointed}} entries are not yet covered by a checkpoint.{{/hasUncovered}}
     <br>Root hash: <code>{{root}}</code>
     </div>
     {{#hasProblems}}<table><thead><tr><th>Where</th><th>Problem</th><th>What to do</th></tr></thead><tbody>
@@ -97,37 +97,37 @@ enum ReportTemplates {
     {{/verification}}
     {{^verification}}<div class="status unknown">The log was not verified for this report. Run <code>custos audit verify</code>.</div>{{/verification}}
 
+    <h2>Data-subject requests</h2>
+    {{#hasRequests}}<table><thead><tr><th>Request</th><th>Type</th><th>Jurisdiction</th><th>State</th><th>Due</th><th>Last change (UTC)</th><th>Status</th></tr></thead><tbody>
+    {{#requests}}<tr{{#overdue}} class="overdue"{{/overdue}}><td><code>{{requestID}}</code></td><td>{{type}}</td><td>{{jurisdiction}}</td><td>{{state}}</td><td class="time">{{due}}</td><td class="time">{{lastChange}}</td><td>{{#overdue}}<span class="badge overdue">Overdue {{daysOverdue}} d</span>{{/overdue}}{{^overdue}}{{#closed}}<span class="badge closed">Closed</span>{{/closed}}{{^closed}}<span class="badge open">Open</span>{{/closed}}{{/overdue}}</td></tr>
+    {{/requests}}</tbody></table>{{/hasRequests}}{{^hasRequests}}<p class="muted">No data-subject requests in this period.</p>{{/hasRequests}}
+
     <h2>Data accesses</h2>
     <p class="muted">Counted actions: {{accessActions}}. Allowed accesses only; denials are listed below.</p>
     <h3>By principal</h3>
     {{#chartPrincipal}}{{> bars}}{{/chartPrincipal}}
-    <div class="two">
-    <div><h3>By purpose</h3>{{#chartPurpose}}{{> bars}}{{/chartPurpose}}</div>
-    <div><h3>By data set</h3>{{#chartDataset}}{{> bars}}{{/chartDataset}}</div>
-    </div>
+    <h3>By purpose</h3>
+    {{#chartPurpose}}{{> bars}}{{/chartPurpose}}
+    <h3>By data set</h3>
+    {{#chartDataset}}{{> bars}}{{/chartDataset}}
 
     <h2>Denials</h2>
     <h3>By reason</h3>
     {{#chartReasons}}{{> bars}}{{/chartReasons}}
     {{#hasDenials}}<table><thead><tr><th>Time (UTC)</th><th>Principal</th><th>Role</th><th>Action</th><th>Purpose</th><th>Data set</th><th>Reason</th><th>Policy</th></tr></thead><tbody>
-    {{#denials}}<tr><td>{{time}}</td><td>{{actor}}</td><td>{{role}}</td><td>{{action}}</td><td>{{purpose}}</td><td>{{dataset}}</td><td>{{reason}}</td><td>{{policyVersion}}</td></tr>
+    {{#denials}}<tr><td class="time">{{time}}</td><td>{{actor}}</td><td>{{role}}</td><td>{{action}}</td><td>{{purpose}}</td><td>{{dataset}}</td><td>{{reason}}</td><td>{{policyVersion}}</td></tr>
     {{/denials}}</tbody></table>{{#denialsOmitted}}<p class="muted">{{denialsOmitted}}</p>{{/denialsOmitted}}{{/hasDenials}}
 
     <h2>Privacy budget</h2>
-    <h3>Epsilon spent per day, by principal</h3>
+    <h3>Cumulative epsilon spent, by principal</h3>
     {{#chartBudget}}{{> series}}{{/chartBudget}}
     {{#hasBudget}}<table><thead><tr><th>Principal</th><th>Data set</th><th class="num">Jobs</th><th class="num">Epsilon</th><th class="num">Rho</th></tr></thead><tbody>
     {{#budgetTotals}}<tr><td>{{actor}}</td><td>{{dataset}}</td><td class="num">{{jobs}}</td><td class="num">{{epsilon}}</td><td class="num">{{rho}}</td></tr>
     {{/budgetTotals}}</tbody></table>
     <h3>Per day</h3>
     <table><thead><tr><th>Day (UTC)</th><th>Principal</th><th>Data set</th><th class="num">Jobs</th><th class="num">Epsilon</th><th class="num">Rho</th></tr></thead><tbody>
-    {{#budgetDaily}}<tr><td>{{day}}</td><td>{{actor}}</td><td>{{dataset}}</td><td class="num">{{jobs}}</td><td class="num">{{epsilon}}</td><td class="num">{{rho}}</td></tr>
+    {{#budgetDaily}}<tr><td class="time">{{day}}</td><td>{{actor}}</td><td>{{dataset}}</td><td class="num">{{jobs}}</td><td class="num">{{epsilon}}</td><td class="num">{{rho}}</td></tr>
     {{/budgetDaily}}</tbody></table>{{/hasBudget}}
-
-    <h2>Data-subject requests</h2>
-    {{#hasRequests}}<table><thead><tr><th>Request</th><th>Type</th><th>Jurisdiction</th><th>State</th><th>Due</th><th>Last change (UTC)</th><th>Status</th></tr></thead><tbody>
-    {{#requests}}<tr{{#overdue}} class="overdue"{{/overdue}}><td><code>{{requestID}}</code></td><td>{{type}}</td><td>{{jurisdiction}}</td><td>{{state}}</td><td>{{due}}</td><td>{{lastChange}}</td><td>{{#overdue}}<span class="badge overdue">Overdue {{daysOverdue}} d</span>{{/overdue}}{{^overdue}}{{#closed}}<span class="badge closed">Closed</span>{{/closed}}{{^closed}}<span class="badge open">Open</span>{{/closed}}{{/overdue}}</td></tr>
-    {{/requests}}</tbody></table>{{/hasRequests}}{{^hasRequests}}<p class="muted">No data-subject requests in this period.</p>{{/hasRequests}}
 
     <footer>Generated by Custos from the tamper-evident audit log. Entries hold no personal data: data subjects appear only as keyed pseudonyms. Verify independently with <code>tools/audit-verify/verify.py</code>.</footer>
     </main>
