@@ -1,1 +1,0 @@
-// CustosAudit: see DESIGN.md for this module's role.

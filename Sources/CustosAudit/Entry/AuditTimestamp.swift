@@ -1,0 +1,116 @@
+import Foundation
+
+/// UTC timestamps with millisecond precision, written as `YYYY-MM-DDTHH:MM:SS.mmmZ` (RFC 3339, always
+/// exactly 24 characters, always `Z`).
+public enum AuditTimestamp {
+    /// Milliseconds since 1970-01-01T00:00:00Z for `date`, rounded to the nearest millisecond.
+    public static func milliseconds(of date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// The date for `milliseconds` since the Unix epoch.
+    public static func date(milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    /// The canonical text form, e.g. `2025-03-01T09:30:00.250Z`. Years outside 0000–9999 are clamped.
+    public static func format(milliseconds: Int64) -> String {
+        var ms = milliseconds
+        let minMs: Int64 = -62_167_219_200_000  // 0000-01-01T00:00:00.000Z
+        let maxMs: Int64 = 253_402_300_799_999  // 9999-12-31T23:59:59.999Z
+        ms = min(max(ms, minMs), maxMs)
+        let dayMs: Int64 = 86_400_000
+        var days = ms / dayMs
+        var rest = ms % dayMs
+        if rest < 0 {
+            rest += dayMs
+            days -= 1
+        }
+        let (y, m, d) = civil(fromDays: days)
+        let hour = Int(rest / 3_600_000)
+        let minute = Int(rest / 60_000 % 60)
+        let second = Int(rest / 1000 % 60)
+        let milli = Int(rest % 1000)
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        func put(_ value: Int, _ width: Int) {
+            var digits = [UInt8](repeating: 0x30, count: width)
+            var v = value
+            for i in stride(from: width - 1, through: 0, by: -1) {
+                digits[i] = UInt8(0x30 + v % 10)
+                v /= 10
+            }
+            out.append(contentsOf: digits)
+        }
+        put(Int(y), 4); out.append(0x2D); put(m, 2); out.append(0x2D); put(d, 2)
+        out.append(0x54); put(hour, 2); out.append(0x3A); put(minute, 2); out.append(0x3A); put(second, 2)
+        out.append(0x2E); put(milli, 3); out.append(0x5A)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Parses the canonical text form; nil for anything else (no other offsets, no missing milliseconds).
+    public static func parse(_ text: String) -> Int64? {
+        let b = Array(text.utf8)
+        guard b.count == 24, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A,
+              b[19] == 0x2E, b[23] == 0x5A
+        else { return nil }
+        func num(_ from: Int, _ count: Int) -> Int? {
+            var v = 0
+            for i in from..<(from + count) {
+                let c = b[i]
+                guard c >= 0x30, c <= 0x39 else { return nil }
+                v = v * 10 + Int(c - 0x30)
+            }
+            return v
+        }
+        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
+              let s = num(17, 2), let ms = num(20, 3),
+              (1...12).contains(mo), d >= 1, d <= daysInMonth(year: y, month: mo), h < 24, mi < 60, s < 60
+        else { return nil }
+        let days = daysFromCivil(year: Int64(y), month: mo, day: d)
+        return days * 86_400_000 + Int64(h) * 3_600_000 + Int64(mi) * 60_000 + Int64(s) * 1000 + Int64(ms)
+    }
+
+    /// The UTC calendar day (`YYYY-MM-DD`) of `milliseconds`.
+    public static func day(milliseconds: Int64) -> String {
+        String(format(milliseconds: milliseconds).prefix(10))
+    }
+
+    /// Milliseconds at 00:00:00.000Z of a `YYYY-MM-DD` day; nil if the text is not such a day.
+    public static func startOfDay(_ text: String) -> Int64? {
+        parse(text + "T00:00:00.000Z")
+    }
+
+    static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    // Proleptic Gregorian calendar conversions (days since 1970-01-01), after H. Hinnant's
+    // public-domain "chrono-compatible low-level date algorithms".
+    static func daysFromCivil(year: Int64, month: Int, day: Int) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = Int64((month + 9) % 12)
+        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civil(fromDays z0: Int64) -> (Int64, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = Int(doy - (153 * mp + 2) / 5 + 1)
+        let m = Int(mp < 10 ? mp + 3 : mp - 9)
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+}

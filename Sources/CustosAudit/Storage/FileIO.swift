@@ -1,0 +1,159 @@
+import Foundation
+
+/// Thin, throwing wrappers over the POSIX calls the log needs (durability needs fsync and flock,
+/// which FileHandle does not expose fully).
+enum FileIO {
+    static func fail(_ operation: String, _ path: String) -> AuditError {
+        .io(operation: operation, path: path, errno: errno)
+    }
+
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o640) throws(AuditError) -> Int32 {
+        while true {
+            let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+            if fd >= 0 { return fd }
+            if errno != EINTR { throw fail("open", path) }
+        }
+    }
+
+    static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(AuditError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw fail("write", path)
+            }
+            offset += n
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(AuditError) {
+        var result: AuditError?
+        bytes.withUnsafeBytes { raw in
+            do throws(AuditError) { try writeAll(fd, raw, path: path) } catch { result = error }
+        }
+        if let result { throw result }
+    }
+
+    static func sync(_ fd: Int32, path: String) throws(AuditError) {
+        while fdatasync(fd) != 0 {
+            if errno != EINTR { throw fail("fdatasync", path) }
+        }
+    }
+
+    static func syncDirectory(_ path: String) throws(AuditError) {
+        let fd = try open(path, O_RDONLY | O_DIRECTORY)
+        defer { close(fd) }
+        while fsync(fd) != 0 {
+            if errno != EINTR { throw fail("fsync", path) }
+        }
+    }
+
+    static func truncate(_ fd: Int32, to length: UInt64, path: String) throws(AuditError) {
+        while ftruncate(fd, off_t(length)) != 0 {
+            if errno != EINTR { throw fail("ftruncate", path) }
+        }
+    }
+
+    static func size(_ path: String) throws(AuditError) -> UInt64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw fail("stat", path) }
+        return UInt64(info.st_size)
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
+    }
+
+    static func makeDirectory(_ path: String) throws(AuditError) {
+        if Glibc.mkdir(path, 0o750) != 0 && errno != EEXIST { throw fail("mkdir", path) }
+    }
+
+    /// Reads a whole file (segments are bounded by the roll size, checkpoints are small).
+    static func read(_ path: String) throws(AuditError) -> [UInt8] {
+        let fd = try open(path, O_RDONLY)
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw fail("fstat", path) }
+        var out = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        var failure: AuditError?
+        out.withUnsafeMutableBytes { raw in
+            while filled < raw.count {
+                let n = Glibc.read(fd, raw.baseAddress.map { $0 + filled }, raw.count - filled)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = fail("read", path)
+                    return
+                }
+                if n == 0 { break }
+                filled += n
+            }
+        }
+        if let failure { throw failure }
+        if filled < out.count { out.removeSubrange(filled...) }
+        return out
+    }
+
+    /// Writes a file so that it is either absent or complete: temporary file, fsync, rename, fsync dir.
+    static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(AuditError) {
+        let temporary = path + ".tmp"
+        let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
+        do {
+            try writeAll(fd, bytes, path: temporary)
+            try sync(fd, path: temporary)
+        } catch {
+            close(fd)
+            throw error
+        }
+        close(fd)
+        guard Glibc.rename(temporary, path) == 0 else { throw fail("rename", path) }
+        try syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
+    static func list(_ directory: String) throws(AuditError) -> [String] {
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw .io(operation: "list", path: directory, errno: ENOENT)
+        }
+    }
+}
+
+/// An exclusive, process-wide writer lock on `audit.lock` (flock). Released when closed or when the
+/// process dies, so a crashed writer never leaves the log locked.
+final class WriterLock: @unchecked Sendable {
+    private let fd: Int32
+    private var released = false
+
+    init(path: String, directory: String, timeout: TimeInterval) throws(AuditError) {
+        fd = try FileIO.open(path, O_RDWR | O_CREAT)
+        let start = Date()
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EWOULDBLOCK else {
+                FileIO.close(fd)
+                throw .io(operation: "flock", path: path, errno: code)
+            }
+            let waited = Date().timeIntervalSince(start)
+            if waited >= timeout {
+                FileIO.close(fd)
+                throw .logLocked(directory: directory, waitedSeconds: (waited * 10).rounded() / 10)
+            }
+            usleep(5_000)
+        }
+    }
+
+    func release() {
+        guard !released else { return }
+        released = true
+        _ = flock(fd, LOCK_UN)
+        FileIO.close(fd)
+    }
+
+    deinit { release() }
+}

@@ -1,0 +1,222 @@
+import CustosAudit
+import CustosCrypto
+import Foundation
+import XCTest
+
+final class AuditLogTests: XCTestCase {
+    func testAppendCheckpointReopenAndVerify() throws {
+        let dir = try TestSupport.temporaryDirectory(self)
+        let log = try TestSupport.open(dir, every: 10)
+        for i in 0..<25 { XCTAssertEqual(try log.append(TestSupport.entry(i)), UInt64(i)) }
+        XCTAssertEqual(log.size, 25)
+        XCTAssertEqual(log.latestCheckpoint?.size, 20)
+        try log.close()
+        XCTAssertThrowsError(try log.append(TestSupport.entry(99))) { XCTAssertEqual($0 as? AuditError, .logClosed) }
+
+        let result = try TestSupport.verify(dir)
+        XCTAssertTrue(result.isValid, result.summary)
+        XCTAssertEqual(result.entryCount, 25)
+        XCTAssertEqual(result.checkpointCount, 3)  // 10, 20, 25 (close)
+        XCTAssertEqual(result.checkpointsMatchingEntries, 3)
+        XCTAssertEqual(result.consistencyProofsVerified, 2)
+        XCTAssertEqual(result.entriesNotCheckpointed, 0)
+
+        let reopened = try TestSupport.open(dir)
+        XCTAssertTrue(reopened.openReport.resumedFromSavedState)
+        XCTAssertEqual(reopened.openReport.entriesRehashed, 0)
+        XCTAssertEqual(try reopened.append(TestSupport.entry(25)), 25)
+        try reopened.close()
+        let entries = try AuditLogReader(directory: dir).entries()
+        XCTAssertEqual(entries.count, 26)
+        XCTAssertEqual(entries[7], TestSupport.entry(7))
+        XCTAssertTrue(try TestSupport.verify(dir).isValid)
+    }
+}
+
+final class AuditLogBehaviourTests: XCTestCase {
+    func testConcurrentAppendsGetDistinctIndicesAndAllLand() throws {
+        let dir = try TestSupport.temporaryDirectory(self)
+        let log = try TestSupport.open(dir, every: 100, segmentBytes: 20_000)
+        let threads = 8, perThread = 150
+        let indices = LockedList()
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            for i in 0..<perThread {
+                do {
+                    let index = try log.append(TestSupport.entry(t * perThread + i))
+                    indices.add(index)
+                } catch {
+                    XCTFail("append failed: \(error)")
+                }
+            }
+        }
+        try log.close()
+        XCTAssertEqual(indices.sorted, (0..<UInt64(threads * perThread)).map { $0 })
+        let result = try TestSupport.verify(dir)
+        XCTAssertTrue(result.isValid, result.summary)
+        XCTAssertEqual(result.entryCount, UInt64(threads * perThread))
+        XCTAssertGreaterThan(result.segmentCount, 5)
+        // Each entry landed exactly once, at the index its append returned.
+        let stored = try AuditLogReader(directory: dir).entries()
+        XCTAssertEqual(Set(stored.compactMap { $0.details["seq"] }).count, threads * perThread)
+    }
+
+    func testBatchAppendReturnsContiguousRange() throws {
+        let dir = try TestSupport.temporaryDirectory(self)
+        let log = try TestSupport.open(dir, every: 1000)
+        try log.append(TestSupport.entry(0))
+        let range = try log.append(contentsOf: (1..<51).map { TestSupport.entry($0) })
+        XCTAssertEqual(range, 1..<51)
+        let checkpoint = try log.checkpoint()
+        XCTAssertEqual(checkpoint.size, 51)
+        XCTAssertEqual(try log.checkpoint(), checkpoint, "no new entries, no new checkpoint")
+        try log.close()
+        let result = try TestSupport.verify(dir)
+        XCTAssertEqual(result.checkpointCount, 1)
+        XCTAssertTrue(result.isValid)
+    }
+
+    func testInvalidEntryIsRejectedWithoutHarm() throws {
+        let dir = try TestSupport.temporaryDirectory(self)
+        let log = try TestSupport.open(dir)
+        XCTAssertThrowsError(try log.append(AuditEntry(actor: "a", role: "r", action: .jobRun, epsilon: .nan))) {
+            guard case .invalidEntry = $0 as? AuditError else { return XCTFail("\($0)") }
+        }
+        XCTAssertEqual(try log.append(TestSupport.entry(1)), 0)
+        try log.close()
+        XCTAssertEqual(try TestSupport.verify(dir).entryCount, 1)
+    }
+
+    func testSecondWriterIsLockedOut() throws {
+        let dir = try TestSupport.temporaryDirectory(self)
+        let log = try TestSupport.open(dir)
+        let start = Date()
+        XCTAssertThrowsError(try AuditLog.open(directory: dir, signingKey: TestSupport.signingKey(),
+                                               origin: TestSupport.origin,
+                                               options: .init(lockTimeout: 0.2))) {
+            guard case .logLocked = $0 as? AuditError else { return XCTFail("\($0)") }
+        }
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 0.2)
+        try log.close()
+        let again = try TestSupport.open(dir)
+        try again.close()
+    }
+
+    func testTornFinalLineIsTruncatedAndRecorded() throws {
+        let dir = try TestSupport.temporaryDirectory(self)
+        try TestSupport.writeLog(dir, count: 12, every: 5)
+        let segment = TestSupport.segmentURL(dir)
+        let handle = try FileHandle(forWritingTo: segment)
+        try handle.seekToEnd()
+        let torn = Array(#"{"action":"job.run","actor":"ana"#.utf8)
+        try handle.write(contentsOf: torn)
+        try handle.close()
+        XCTAssertTrue(try TestSupport.verify(dir).notices.contains { $0.contains("incomplete line") })
+
+        let log = try TestSupport.open(dir, every: 5)
+        XCTAssertEqual(log.openReport.truncatedBytes, UInt64(torn.count))
+        XCTAssertEqual(log.openReport.truncatedSegment, "00000001.jsonl")
+        XCTAssertEqual(log.openReport.recoveryEntryIndex, 12)
+        XCTAssertEqual(log.latestCheckpoint?.size, 13, "recovery is sealed by a checkpoint at once")
+        try log.close()
+        let entries = try AuditLogReader(directory: dir).entries()
+        XCTAssertEqual(entries.count, 13)
+        XCTAssertEqual(entries[12].action, .auditRecover)
+        XCTAssertEqual(entries[12].details["truncatedBytes"], String(torn.count))
+        let result = try TestSupport.verify(dir)
+        XCTAssertTrue(result.isValid, result.summary)
+        XCTAssertTrue(result.notices.isEmpty, result.summary)
+    }
+
+    func testReopenWithoutSavedStateRehashesAndChecksTheCheckpoint() throws {
+        let dir = try TestSupport.temporaryDirectory(self)
+        try TestSupport.writeLog(dir, count: 30, every: 10, segmentBytes: 3000)
+        try FileManager.default.removeItem(at: dir.appendingPathComponent(AuditLayout.stateFile))
+        let log = try TestSupport.open(dir)
+        XCTAssertFalse(log.openReport.resumedFromSavedState)
+        XCTAssertEqual(log.openReport.entriesRehashed, 30)
+        try log.append(TestSupport.entry(30))
+        try log.close()
+        XCTAssertTrue(try TestSupport.verify(dir).isValid)
+
+        // A saved state that does not match the checkpoint is ignored, never trusted.
+        let statePath = dir.appendingPathComponent(AuditLayout.stateFile)
+        var state = try String(contentsOf: statePath, encoding: .utf8)
+        state = state.replacingOccurrences(of: "\"size\":31", with: "\"size\":30")
+        try state.write(to: statePath, atomically: true, encoding: .utf8)
+        let reopened = try TestSupport.open(dir)
+        XCTAssertFalse(reopened.openReport.resumedFromSavedState)
+        XCTAssertEqual(reopened.size, 31)
+        try reopened.close()
+    }
+
+    func testAlteredEntryCoveredByLatestCheckpointStopsASlowOpen() throws {
+        let dir = try TestSupport.temporaryDirectory(self)
+        try TestSupport.writeLog(dir, count: 20, every: 10)
+        try FileManager.default.removeItem(at: dir.appendingPathComponent(AuditLayout.stateFile))
+        let segment = TestSupport.segmentURL(dir)
+        var bytes = [UInt8](try Data(contentsOf: segment))
+        let i = bytes.firstIndex(of: UInt8(ascii: "7"))!
+        bytes[i] = UInt8(ascii: "8")
+        try Data(bytes).write(to: segment)
+        XCTAssertThrowsError(try TestSupport.open(dir)) {
+            guard case .checkpointMismatch = $0 as? AuditError else { return XCTFail("\($0)") }
+        }
+    }
+
+    func testEntriesInTimeRange() throws {
+        let dir = try TestSupport.temporaryDirectory(self)
+        try TestSupport.writeLog(dir, count: 30)
+        let start = Date(timeIntervalSince1970: 1_740_787_200 + 10 * 60)
+        let log = try TestSupport.open(dir)
+        let selected = try log.entries(in: DateInterval(start: start, duration: 5 * 60))
+        XCTAssertEqual(selected.map { $0.details["seq"] }, ["10", "11", "12", "13", "14"])
+        try log.close()
+    }
+
+    func testProofsFromTheLog() throws {
+        let dir = try TestSupport.temporaryDirectory(self)
+        try TestSupport.writeLog(dir, count: 37, every: 10)
+        let prover = try AuditProver(directory: dir, publicKey: TestSupport.publicKey(), origin: TestSupport.origin)
+        XCTAssertEqual(prover.size, 37)
+        let inclusion = try prover.inclusionProof(entry: 13)
+        XCTAssertEqual(inclusion.proof.treeSize, 37)
+        XCTAssertTrue(inclusion.isValid)
+        XCTAssertEqual(try AuditEntry(line: inclusion.entryLine), TestSupport.entry(13))
+        let text = try XCTUnwrap(inclusion.tlogProofText)
+        XCTAssertTrue(text.hasPrefix("c2sp.org/tlog-proof@v1\nextra "))
+        let parsed = try TlogProof(parsing: text)
+        let key = try NoteVerifierKey(name: TestSupport.origin, publicKey: TestSupport.publicKey())
+        XCTAssertEqual(try parsed.verify(key: key).size, 37)
+        XCTAssertThrowsError(try parsed.verify(key: key, entryLine: try TestSupport.entry(14).canonicalLine()))
+
+        let older = try prover.inclusionProof(entry: 3, treeSize: 10)
+        XCTAssertEqual(older.checkpoint?.size, 10)
+        XCTAssertTrue(older.isValid)
+
+        let consistency = try prover.consistencyProof(from: 10)
+        XCTAssertEqual(consistency.proof.toSize, 37)
+        XCTAssertTrue(consistency.isValid)
+        XCTAssertEqual(consistency.fromCheckpoint?.size, 10)
+        XCTAssertEqual(consistency.toCheckpoint?.size, 37)
+        XCTAssertTrue(consistency.proof.verify(fromRoot: consistency.fromCheckpoint!.rootHash,
+                                               toRoot: consistency.toCheckpoint!.rootHash))
+        XCTAssertThrowsError(try prover.inclusionProof(entry: 37))
+        XCTAssertThrowsError(try prover.consistencyProof(from: 20, to: 10))
+    }
+}
+
+/// A thread-safe collector for test results.
+final class LockedList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items = [UInt64]()
+    func add(_ item: UInt64) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+    }
+    var sorted: [UInt64] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items.sorted()
+    }
+}
