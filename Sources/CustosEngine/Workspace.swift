@@ -85,14 +85,4 @@ public final class Workspace: @unchecked Sendable {
         _ = try workspace.vault.resolveInterruptedRectifications()
         return workspace
     }
-
-    /// Issues a grant for internal engine operations that the policy decision point has already
-    /// allowed. Only engine code inside this module can call it.
-    func grant(
-        decisionID: String, principal: String, role: String, purpose: String, dataset: DatasetSchema,
-        treatments: [String: ColumnTreatment], outputMode: OutputMode, policyVersion: String, subjectScope: SubjectID? = nil
-    ) -> AccessGrant {
-        authority.issue(decisionID: decisionID, principal: principal, role: role, purpose: purpose, dataset: dataset.name,
-                        treatments: treatments, outputMode: outputMode, policyVersion: policyVersion, subjectScope: subjectScope?.hex)
-    }
 }

@@ -44,6 +44,9 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
                                             new_subjects INTEGER NOT NULL, committed_at INTEGER NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2-settings") { db in
+            try db.execute(sql: "CREATE TABLE settings(name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        }
         migrator.registerMigration("v2-budget-ledger") { db in
             try db.execute(sql: """
                 CREATE TABLE budget_ledger(principal TEXT NOT NULL, dataset TEXT NOT NULL, period TEXT NOT NULL,
@@ -204,6 +207,19 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
                 ErasureTombstone(requestDigest: $0[0], erasedAt: $0[1], blocks: $0[2],
                                  datasets: ($0[3] as String).split(separator: ",").map(String.init))
             }
+        }
+    }
+
+    // MARK: Settings
+
+    /// A workspace setting (never personal data): workspace id, last seen policy version.
+    public func setting(_ name: String) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name]) }
+    }
+
+    public func setSetting(_ name: String, _ value: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO settings(name, value) VALUES (?, ?)", arguments: [name, value])
         }
     }
 

@@ -1,0 +1,125 @@
+import CustosAudit
+import CustosCrypto
+import CustosGovernance
+import CustosSchema
+import CustosVault
+import Foundation
+
+/// Who is acting: a principal in a role, authenticated by a bearer token (operators acting on the
+/// machine itself are identified by their OS account and need no token).
+public struct Actor: Sendable {
+    public let principal: String
+    public let role: String
+    public let token: String?
+
+    public init(principal: String, role: String, token: String?) {
+        self.principal = principal
+        self.role = role
+        self.token = token
+    }
+
+    /// The local operator running a maintenance command (ingest, key rotation) on the machine.
+    public static var localOperator: Actor {
+        Actor(principal: "os:" + (ProcessInfo.processInfo.environment["USER"] ?? "operator"), role: "operator", token: nil)
+    }
+}
+
+/// The engine: a workspace with its policies, decision point and audit log. Every read of customer
+/// data goes through `decide` (the only path to an access grant) and leaves audit entries.
+public final class Engine: @unchecked Sendable {
+    public let workspace: Workspace
+    public let policies: PolicySet
+    public let audit: AuditLog
+    let decisionPoint: PolicyDecisionPoint
+    let clock: @Sendable () -> Date
+    let pseudonymRoot: SymmetricKey
+
+    /// The log identity written into every checkpoint.
+    public let origin: String
+
+    private init(workspace: Workspace, policies: PolicySet, audit: AuditLog, origin: String, clock: @escaping @Sendable () -> Date) throws {
+        self.workspace = workspace
+        self.policies = policies
+        self.audit = audit
+        self.origin = origin
+        self.clock = clock
+        pseudonymRoot = try workspace.keys.pseudonymRootKey
+        decisionPoint = PolicyDecisionPoint(policies: policies, authority: workspace.authority,
+                                            recorder: AuditDecisionRecorder(audit: audit), clock: clock)
+    }
+
+    /// Opens the engine on a workspace: loads and validates the policies, opens (and if needed
+    /// recovers) the audit log, and records a policy change when the policy version moved.
+    public static func open(_ workspace: Workspace, clock: @escaping @Sendable () -> Date = { Date() }) throws -> Engine {
+        let policies = try PolicySet.load(directory: workspace.policiesDirectory)
+        var id = try workspace.store.setting("workspace_id")
+        if id == nil {
+            id = SecureRandom.bytes(count: 8).hexString
+            try workspace.store.setSetting("workspace_id", id ?? "")
+        }
+        let origin = "custos.local/audit/\(id ?? "workspace")"
+        let log = try AuditLog.open(directory: workspace.auditDirectory, signingKey: try workspace.keys.auditSigningKey(), origin: origin)
+        let engine = try Engine(workspace: workspace, policies: policies, audit: log, origin: origin, clock: clock)
+        let previous = try workspace.store.setting("policy_version")
+        if previous != policies.version {
+            try engine.record(AuditEntry(time: clock(), actor: Actor.localOperator.principal, role: "operator", action: .policyChange,
+                                         policyVersion: policies.version,
+                                         details: ["previous_version": previous ?? "none", "files": String(try PolicyVersion.manifest(directory: workspace.policiesDirectory).split(separator: "\n").count)]))
+            try workspace.store.setSetting("policy_version", policies.version)
+        }
+        return engine
+    }
+
+    /// Appends one entry durably (returns after fsync).
+    @discardableResult
+    public func record(_ entry: AuditEntry) throws -> UInt64 {
+        do { return try audit.append(entry) } catch { throw EngineError.auditUnavailable("\(error)") }
+    }
+
+    /// Writes a signed checkpoint and releases the audit log. Call at the end of every command.
+    public func close() throws {
+        do { try audit.close() } catch { throw EngineError.auditUnavailable("\(error)") }
+    }
+
+    /// The policy decision: the only way to an access grant. Both outcomes are audited by the PDP.
+    func decide(_ request: AccessRequest) -> Decision { decisionPoint.decide(request) }
+
+    /// Explains a request without recording or granting anything.
+    public func explain(_ request: AccessRequest) -> String { decisionPoint.explain(request) }
+}
+
+/// Hands every policy decision to the audit log as a `policy.decision` entry (no personal data).
+struct AuditDecisionRecorder: DecisionRecorder {
+    let audit: AuditLog
+
+    func record(_ decision: Decision) throws {
+        let record = decision.auditRecord
+        _ = try audit.append(AuditEntry(
+            time: decision.time, actor: record.principal, role: record.role, action: .policyDecision, purpose: record.purpose,
+            dataset: record.dataset, decision: record.effect == .allow ? .allow : .deny,
+            reason: record.effect == .allow ? "allowed by \(record.matchedRules.joined(separator: ", "))"
+                : record.reasons.map(\.message).joined(separator: "; "),
+            policyVersion: record.policyVersion, epsilon: record.epsilon, jobID: record.decisionID,
+            details: ["output_mode": record.outputMode, "subject_scoped": record.subjectScoped ? "true" : "false",
+                      "rules": record.matchedRules.joined(separator: ",")]))
+    }
+}
+
+/// Engine failures, each saying what to do.
+public enum EngineError: Error, Sendable, CustomStringConvertible {
+    case denied(String)
+    case auditUnavailable(String)
+    case budgetExhausted(String)
+    case invalidRequest(String)
+    case notFound(String)
+
+    public var description: String {
+        switch self {
+        case let .denied(why): return "denied: \(why)"
+        case let .auditUnavailable(why): return "the audit log is unavailable, so nothing was done: \(why)"
+        case let .budgetExhausted(why): return "privacy budget exhausted: \(why)"
+        case let .invalidRequest(why): return "invalid request: \(why)"
+        case let .notFound(why): return "not found: \(why)"
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import CustosAudit
+import CustosCrypto
+import CustosGovernance
+import CustosSchema
+import CustosVault
+import Foundation
+
+extension Engine {
+    /// Ingests a file and records an `ingest.batch` audit entry with counts only.
+    public func ingest(file: URL, dataset name: String, badRows: BadRowPolicy = .rejectBatch, actor: Actor = .localOperator,
+                       progress: ((Double) -> Void)? = nil) throws -> IngestReport {
+        let dataset = try workspace.catalog.dataset(name)
+        do {
+            let report = try IngestService(vault: workspace.vault).ingest(file: file, dataset: dataset, badRows: badRows, progress: progress)
+            let o = report.outcome
+            try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .ingestBatch, dataset: name,
+                                  decision: .allow, subjectCount: Int64(o.subjectsTouched), rows: Int64(o.rowsAdded),
+                                  resultDigest: "sha256:" + report.sourceDigest,
+                                  details: ["rows_read": String(o.rowsRead), "duplicates": String(o.duplicates),
+                                            "new_subjects": String(o.newSubjects), "merged_subjects": String(o.mergedSubjects),
+                                            "skipped_rows": String(report.skipped.count)]))
+            return report
+        } catch let error as IngestError {
+            if case let .rejected(_, problems, total) = error {
+                try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .ingestBatch, dataset: name,
+                                      decision: .deny, reason: "batch rejected: \(problems.count) of \(total) rows invalid",
+                                      rows: 0, details: ["rows_read": String(total)]))
+            }
+            throw error
+        }
+    }
+
+    /// Rotates the key-encryption key and records it.
+    public func rotateKeys(passphrase: String?, actor: Actor = .localOperator) throws -> (version: Int, rewrapped: Int) {
+        let result = try workspace.rotateKeys(passphrase: passphrase)
+        try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .keyRotate, decision: .allow,
+                              subjectCount: Int64(result.rewrapped), details: ["kek_version": String(result.version)]))
+        return result
+    }
+
+    /// Records the creation of a workspace's keys (called once after `init`).
+    public func recordInitialisation(actor: Actor = .localOperator) throws {
+        try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .keyInit, decision: .allow,
+                              details: ["kek_version": String(workspace.keys.currentVersion), "audit_key": "keys/audit.pub"]))
+    }
+
+    /// Verifies the whole audit log with the workspace's public key and records the run.
+    public func verifyAudit(actor: Actor = .localOperator) throws -> AuditVerificationResult {
+        try audit.checkpoint()
+        let pem = try String(contentsOf: workspace.keysDirectory.appendingPathComponent("audit.pub"), encoding: .utf8)
+        let result = try AuditVerifier.verify(directory: workspace.auditDirectory, publicKeyPEM: pem, origin: origin)
+        try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .auditVerify,
+                              decision: result.isValid ? .allow : .deny, reason: result.isValid ? "verified" : "verification failed",
+                              rows: Int64(result.entryCount), details: ["checkpoints": String(result.checkpointCount), "problems": String(result.problems.count)]))
+        return result
+    }
+
+    /// Finds the subject behind an identifier (normalised as its column declares), by blind index.
+    public func subject(identifierColumn column: String, value: String) throws -> SubjectID? {
+        for dataset in workspace.catalog.datasets.values {
+            guard dataset.subjectKeys.contains(column), let spec = dataset.column(named: column) else { continue }
+            guard case let .success(parsed) = ValueParser.parse(value, column: spec), case let .string(normalised) = parsed else {
+                return nil
+            }
+            return try workspace.vault.subject(column: column, normalizedValue: normalised)
+        }
+        throw EngineError.invalidRequest("'\(column)' is not a subject identifier of any dataset")
+    }
+}
