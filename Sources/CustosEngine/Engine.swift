@@ -33,6 +33,8 @@ public final class Engine: @unchecked Sendable {
     let decisionPoint: PolicyDecisionPoint
     let clock: @Sendable () -> Date
     let pseudonymRoot: SymmetricKey
+    /// Keys the subject digests written into audit entries (never the subject id itself).
+    let auditPseudonymKey: SymmetricKey
 
     /// The log identity written into every checkpoint.
     public let origin: String
@@ -44,6 +46,7 @@ public final class Engine: @unchecked Sendable {
         self.origin = origin
         self.clock = clock
         pseudonymRoot = try workspace.keys.pseudonymRootKey
+        auditPseudonymKey = try workspace.keys.derivedKey(label: "custos/audit-subject-digest/v1")
         decisionPoint = PolicyDecisionPoint(policies: policies, authority: workspace.authority,
                                             recorder: AuditDecisionRecorder(audit: audit), clock: clock)
     }

@@ -1,3 +1,4 @@
+import CustosCrypto
 import CustosSchema
 import Foundation
 
@@ -14,6 +15,9 @@ public struct SyntheticDataGenerator {
         /// Last day of the generated history.
         public var asOf = CivilDate(year: 2026, month: 10, day: 31) ?? CivilDate(daysSinceEpoch: 20_757)
         public var products = 120
+        /// Current notice version per consent purpose (must match policies/purposes.yaml for imports).
+        public var noticeVersions = ["analytics.reporting": "2025-02", "marketing.segmentation": "2025-03",
+                                     "marketing.advertising": "2024-11", "personalize.recommendations": "2024-06"]
         public init() {}
     }
 
@@ -59,7 +63,9 @@ public struct SyntheticDataGenerator {
         var orders = CSVWriter(header: ["customer_id", "order_id", "order_time", "amount", "item_count", "items", "channel", "country"])
         var events = CSVWriter(header: ["customer_id", "session_id", "event_time", "event_type", "product_id", "device"])
         var feedback = CSVWriter(header: ["customer_id", "submitted_at", "rating", "topic", "comment"])
-        var consents = CSVWriter(header: ["customer_id", "purpose", "action", "notice_version", "language", "recorded_at", "channel", "collector"])
+        var consents = CSVWriter(header: ["customer_id", "purpose", "purpose_version", "action", "notice_version", "notice_sha256",
+                                          "language", "time", "channel", "collector"])
+        let oldNoticeDigest = SHA256.hash("Our 2024 marketing notice (superseded).").hexString
         var orderNumber = 0
         var sessionNumber = 0
 
@@ -144,10 +150,16 @@ public struct SyntheticDataGenerator {
             for (purpose, probability) in [("analytics.reporting", 0.85), ("marketing.segmentation", 0.6),
                                            ("marketing.advertising", 0.45), ("personalize.recommendations", 0.7)]
             where rng.chance(probability) {
-                consents.row([customerID, purpose, "grant", "1", language, consentDay, "web", "signup-form"])
+                let notice = options.noticeVersions[purpose] ?? "1"
+                if purpose == "marketing.segmentation" && rng.chance(0.05) {
+                    // Consent given to the purpose's previous version only: no longer counts (PIPL art. 14).
+                    consents.row([customerID, purpose, "1", "granted", "2024-01", oldNoticeDigest, language, consentDay, "web", "signup-form"])
+                    continue
+                }
+                consents.row([customerID, purpose, "", "granted", notice, "", language, consentDay, "web", "signup-form"])
                 if rng.chance(0.08) {
                     let later = formatTime(Int64(rng.int(in: signupDay...asOfDay)) * 86_400_000 + 50_000_000)
-                    consents.row([customerID, purpose, "withdraw", "1", language, later, "email", "preference-center"])
+                    consents.row([customerID, purpose, "", "withdrawn", notice, "", language, later, "email", "preference-center"])
                 }
             }
         }
