@@ -17,6 +17,7 @@ public struct Demo {
         public var workspace: URL
         public var plaintextFindings: [String] = []
         public var ingested: [String: IngestOutcome] = [:]
+        public var auditVerified = false
     }
 
     let options: Options
@@ -36,7 +37,11 @@ public struct Demo {
 
         say("\n-- 1. init: key hierarchy, audit key pair, encrypted store, example policies")
         let workspace = try Workspace.initialize(at: root)
+        let engine = try Engine.open(workspace)
+        defer { try? engine.close() }
+        try engine.recordInitialisation()
         say("   keys/ holds the KEK (v\(workspace.keys.currentVersion)), wrapped data keys and the audit key pair, all mode 0600")
+        say("   policies/ version \(engine.policies.version.prefix(16))…: \(engine.policies.rules.count) rules, \(engine.policies.purposes.purposes.count) purposes")
         var result = Result(workspace: root)
 
         say("\n-- 2. generate: seeded synthetic customers, orders, web events, feedback and consents")
@@ -49,16 +54,19 @@ public struct Demo {
         for name in generated.rows.keys.sorted() { say("   \(name).csv: \(generated.rows[name] ?? 0) rows") }
 
         say("\n-- 3. ingest: clean, de-duplicate, resolve identities, seal per subject")
-        let ingest = IngestService(vault: workspace.vault)
         for name in ["customers", "orders", "events", "feedback"] {
             guard let file = generated.files[name] else { continue }
-            let report = try ingest.ingest(file: file, dataset: try workspace.catalog.dataset(name))
+            let report = try engine.ingest(file: file, dataset: name)
             result.ingested[name] = report.outcome
             say("   " + IngestSummary.text(report).replacingOccurrences(of: "\n", with: "\n   "))
         }
         if let file = generated.files["orders"] {
-            let again = try ingest.ingest(file: file, dataset: try workspace.catalog.dataset("orders"))
+            let again = try engine.ingest(file: file, dataset: "orders")
             say("   re-ingesting orders.csv stores \(again.outcome.rowsAdded) rows (\(again.outcome.duplicates) duplicates): ingest is idempotent")
+        }
+        if let file = generated.files["consents"] {
+            let consents = try engine.importConsents(file: file)
+            say("   consents.csv: \(consents.records) consent records for \(consents.subjects) subjects, sealed per subject")
         }
         let subjects = try workspace.store.allSubjects().count
         say("   \(subjects) data subjects, each with its own data key (\(try workspace.keys.dataKeyCount()) keys)")
@@ -73,6 +81,13 @@ public struct Demo {
         } else {
             for finding in findings { say("   FOUND: \(finding)") }
         }
+
+        say("\n-- 9. audit: re-hash every entry, rebuild the Merkle tree, check every signed checkpoint")
+        let verification = try engine.verifyAudit()
+        result.auditVerified = verification.isValid
+        say("   \(verification.isValid ? "verified" : "FAILED"): \(verification.entryCount) entries, \(verification.checkpointCount) signed checkpoints, root \(String(describing: verification.rootHash).prefix(16))…")
+        for problem in verification.problems { say("   problem: \(problem)") }
+        say("   independent check: python3 tools/audit-verify/verify.py \(root.path)")
 
         let seconds = Date().timeIntervalSince(started)
         say("\nDemo finished in \(String(format: "%.1f", seconds)) s. Workspace: \(root.path)")

@@ -225,25 +225,40 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
 
     // MARK: Privacy budget ledger
 
-    /// Atomically charges `epsilon` (and `rho`) for a job to the principal's ledger for one dataset
-    /// and period, unless that would take the period's spend above `limit`. SQLite serialises writers
-    /// (across processes too), so concurrent jobs can never overspend. Returns the spend after the
-    /// charge, or nil when refused.
+    /// One budget account a job is charged to: a period key (e.g. `month:2026-11`) and its limit.
+    public struct BudgetAccount: Sendable {
+        public let period: String
+        public let limit: Double
+        public init(period: String, limit: Double) {
+            self.period = period
+            self.limit = limit
+        }
+    }
+
+    /// Atomically charges a job's whole `epsilon` (and `rho`) to every account of the principal for one
+    /// dataset, unless any account would go above its limit; then nothing is charged. SQLite
+    /// serialises writers (across processes too), so concurrent jobs can never overspend. Returns the
+    /// refused account when refused, nil when charged.
     public func reserveBudget(
-        jobID: String, principal: String, dataset: String, period: String, epsilon: Double, rho: Double, limit: Double, at: Int64
-    ) throws -> Double? {
+        jobID: String, principal: String, dataset: String, accounts: [BudgetAccount], epsilon: Double, rho: Double, at: Int64
+    ) throws -> (account: BudgetAccount, spent: Double)? {
         try pool.write { db in
-            let spent = try Double.fetchOne(db, sql: "SELECT epsilon FROM budget_ledger WHERE principal = ? AND dataset = ? AND period = ?",
-                                            arguments: [principal, dataset, period]) ?? 0
-            // A tiny tolerance absorbs floating-point sums such as 0.1 + 0.2; it never allows a visible overspend.
-            guard spent + epsilon <= limit + 1e-12 else { return nil }
-            try db.execute(sql: """
-                INSERT INTO budget_ledger(principal, dataset, period, epsilon, rho) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(principal, dataset, period) DO UPDATE SET epsilon = epsilon + excluded.epsilon, rho = rho + excluded.rho
-                """, arguments: [principal, dataset, period, epsilon, rho])
-            try db.execute(sql: "INSERT INTO budget_charges(job_id, principal, dataset, period, epsilon, rho, state, at) VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?)",
-                           arguments: [jobID, principal, dataset, period, epsilon, rho, at])
-            return spent + epsilon
+            for account in accounts {
+                let spent = try Double.fetchOne(db, sql: "SELECT epsilon FROM budget_ledger WHERE principal = ? AND dataset = ? AND period = ?",
+                                                arguments: [principal, dataset, account.period]) ?? 0
+                // A tiny tolerance absorbs floating-point sums such as 0.1 + 0.2; it never allows a visible overspend.
+                if spent + epsilon > account.limit + 1e-12 { return (account, spent) }
+            }
+            for account in accounts {
+                try db.execute(sql: """
+                    INSERT INTO budget_ledger(principal, dataset, period, epsilon, rho) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(principal, dataset, period) DO UPDATE SET epsilon = epsilon + excluded.epsilon, rho = rho + excluded.rho
+                    """, arguments: [principal, dataset, account.period, epsilon, rho])
+                try db.execute(sql: """
+                    INSERT INTO budget_charges(job_id, principal, dataset, period, epsilon, rho, state, at) VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?)
+                    """, arguments: ["\(jobID)/\(account.period)", principal, dataset, account.period, epsilon, rho, at])
+            }
+            return nil
         }
     }
 
@@ -251,7 +266,7 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
     /// once rows were read: a job that failed midway may still have leaked through timing or errors.
     public func settleBudget(jobID: String) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE budget_charges SET state = 'spent' WHERE job_id = ?", arguments: [jobID])
+            try db.execute(sql: "UPDATE budget_charges SET state = 'spent' WHERE job_id LIKE ?", arguments: [jobID + "/%"])
         }
     }
 

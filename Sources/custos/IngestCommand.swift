@@ -14,17 +14,13 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Store valid rows and report the invalid ones instead of rejecting the batch.") var skipInvalid = false
 
     func run() throws {
-        do {
-            let workspace = try options.open()
-            let schema = try workspace.catalog.dataset(dataset)
+        try withEngine(options) { engine in
             let bar = ProgressBar(label: "ingest \(dataset)")
-            let report = try IngestService(vault: workspace.vault).ingest(
-                file: URL(fileURLWithPath: file), dataset: schema, badRows: skipInvalid ? .skipAndReport : .rejectBatch,
-                progress: bar.update)
+            defer { bar.finish() }
+            let report = try engine.ingest(file: URL(fileURLWithPath: file), dataset: dataset,
+                                           badRows: skipInvalid ? .skipAndReport : .rejectBatch, progress: bar.update)
             bar.finish()
             print(IngestSummary.text(report))
-        } catch {
-            throw fail(error)
         }
     }
 }

@@ -22,10 +22,14 @@ struct InitCommand: ParsableCommand {
         do {
             let workspace = try Workspace.initialize(at: options.url, passphrase: withPassphrase ? passphrase : nil,
                                                      policiesFrom: policies.map { URL(fileURLWithPath: $0) })
+            let engine = try Engine.open(workspace)
+            try engine.recordInitialisation()
+            try engine.close()
             print("Initialised Custos workspace at \(workspace.root.path)")
             print("  keys/      key-encryption key, wrapped data keys, audit key pair (mode 0600; back up separately from data/)")
             print("  policies/  \(workspace.catalog.datasets.count) datasets declared")
             print("  data/      encrypted record store (SQLite, WAL)")
+            print("  audit/     tamper-evident log; verify with `custos audit verify` (public key: keys/audit.pub)")
         } catch {
             throw fail(error)
         }

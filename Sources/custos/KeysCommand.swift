@@ -3,8 +3,7 @@ import CustosEngine
 import Foundation
 
 struct KeysCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Key management.", subcommands: [Rotate.self])
+    static let configuration = CommandConfiguration(commandName: "keys", abstract: "Key management.", subcommands: [Rotate.self])
 
     struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -12,12 +11,9 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var options: WorkspaceOptions
 
         func run() throws {
-            do {
-                let workspace = try options.open()
-                let result = try workspace.rotateKeys(passphrase: options.passphrase())
+            try withEngine(options) { engine in
+                let result = try engine.rotateKeys(passphrase: options.passphrase())
                 print("Key-encryption key is now v\(result.version); \(result.rewrapped) data keys re-wrapped; older versions destroyed.")
-            } catch {
-                throw fail(error)
             }
         }
     }

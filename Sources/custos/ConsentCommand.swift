@@ -1,0 +1,63 @@
+import ArgumentParser
+import CustosEngine
+import CustosGovernance
+import Foundation
+
+struct ConsentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consent", abstract: "The consent ledger.", subcommands: [Import.self, Grant.self, Withdraw.self])
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import consent records from CSV or JSON Lines (whole file or nothing).")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "CSV or JSONL file.") var file: String
+        @Option(help: "Column naming the customer.") var identifierColumn = "customer_id"
+
+        func run() throws {
+            try withEngine(options) { engine in
+                let result = try engine.importConsents(file: URL(fileURLWithPath: file), identifierColumn: identifierColumn)
+                print("imported \(result.records) consent records for \(result.subjects) subjects")
+            }
+        }
+    }
+
+    struct Change: ParsableArguments {
+        @Option(help: "Customer id (or use --identifier-column for email/phone).") var customer: String
+        @Option(help: "Identifier column.") var identifierColumn = "customer_id"
+        @Option(help: "Purpose key, e.g. marketing.segmentation.") var purpose: String
+        @Option(help: "Language of the notice shown (BCP 47).") var language = "en"
+        @Option(help: "Channel.") var channel = "web"
+        @Option(help: "Collector (system or person).") var collector = "custos-cli"
+        @Flag(help: "Separate consent (PIPL arts. 29, 39).") var separate = false
+    }
+
+    struct Grant: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record that a customer granted consent for a purpose.")
+        @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var change: Change
+
+        func run() throws {
+            try withEngine(options) { engine in
+                _ = try engine.recordConsent(identifierColumn: change.identifierColumn, identifier: change.customer, purpose: change.purpose,
+                                             action: .granted, language: change.language, channel: change.channel,
+                                             collector: change.collector, separate: change.separate, actor: .localOperator)
+                print("consent granted for \(change.purpose) (takes effect for the next job)")
+            }
+        }
+    }
+
+    struct Withdraw: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record that a customer withdrew consent for a purpose.")
+        @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var change: Change
+
+        func run() throws {
+            try withEngine(options) { engine in
+                _ = try engine.recordConsent(identifierColumn: change.identifierColumn, identifier: change.customer, purpose: change.purpose,
+                                             action: .withdrawn, language: change.language, channel: change.channel,
+                                             collector: change.collector, separate: change.separate, actor: .localOperator)
+                print("consent withdrawn for \(change.purpose) (takes effect for the next job)")
+            }
+        }
+    }
+}
