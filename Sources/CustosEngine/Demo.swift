@@ -87,7 +87,7 @@ public struct Demo {
         result.auditVerified = verification.isValid
         say("   \(verification.isValid ? "verified" : "FAILED"): \(verification.entryCount) entries, \(verification.checkpointCount) signed checkpoints, root \(String(describing: verification.rootHash).prefix(16))…")
         for problem in verification.problems { say("   problem: \(problem)") }
-        say("   independent check: python3 tools/audit-verify/verify.py \(root.path)")
+        say("   independent check (shares no code with Custos): python3 tools/audit-verify/verify.py \(root.path)/audit")
 
         let seconds = Date().timeIntervalSince(started)
         say("\nDemo finished in \(String(format: "%.1f", seconds)) s. Workspace: \(root.path)")
