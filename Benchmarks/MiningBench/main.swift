@@ -68,15 +68,16 @@ do {
         let rows = Int(args[1]) ?? 1_000_000, cols = Int(args[2]) ?? 8, k = Int(args[3]) ?? 8
         let iterations = Int(args[4]) ?? 20
         let repeats = args.count > 5 ? Int(args[5]) ?? 3 : 3
+        let threads = args.count > 6 ? Int(args[6]) ?? 2 : 2
         var rng = SplitMix64(state: 42)
         let points = (0..<(rows * cols)).map { _ in Double.random(in: 0..<1, using: &rng) }
         let initial = Array(points[0..<(k * cols)])
         let m = try measure(repeats) {
-            let options = KMeansOptions(maxIterations: iterations, tolerance: nil, threads: 2)
+            let options = KMeansOptions(maxIterations: iterations, tolerance: nil, threads: threads)
             let fit = try KMeans.fit(points: points, rows: rows, cols: cols, k: k, initialCentres: initial, options: options)
             return "inertia=\(fit.inertia) iterations=\(fit.iterations)"
         }
-        report("kmeans", "rows=\(rows) cols=\(cols) k=\(k) iterations=\(iterations)", m)
+        report("kmeans", "rows=\(rows) cols=\(cols) k=\(k) iterations=\(iterations) threads=\(threads)", m)
     case "prefixspan":
         let sequences = try integerLines(args[1])
         let minCount = Int(args[2]) ?? 100

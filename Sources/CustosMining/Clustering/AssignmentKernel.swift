@@ -63,6 +63,53 @@ struct CentreTable: @unchecked Sendable {
         }
         return (bestCentre, best)
     }
+
+    /// Nearest centres of four points at once: independent accumulators keep the floating-point
+    /// pipelines full, and the running minimum is kept per SIMD lane without branches; the final
+    /// reduction picks the lowest centre index among equal scores (first minimum, as argmin).
+    @inline(__always)
+    func nearest4(
+        _ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, _ x2: UnsafePointer<Double>, _ x3: UnsafePointer<Double>
+    ) -> (SIMD4<Int64>, SIMD4<Double>) {
+        var m0 = SIMD4<Double>(repeating: .infinity), m1 = m0, m2 = m0, m3 = m0
+        var i0 = SIMD4<Int64>(repeating: 0), i1 = i0, i2 = i0, i3 = i0
+        for b in 0..<blocks {
+            let norm = norms[b]
+            var a0 = norm, a1 = norm, a2 = norm, a3 = norm
+            var p = vectors + b
+            for j in 0..<cols {
+                let v = p.pointee
+                a0 += SIMD4(repeating: x0[j]) * v
+                a1 += SIMD4(repeating: x1[j]) * v
+                a2 += SIMD4(repeating: x2[j]) * v
+                a3 += SIMD4(repeating: x3[j]) * v
+                p += blocks
+            }
+            let block = SIMD4<Int64>(repeating: Int64(b))
+            var mask = a0 .< m0
+            m0.replace(with: a0, where: mask)
+            i0.replace(with: block, where: mask)
+            mask = a1 .< m1
+            m1.replace(with: a1, where: mask)
+            i1.replace(with: block, where: mask)
+            mask = a2 .< m2
+            m2.replace(with: a2, where: mask)
+            i2.replace(with: block, where: mask)
+            mask = a3 .< m3
+            m3.replace(with: a3, where: mask)
+            i3.replace(with: block, where: mask)
+        }
+        let r0 = Self.reduce(m0, i0), r1 = Self.reduce(m1, i1), r2 = Self.reduce(m2, i2), r3 = Self.reduce(m3, i3)
+        return (SIMD4(r0.0, r1.0, r2.0, r3.0), SIMD4(r0.1, r1.1, r2.1, r3.1))
+    }
+
+    @inline(__always)
+    static func reduce(_ best: SIMD4<Double>, _ block: SIMD4<Int64>) -> (Int64, Double) {
+        let minimum = best.min()
+        var centre = block &* 4 &+ SIMD4<Int64>(0, 1, 2, 3)
+        centre.replace(with: Int64.max, where: .!(best .== minimum))
+        return (centre.min(), minimum)
+    }
 }
 
 /// One worker's share of an assignment step.
@@ -86,21 +133,32 @@ enum AssignmentKernel {
         sums.withUnsafeMutableBufferPointer { sumBuffer in
             counts.withUnsafeMutableBufferPointer { countBuffer in
                 let s = sumBuffer.baseAddress!, n = countBuffer.baseAddress!
-                for i in range {
+                @inline(__always) func record(_ i: Int, _ c: Int, _ score: Double) {
                     let x = shared.points + i * cols
-                    let (c, score) = table.nearest(x)
                     if shared.labels[i] != Int32(c) {
                         changed += 1
                         shared.labels[i] = Int32(c)
                     }
                     n[c] += 1
                     let row = s + c * cols
-                    var norm = 0.0
-                    for j in 0..<cols {
-                        row[j] += x[j]
-                        norm += x[j] * x[j]
+                    for j in 0..<cols { row[j] += x[j] }
+                    if computeError {
+                        var norm = 0.0
+                        for j in 0..<cols { norm += x[j] * x[j] }
+                        error += max(0, score + norm)
                     }
-                    if computeError { error += max(0, score + norm) }
+                }
+                var i = range.lowerBound
+                while i + 4 <= range.upperBound {
+                    let x = shared.points + i * cols
+                    let (c, score) = table.nearest4(x, x + cols, x + 2 * cols, x + 3 * cols)
+                    for lane in 0..<4 { record(i + lane, Int(c[lane]), score[lane]) }
+                    i += 4
+                }
+                while i < range.upperBound {
+                    let (c, score) = table.nearest(shared.points + i * cols)
+                    record(i, c, score)
+                    i += 1
                 }
             }
         }
