@@ -1,1 +1,0 @@
-// CustosMining: see DESIGN.md for this module's role.
