@@ -45,8 +45,9 @@ public final class AuditLog: @unchecked Sendable {
     private let signer: NoteSigner
     private let lock: WriterLock
 
-    // Guarded by `condition`.
-    private let condition = NSCondition()
+    // Guarded by `mutex`.
+    private let mutex = NSLock()
+    private var waiters = [Waiter]()
     private var queuedBytes = [UInt8]()
     private var queuedLengths = [Int]()
     private var queuedHashes = [MerkleHash]()
@@ -57,7 +58,7 @@ public final class AuditLog: @unchecked Sendable {
     private var closed = false
     private var latest: Checkpoint?
 
-    // Owned by the active leader (see `lead`).
+    // Owned by the current leader (see "Group commit" below).
     private var writer: SegmentWriter
     private var frontier: MerkleFrontier
     private var checkpointedSize: UInt64?
@@ -151,15 +152,15 @@ public final class AuditLog: @unchecked Sendable {
 
     /// Number of durable entries.
     public var size: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         return durableCount
     }
 
     /// The latest signed checkpoint, if any.
     public var latestCheckpoint: Checkpoint? {
-        condition.lock()
-        defer { condition.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         return latest
     }
 
@@ -194,8 +195,8 @@ public final class AuditLog: @unchecked Sendable {
             bytes.append(0x0A)
             lengths.append(line.count + 1)
         }
-        condition.lock()
-        defer { condition.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         try checkUsable()
         let first = assignedCount
         assignedCount += UInt64(entries.count)
@@ -203,14 +204,14 @@ public final class AuditLog: @unchecked Sendable {
         queuedBytes.append(contentsOf: bytes)
         queuedLengths.append(contentsOf: lengths)
         queuedHashes.append(contentsOf: hashes)
-        while durableCount < target {
-            if let failure { throw .logFailed(reason: failure) }
-            if leaderActive {
-                condition.wait()
-            } else {
-                try leadLocked { () throws(AuditError) in try self.flushQueued() }
-            }
+        guard try becomeLeaderLocked(target: target) else {
+            // Woken because our entries are durable, or because the log failed.
+            if durableCount >= target { return first..<target }
+            throw stoppedError()
         }
+        try drainLocked(maxRounds: 64, yieldToRequests: true)
+        releaseLeadershipLocked()
+        guard durableCount >= target else { throw stoppedError() }
         return first..<target
     }
 
@@ -218,36 +219,40 @@ public final class AuditLog: @unchecked Sendable {
     /// since the last checkpoint, returns that checkpoint.
     @discardableResult
     public func checkpoint() throws(AuditError) -> Checkpoint {
-        condition.lock()
-        defer { condition.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         try checkUsable()
-        while leaderActive { condition.wait() }
-        try checkUsable()
-        var result: Checkpoint?
-        try leadLocked { () throws(AuditError) in
-            try self.flushQueued()
-            result = try self.signCheckpointIfNeeded(force: true)
-        }
-        guard let result else { throw .logFailed(reason: "no checkpoint was produced") }
-        return result
+        return try checkpointAsLeaderLocked()
     }
 
     /// Flushes, signs a final checkpoint if entries were added since the last one, and releases the lock.
-    /// Further appends throw `AuditError.logClosed`.
+    /// Further appends and checkpoints throw `AuditError.logClosed`.
     public func close() throws(AuditError) {
-        condition.lock()
+        mutex.lock()
         if closed {
-            condition.unlock()
+            mutex.unlock()
             return
         }
-        condition.unlock()
-        if failureReason == nil { _ = try checkpoint() }
-        condition.lock()
-        while leaderActive { condition.wait() }
-        closed = true
+        closed = true  // no new entries; those already queued are flushed below
+        var caught: AuditError?
+        if failure == nil {
+            do throws(AuditError) {
+                guard try becomeLeaderLocked(target: 0, wantsLeadership: true) else {
+                    throw .logFailed(reason: failure ?? "the writer stopped")
+                }
+                try drainLocked(maxRounds: Int.max, yieldToRequests: false)
+                _ = try signCheckpointAsLeaderLocked()
+                // Leadership is kept for good: wake whoever still waits (they see the log closed).
+                for waiter in waiters { waiter.semaphore.signal() }
+                waiters = []
+            } catch {
+                caught = error
+            }
+        }
         writer.closeFile()
-        condition.unlock()
+        mutex.unlock()
         lock.release()
+        if let caught { throw caught }
     }
 
     /// The durable entries whose time lies in `interval` (all entries if nil), in log order.
@@ -256,60 +261,155 @@ public final class AuditLog: @unchecked Sendable {
         return try AuditLogReader(directory: directory).entries(in: interval, limit: count)
     }
 
-    private var failureReason: String? {
-        condition.lock()
-        defer { condition.unlock() }
-        return failure
-    }
-
     private func checkUsable() throws(AuditError) {
         if closed { throw .logClosed }
         if let failure { throw .logFailed(reason: failure) }
     }
 
-    /// Runs `body` as the single leader. Called and returns with `condition` locked; the lock is dropped
-    /// while `body` runs so that other threads keep queueing entries.
-    private func leadLocked(_ body: () throws(AuditError) -> Void) throws(AuditError) {
-        leaderActive = true
-        condition.unlock()
-        var caught: AuditError?
-        do { try body() } catch { caught = error }
-        condition.lock()
-        leaderActive = false
-        if let caught, failure == nil {
-            switch caught {
-            case .invalidEntry, .entryTooLarge: break
-            default: failure = caught.description
-            }
+    // MARK: Group commit
+    //
+    // One thread at a time is the leader: it owns `writer`, `frontier` and `checkpointedSize`, takes the
+    // whole queue, writes it with one write + fdatasync, then wakes exactly the waiters whose entries
+    // became durable (no thundering herd). It keeps flushing while entries keep arriving (up to a bound),
+    // so the next batch does not wait for another thread to be scheduled, then hands leadership to a
+    // waiter that asked for it (checkpoint, close) or whose entries are still queued, or frees it.
+
+    /// A thread waiting for its entries to become durable, or for leadership.
+    private final class Waiter: @unchecked Sendable {
+        let target: UInt64
+        let wantsLeadership: Bool
+        let semaphore = DispatchSemaphore(value: 0)
+        var promoted = false
+
+        init(target: UInt64, wantsLeadership: Bool) {
+            self.target = target
+            self.wantsLeadership = wantsLeadership
         }
-        condition.broadcast()
-        if let caught { throw caught }
     }
 
-    /// Leader only: writes everything queued so far, durably, then signs a checkpoint if due.
-    private func flushQueued() throws(AuditError) {
-        condition.lock()
-        let bytes = queuedBytes
-        let lengths = queuedLengths
-        let hashes = queuedHashes
-        queuedBytes = []
-        queuedLengths = []
-        queuedHashes = []
-        condition.unlock()
-        guard !lengths.isEmpty else { return }
-        try writer.write(bytes, lineLengths: lengths)
-        for hash in hashes { frontier.append(hash) }
-        condition.lock()
-        durableCount = frontier.size
-        condition.broadcast()
-        condition.unlock()
-        _ = try signCheckpointIfNeeded(force: false)
+    /// With `mutex` held: becomes the leader at once, or sleeps until promoted (true) or until its
+    /// entries are durable or the log failed (false). Returns with `mutex` held.
+    private func becomeLeaderLocked(target: UInt64, wantsLeadership: Bool = false) throws(AuditError) -> Bool {
+        guard leaderActive else {
+            leaderActive = true
+            return true
+        }
+        let waiter = Waiter(target: target, wantsLeadership: wantsLeadership)
+        waiters.append(waiter)
+        mutex.unlock()
+        waiter.semaphore.wait()
+        mutex.lock()
+        return waiter.promoted
+    }
+
+    /// Leader, `mutex` held: hands leadership on, or frees it.
+    private func releaseLeadershipLocked() {
+        let next = waiters.firstIndex(where: \.wantsLeadership)
+            ?? (queuedLengths.isEmpty ? nil : waiters.firstIndex(where: { !$0.wantsLeadership }))
+        if let next {
+            let waiter = waiters.remove(at: next)
+            waiter.promoted = true
+            waiter.semaphore.signal()
+        } else {
+            leaderActive = false
+        }
+    }
+
+    /// `mutex` held: records a storage failure, wakes every waiter and frees leadership.
+    private func failLocked(_ error: AuditError) {
+        if failure == nil { failure = error.description }
+        for waiter in waiters { waiter.semaphore.signal() }
+        waiters = []
+        leaderActive = false
+    }
+
+    /// Leader, `mutex` held (released while writing): writes queued batches until the queue is empty
+    /// or `maxRounds` batches were written, signing checkpoints when due.
+    private func drainLocked(maxRounds: Int, yieldToRequests: Bool) throws(AuditError) {
+        var rounds = 0
+        while !queuedLengths.isEmpty && rounds < maxRounds {
+            if yieldToRequests && rounds > 0 && waiters.contains(where: \.wantsLeadership) { return }
+            let bytes = queuedBytes
+            let lengths = queuedLengths
+            let hashes = queuedHashes
+            queuedBytes = []
+            queuedLengths = []
+            queuedHashes = []
+            mutex.unlock()
+            var caught: AuditError?
+            do throws(AuditError) {
+                try writer.write(bytes, lineLengths: lengths)
+                for hash in hashes { frontier.append(hash) }
+            } catch {
+                caught = error
+            }
+            mutex.lock()
+            if let caught {
+                failLocked(caught)
+                throw caught
+            }
+            durableCount = frontier.size
+            waiters.removeAll { waiter in
+                guard !waiter.wantsLeadership, waiter.target <= durableCount else { return false }
+                waiter.semaphore.signal()
+                return true
+            }
+            mutex.unlock()
+            do throws(AuditError) {
+                _ = try signCheckpointIfNeeded(force: false)
+            } catch {
+                caught = error
+            }
+            mutex.lock()
+            if let caught {
+                failLocked(caught)
+                throw caught
+            }
+            rounds += 1
+        }
+    }
+
+    /// `mutex` held: takes leadership (waiting for it), flushes the queue, signs a checkpoint if
+    /// entries were added since the last one, and hands leadership on.
+    private func checkpointAsLeaderLocked() throws(AuditError) -> Checkpoint {
+        guard try becomeLeaderLocked(target: 0, wantsLeadership: true) else { throw stoppedError() }
+        try drainLocked(maxRounds: Int.max, yieldToRequests: false)
+        let checkpoint = try signCheckpointAsLeaderLocked()
+        releaseLeadershipLocked()
+        return checkpoint
+    }
+
+    /// Leader, `mutex` held (released while signing and writing): signs a checkpoint at the current size.
+    private func signCheckpointAsLeaderLocked() throws(AuditError) -> Checkpoint {
+        mutex.unlock()
+        var result: Result<Checkpoint?, AuditError>
+        do throws(AuditError) {
+            result = .success(try signCheckpointIfNeeded(force: true))
+        } catch {
+            result = .failure(error)
+        }
+        mutex.lock()
+        switch result {
+        case .failure(let error):
+            failLocked(error)
+            throw error
+        case .success(let checkpoint):
+            guard let checkpoint else { throw .logFailed(reason: "no checkpoint was produced") }
+            return checkpoint
+        }
+    }
+
+    /// The error for a waiter that was woken without its entries becoming durable.
+    private func stoppedError() -> AuditError {
+        if let failure { return .logFailed(reason: failure) }
+        return closed ? .logClosed : .logFailed(reason: "the writer stopped")
     }
 
     /// Leader only: signs and stores a checkpoint at the current size when forced or when due.
     private func signCheckpointIfNeeded(force: Bool) throws(AuditError) -> Checkpoint? {
         let since = frontier.size - (checkpointedSize ?? 0)
         if checkpointedSize == frontier.size, let current = latestCheckpoint { return current }
+        // (Reads `latest` under `mutex`; the leader calls this with `mutex` released.)
         guard force || since >= options.checkpointEvery else { return nil }
         let checkpoint = try Checkpoint(size: frontier.size, rootHash: frontier.rootHash(),
                                         timeMilliseconds: AuditTimestamp.milliseconds(of: Date()), signer: signer)
@@ -318,9 +418,9 @@ public final class AuditLog: @unchecked Sendable {
         let state = MerkleState(size: frontier.size, frontier: frontier.hashes, segments: writer.extents)
         try FileIO.writeAtomically(paths.state, state.encoded())
         checkpointedSize = frontier.size
-        condition.lock()
+        mutex.lock()
         latest = checkpoint
-        condition.unlock()
+        mutex.unlock()
         return checkpoint
     }
 }

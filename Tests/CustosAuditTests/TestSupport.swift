@@ -45,6 +45,20 @@ enum TestSupport {
         try log.close()
     }
 
+    /// Runs `body` on `count` dedicated threads (DispatchQueue.concurrentPerform would cap concurrency
+    /// at the core count) and waits for all of them.
+    static func runThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let group = DispatchGroup()
+        for t in 0..<count {
+            group.enter()
+            Thread {
+                body(t)
+                group.leave()
+            }.start()
+        }
+        group.wait()
+    }
+
     static func verify(_ directory: URL) throws -> AuditVerificationResult {
         try AuditVerifier.verify(directory: directory, publicKey: publicKey())
     }

@@ -37,31 +37,49 @@ public struct AuditReport: Sendable {
 
     /// One denied request.
     public struct Denial: Sendable, Equatable {
+        /// When (canonical UTC timestamp).
         public let time: String
+        /// The principal.
         public let actor: String
+        /// The principal's role.
         public let role: String
+        /// The action denied.
         public let action: String
+        /// The declared purpose.
         public let purpose: String?
+        /// The data set.
         public let dataset: String?
+        /// Why it was denied.
         public let reason: String?
+        /// The policy version that decided.
         public let policyVersion: String?
     }
 
     /// Budget spent by one principal on one data set on one day (or in total when `day` is nil).
     public struct BudgetUse: Sendable, Equatable {
+        /// UTC day `YYYY-MM-DD`; nil in totals.
         public let day: String?
+        /// The principal.
         public let actor: String
+        /// The data set.
         public let dataset: String
+        /// Epsilon spent.
         public let epsilon: Double
+        /// Rho spent.
         public let rho: Double
+        /// Number of charged entries.
         public let jobs: Int
     }
 
     /// The latest known state of one data-subject request.
     public struct SubjectRequest: Sendable, Equatable {
+        /// The request identifier.
         public let requestID: String
+        /// Request type (access, erasure, …).
         public let type: String
+        /// Jurisdiction (GDPR, PIPL, …).
         public let jurisdiction: String
+        /// Latest state.
         public let state: String
         /// Due date `YYYY-MM-DD`, if known.
         public let due: String?
@@ -73,24 +91,35 @@ public struct AuditReport: Sendable {
         public let daysOverdue: Int
     }
 
+    /// The report title.
     public let title: String
     /// The report date (overdue flags are computed as of this instant).
     public let asOf: Date
     /// First and last entry time covered (nil when there are no entries).
     public let firstEntryTime: String?
+    /// Time of the latest entry covered.
     public let lastEntryTime: String?
+    /// Entries the report was built from.
     public let entryCount: Int
+    /// Allowed data accesses (see `Options.accessActions`).
     public let accessCount: Int
+    /// Accesses per principal, most first.
     public let accessesByPrincipal: [Count]
+    /// Accesses per purpose, most first.
     public let accessesByPurpose: [Count]
+    /// Accesses per data set, most first.
     public let accessesByDataset: [Count]
+    /// Every denied request, in log order.
     public let denials: [Denial]
+    /// Denials per reason, most first.
     public let denialsByReason: [Count]
     /// Totals per principal and data set.
     public let budgetTotals: [BudgetUse]
     /// Per day, principal and data set.
     public let budgetDaily: [BudgetUse]
+    /// Data-subject requests, overdue first, then by due date.
     public let subjectRequests: [SubjectRequest]
+    /// The verification result shown in the report, if one was given.
     public let verification: AuditVerificationResult?
     /// The options the report was built with.
     public let options: Options
