@@ -37,6 +37,8 @@ let package = Package(
             dependencies: ["CustosCrypto", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .target(name: "CustosPrivacy", dependencies: ["CustosCrypto"]),
+        // Chart geometry shared by every HTML report (audit, job results, access reports).
+        .target(name: "CustosCharts"),
         .target(name: "CustosMining", dependencies: []),
         .target(
             name: "CustosRights",
@@ -46,7 +48,7 @@ let package = Package(
             name: "CustosEngine",
             dependencies: [
                 "CustosCrypto", "CustosSchema", "CustosVault", "CustosGovernance", "CustosAudit",
-                "CustosPrivacy", "CustosMining", "CustosRights",
+                "CustosPrivacy", "CustosMining", "CustosRights", "CustosCharts",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
