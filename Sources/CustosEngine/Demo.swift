@@ -18,6 +18,9 @@ public struct Demo {
         public var plaintextFindings: [String] = []
         public var ingested: [String: IngestOutcome] = [:]
         public var auditVerified = false
+        public var jobs: [JobResult] = []
+        public var unexpectedAllows = 0
+        public var withdrawalExcluded = false
     }
 
     let options: Options
@@ -37,6 +40,7 @@ public struct Demo {
 
         say("\n-- 1. init: key hierarchy, audit key pair, encrypted store, example policies")
         let workspace = try Workspace.initialize(at: root)
+        let tokens = Dictionary(uniqueKeysWithValues: try workspace.issueFreshTokens().map { ($0.principal, $0.token) })
         let engine = try Engine.open(workspace)
         defer { try? engine.close() }
         try engine.recordInitialisation()
@@ -80,6 +84,60 @@ public struct Demo {
             say("   no file contains the planted email, name or surname in UTF-8, UTF-16, hex or base64: nothing readable on disk")
         } else {
             for finding in findings { say("   FOUND: \(finding)") }
+        }
+
+        let mika = Actor(principal: "mika", role: "marketing_analyst", token: tokens["mika"])
+        let alice = Actor(principal: "alice", role: "analyst", token: tokens["alice"])
+        let exports = workspace.exportsDirectory
+        func show(_ job: JobResult, file: String) throws {
+            let excluded = job.exclusions.values.reduce(0, +)
+            say("   \(job.title): \(job.subjects) customers, \(job.rows) rows" + (excluded > 0 ? ", \(excluded) excluded by consent" : "")
+                + (job.suppressedGroups > 0 ? ", \(job.suppressedGroups) small groups suppressed" : "") + " -> exports/\(file)")
+            try job.html().write(to: exports.appendingPathComponent(file), atomically: true, encoding: .utf8)
+            result.jobs.append(job)
+        }
+
+        say("\n-- 5. mining jobs, each through policy, consent filter, pseudonymisation, output gate and audit")
+        var parameters = MiningParameters()
+        parameters.seed = options.seed
+        parameters.minSupport = 0.005
+        let rfm = try engine.mineRFM(actor: mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: parameters)
+        try show(rfm, file: "rfm.html")
+        if let table = rfm.tables.first {
+            say("     segments: " + table.rows.prefix(6).map { "\($0[0]) \($0[1])" }.joined(separator: ", ") + "…")
+        }
+        try show(try engine.mineKMeans(actor: mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: parameters), file: "kmeans.html")
+        let rules = try engine.mineRules(actor: mika, purpose: "marketing.segmentation", parameters: parameters)
+        try show(rules, file: "rules.html")
+        if let top = rules.tables.first?.rows.first { say("     strongest rule: {\(top[0])} -> {\(top[1])}, confidence \(top[3]), lift \(top[4])") }
+        try show(try engine.mineSequences(actor: alice, purpose: "analytics.reporting", parameters: parameters), file: "sequences.html")
+        let funnel = try engine.mineFunnel(actor: alice, purpose: "analytics.reporting", parameters: parameters)
+        try show(funnel, file: "funnel.html")
+        if let rows = funnel.tables.first?.rows { say("     funnel: " + rows.map { "\($0[0]) \($0[1])" }.joined(separator: " → ")) }
+
+        say("\n-- 6. default deny: what the policies refuse, and why (each refusal is audited)")
+        for (who, what, attempt) in [
+            (alice, "exact market baskets on orders", { try engine.mineRules(actor: alice, purpose: "analytics.reporting", parameters: parameters) }),
+            (mika, "RFM for advertising", { try engine.mineRFM(actor: mika, purpose: "marketing.advertising", mode: .pseudonymousRecords, parameters: parameters) }),
+            (Actor(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), "a job with a wrong token",
+             { try engine.mineFunnel(actor: Actor(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), purpose: "analytics.reporting", parameters: parameters) }),
+        ] as [(Actor, String, () throws -> JobResult)] {
+            do {
+                _ = try attempt()
+                say("   UNEXPECTED: \(who.principal) was allowed \(what)")
+                result.unexpectedAllows += 1
+            } catch {
+                say("   \(who.principal), \(what): \(error)")
+            }
+        }
+
+        say("\n-- 7. consent withdrawal takes effect for the next job")
+        if let customer = generated.consentingCustomer {
+            _ = try engine.recordConsent(identifier: customer, purpose: "marketing.segmentation", action: .withdrawn, language: "sv",
+                                         channel: "app", collector: "preference-center", actor: .localOperator)
+            let after = try engine.mineRFM(actor: mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: parameters)
+            say("   one customer withdrew marketing consent: RFM now sees \(after.subjects) customers (was \(rfm.subjects))")
+            result.withdrawalExcluded = after.subjects == rfm.subjects - 1
         }
 
         say("\n-- 9. audit: re-hash every entry, rebuild the Merkle tree, check every signed checkpoint")

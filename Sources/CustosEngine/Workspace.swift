@@ -1,4 +1,5 @@
 import CustosCrypto
+import CustosGovernance
 import CustosSchema
 import CustosVault
 import Foundation
@@ -84,5 +85,21 @@ public final class Workspace: @unchecked Sendable {
         let workspace = try Workspace(root: root, keys: keys)
         _ = try workspace.vault.resolveInterruptedRectifications()
         return workspace
+    }
+}
+
+extension Workspace {
+    /// Gives every enabled principal in the workspace's `policies/principals.yaml` a fresh random
+    /// token (only its hash is written) and returns the tokens, once. `custos init` does this so
+    /// that the example tokens documented in the repository never work in a real workspace.
+    public func issueFreshTokens() throws -> [(principal: String, roles: [String], token: String)] {
+        let file = policiesDirectory.appendingPathComponent("principals.yaml")
+        var directory = try PrincipalDirectory.load(file, displayName: "principals.yaml")
+        var issued: [(String, [String], String)] = []
+        for principal in directory.principals.values.sorted(by: { $0.id < $1.id }) where !principal.disabled {
+            issued.append((principal.id, principal.roles, try directory.rotateToken(id: principal.id)))
+        }
+        try directory.write(to: file)
+        return issued
     }
 }

@@ -18,7 +18,9 @@ struct DemoCommand: ParsableCommand {
         options.seed = seed
         do {
             let result = try Demo(options: options).run()
-            if !result.plaintextFindings.isEmpty || !result.auditVerified { throw ExitCode.failure }
+            if !result.plaintextFindings.isEmpty || !result.auditVerified || result.unexpectedAllows > 0 || !result.withdrawalExcluded {
+                throw ExitCode.failure
+            }
         } catch let exit as ExitCode {
             throw exit
         } catch {

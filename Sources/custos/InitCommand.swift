@@ -22,6 +22,7 @@ struct InitCommand: ParsableCommand {
         do {
             let workspace = try Workspace.initialize(at: options.url, passphrase: withPassphrase ? passphrase : nil,
                                                      policiesFrom: policies.map { URL(fileURLWithPath: $0) })
+            let tokens = try workspace.issueFreshTokens()
             let engine = try Engine.open(workspace)
             try engine.recordInitialisation()
             try engine.close()
@@ -30,6 +31,8 @@ struct InitCommand: ParsableCommand {
             print("  policies/  \(workspace.catalog.datasets.count) datasets declared")
             print("  data/      encrypted record store (SQLite, WAL)")
             print("  audit/     tamper-evident log; verify with `custos audit verify` (public key: keys/audit.pub)")
+            print("\nFresh bearer tokens (shown once; only their SHA-256 is stored in policies/principals.yaml):")
+            for entry in tokens { print("  \(entry.principal.padding(toLength: 16, withPad: " ", startingAt: 0)) \(entry.roles.joined(separator: ",").padding(toLength: 34, withPad: " ", startingAt: 0)) \(entry.token)") }
         } catch {
             throw fail(error)
         }

@@ -29,6 +29,8 @@ public struct SyntheticDataGenerator {
         public var markerEmail = ""
         public var markerName = ""
         public var markerCustomerID = ""
+        /// A customer whose marketing consent is in force (for the withdrawal demonstration).
+        public var consentingCustomer: String?
     }
 
     let options: Options
@@ -157,7 +159,11 @@ public struct SyntheticDataGenerator {
                     continue
                 }
                 consents.row([customerID, purpose, "", "granted", notice, "", language, consentDay, "web", "signup-form"])
-                if rng.chance(0.08) {
+                let withdraws = rng.chance(0.08)
+                if purpose == "marketing.segmentation", !withdraws, c > 0, output.consentingCustomer == nil, orderCount > 0, country != "CN", country != "US" {
+                    output.consentingCustomer = customerID
+                }
+                if withdraws {
                     let later = formatTime(Int64(rng.int(in: signupDay...asOfDay)) * 86_400_000 + 50_000_000)
                     consents.row([customerID, purpose, "", "withdrawn", notice, "", language, later, "email", "preference-center"])
                 }
