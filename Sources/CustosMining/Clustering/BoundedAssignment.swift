@@ -110,9 +110,8 @@ extension AssignmentKernel {
         motion.drift.withUnsafeBufferPointer { drift in
             motion.otherDrift.withUnsafeBufferPointer { otherDrift in
                 motion.halfGap.withUnsafeBufferPointer { halfGap in
-                    sums.withUnsafeMutableBufferPointer { sumBuffer in
-                        counts.withUnsafeMutableBufferPointer { countBuffer in
-                            let s = sumBuffer.baseAddress!, n = countBuffer.baseAddress!
+                    sums.withMutableBasePointer { s in
+                        counts.withMutableBasePointer { n in
                             for i in range {
                                 let x = shared.points + i * cols
                                 var a = Int(shared.labels[i])
@@ -169,9 +168,9 @@ extension AssignmentKernel {
         let slots = WorkerSlots<PartialAssignment>(count: workers)
         runParallel(workers: workers) { w in
             let lo = rows * w / workers, hi = rows * (w + 1) / workers
-            let part = centres.withUnsafeBufferPointer { c in
+            let part = centres.withBasePointer { c in
                 boundedAssign(
-                    shared, range: lo..<hi, table: table, centres: c.baseAddress!, motion: motion, bounds: bounds, first: first)
+                    shared, range: lo..<hi, table: table, centres: c, motion: motion, bounds: bounds, first: first)
             }
             slots.set(w, part)
         }

@@ -29,8 +29,8 @@ public enum KMeans {
         guard options.threads >= 1 else {
             throw MiningError.invalidParameter(name: "threads", reason: "must be at least 1")
         }
-        return points.withUnsafeBufferPointer { buffer in
-            lloyd(buffer.baseAddress!, rows: rows, cols: cols, k: k, centres: initialCentres, options: options)
+        return points.withBasePointer { buffer in
+            lloyd(buffer, rows: rows, cols: cols, k: k, centres: initialCentres, options: options)
         }
     }
 
@@ -55,10 +55,10 @@ public enum KMeans {
         var labels = [Int32](repeating: -1, count: rows)
         let table = CentreTable(centres: centres, k: k, cols: cols)
         defer { table.deallocate() }
-        return points.withUnsafeBufferPointer { p in
-            labels.withUnsafeMutableBufferPointer { l in
+        return points.withBasePointer { p in
+            labels.withMutableBasePointer { l in
                 AssignmentKernel.assignAll(
-                    points: p.baseAddress!, rows: rows, labels: l.baseAddress!, table: table,
+                    points: p, rows: rows, labels: l, table: table,
                     threads: threads, computeError: true
                 ).0
             }
@@ -111,8 +111,7 @@ public enum KMeans {
         let bounds = DistanceBounds(rows: rows)
         defer { bounds.deallocate() }
         var previous: [Double]? = nil
-        labels.withUnsafeMutableBufferPointer { labelBuffer in
-            let labelPointer = labelBuffer.baseAddress!
+        labels.withMutableBasePointer { labelPointer in
             func pass() -> (ClusterSums, Int) {
                 let table = CentreTable(centres: centres, k: k, cols: cols)
                 defer { table.deallocate() }
@@ -149,9 +148,9 @@ public enum KMeans {
             }
             if !strict { _ = pass() }
         }
-        let inertia = labels.withUnsafeMutableBufferPointer {
+        let inertia = labels.withMutableBasePointer {
             AssignmentKernel.inertia(
-                points: points, rows: rows, cols: cols, centres: centres, labels: $0.baseAddress!, threads: options.threads
+                points: points, rows: rows, cols: cols, centres: centres, labels: $0, threads: options.threads
             )
         }
         var sizes = [Int](repeating: 0, count: k)
