@@ -3,7 +3,8 @@
 // Driven by bench/mining/compare.py, which runs the reference tools beside it.
 //
 //   bench-mining itemsets FILE SUPPORT [REPEATS]
-//   bench-mining kmeans ROWS COLS K ITERATIONS [REPEATS]
+//   bench-mining kmeans ROWS COLS K ITERATIONS [REPEATS] [THREADS] [FILE of rows*cols little-endian float64]
+//     (without FILE: seeded uniform random points); the first K rows are the initial centres.
 //   bench-mining prefixspan FILE MINCOUNT [REPEATS]
 import CustosMining
 import Foundation
@@ -49,7 +50,7 @@ struct SplitMix64: RandomNumberGenerator {
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let command = args.first else {
-    print("usage: bench-mining itemsets FILE SUPPORT [REPEATS] | kmeans ROWS COLS K ITERATIONS [REPEATS] | prefixspan FILE MINCOUNT [REPEATS]")
+    print("usage: bench-mining itemsets FILE SUPPORT [REPEATS] | kmeans ROWS COLS K ITERATIONS [REPEATS] [THREADS] [FILE] | prefixspan FILE MINCOUNT [REPEATS]")
     exit(2)
 }
 do {
@@ -69,8 +70,19 @@ do {
         let iterations = Int(args[4]) ?? 20
         let repeats = args.count > 5 ? Int(args[5]) ?? 3 : 3
         let threads = args.count > 6 ? Int(args[6]) ?? 2 : 2
-        var rng = SplitMix64(state: 42)
-        let points = (0..<(rows * cols)).map { _ in Double.random(in: 0..<1, using: &rng) }
+        var points: [Double]
+        if args.count > 7 {
+            let data = try Data(contentsOf: URL(fileURLWithPath: args[7]))
+            points = [Double](repeating: 0, count: data.count / 8)
+            _ = points.withUnsafeMutableBytes { data.copyBytes(to: $0) }
+            guard points.count == rows * cols else {
+                print("error: \(args[7]) holds \(points.count) values, expected \(rows * cols)")
+                exit(1)
+            }
+        } else {
+            var rng = SplitMix64(state: 42)
+            points = (0..<(rows * cols)).map { _ in Double.random(in: 0..<1, using: &rng) }
+        }
         let initial = Array(points[0..<(k * cols)])
         let m = try measure(repeats) {
             let options = KMeansOptions(maxIterations: iterations, tolerance: nil, threads: threads)

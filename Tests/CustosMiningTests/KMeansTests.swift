@@ -128,6 +128,28 @@ final class KMeansTests: XCTestCase {
         XCTAssertThrowsError(try Silhouette.exact(points: points, rows: 150, cols: 4, labels: [Int32](repeating: 0, count: 150)))
     }
 
+    func testBoundedLloydEqualsPlainLloyd() throws {
+        // The Hamerly-accelerated fit must give the same centres as plain Lloyd steps built from
+        // assignmentStatistics (no bounds). Seeded data, so the outcome is fixed.
+        var generator = SeededGenerator(seed: 3)
+        let rows = 4000, cols = 3, k = 6
+        let points = (0..<(rows * cols)).map { _ in Double.random(in: -1..<1, using: &generator) }
+        let initial = Array(points[0..<(k * cols)])
+        let fit = try KMeans.fit(
+            points: points, rows: rows, cols: cols, k: k, initialCentres: initial,
+            options: KMeansOptions(maxIterations: 12, tolerance: nil, threads: 2))
+        var centres = initial
+        for _ in 0..<12 {
+            let step = try KMeans.assignmentStatistics(points: points, rows: rows, cols: cols, k: k, centres: centres)
+            XCTAssertFalse(step.counts.contains(0))
+            centres = step.centres(previous: centres)
+        }
+        for (a, b) in zip(fit.centres, centres) { XCTAssertEqual(a, b, accuracy: 1e-12) }
+        let last = try KMeans.assignmentStatistics(points: points, rows: rows, cols: cols, k: k, centres: centres)
+        XCTAssertEqual(fit.sizes, last.counts)
+        XCTAssertEqual(fit.inertia, last.squaredError, accuracy: 1e-9)
+    }
+
     func testRejectsBadShapes() {
         XCTAssertThrowsError(try KMeans.fit(points: [1, 2, 3], rows: 2, cols: 2, k: 1, initialCentres: [0, 0]))
         XCTAssertThrowsError(try KMeans.fit(points: [1, 2], rows: 2, cols: 1, k: 3, initialCentres: [0, 0, 0]))

@@ -31,7 +31,7 @@ final class PrefixSpanTests: XCTestCase {
 
     func testKosarakMatchesPrefixspanPackage() throws {
         let db = try kosarak()
-        for minCount in [500, 200] {
+        for minCount in [500, 200, 50] {
             let expected = try reference("kosarak_prefixspan_\(minCount).txt")
             for threads in [1, 2] {
                 let got = flatten(try PrefixSpan.mine(sequences: db, minCount: minCount, threads: threads))

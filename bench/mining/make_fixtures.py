@@ -112,7 +112,7 @@ def kosarak():
     shutil.copyfile(src, os.path.join(OUT, "kosarak10k.txt"))
     with open(src) as f:
         db = [[int(x) for x in line.split()] for line in f if line.strip()]
-    for minsup in (500, 200):
+    for minsup in (500, 200, 50):
         res = PrefixSpan(db).frequent(minsup)
         res.sort(key=lambda r: (len(r[1]), r[1]))
         with open(os.path.join(OUT, "kosarak_prefixspan_%d.txt" % minsup), "w") as f:

@@ -130,9 +130,8 @@ enum AssignmentKernel {
         var counts = [Int](repeating: 0, count: table.k)
         var changed = 0
         var error = 0.0
-        sums.withUnsafeMutableBufferPointer { sumBuffer in
-            counts.withUnsafeMutableBufferPointer { countBuffer in
-                let s = sumBuffer.baseAddress!, n = countBuffer.baseAddress!
+        sums.withMutableBasePointer { s in
+            counts.withMutableBasePointer { n in
                 @inline(__always) func record(_ i: Int, _ c: Int, _ score: Double) {
                     let x = shared.points + i * cols
                     if shared.labels[i] != Int32(c) {

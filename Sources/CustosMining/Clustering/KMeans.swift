@@ -2,7 +2,9 @@
 ///
 /// Each iteration assigns every point to its nearest centre (score `|c|^2 - 2 x.c`, ties to the
 /// lowest index, the points split over worker threads with per-thread partial sums merged
-/// afterwards) and moves each centre to the mean of its points. An empty cluster takes the point
+/// afterwards) and moves each centre to the mean of its points. Hamerly's distance bounds skip
+/// the points that provably keep their centre (see `DistanceBounds`); the labels and centres are
+/// exactly those of plain Lloyd. An empty cluster takes the point
 /// farthest from its own centre, as scikit-learn does. The stopping rule is scikit-learn's:
 /// stop when no label changed, or when the summed squared centre shift is at most
 /// `tolerance * mean(per-feature variance)`; if stopped by tolerance (or by the iteration limit),
@@ -27,8 +29,8 @@ public enum KMeans {
         guard options.threads >= 1 else {
             throw MiningError.invalidParameter(name: "threads", reason: "must be at least 1")
         }
-        return points.withUnsafeBufferPointer { buffer in
-            lloyd(buffer.baseAddress!, rows: rows, cols: cols, k: k, centres: initialCentres, options: options)
+        return points.withBasePointer { buffer in
+            lloyd(buffer, rows: rows, cols: cols, k: k, centres: initialCentres, options: options)
         }
     }
 
@@ -53,10 +55,10 @@ public enum KMeans {
         var labels = [Int32](repeating: -1, count: rows)
         let table = CentreTable(centres: centres, k: k, cols: cols)
         defer { table.deallocate() }
-        return points.withUnsafeBufferPointer { p in
-            labels.withUnsafeMutableBufferPointer { l in
+        return points.withBasePointer { p in
+            labels.withMutableBasePointer { l in
                 AssignmentKernel.assignAll(
-                    points: p.baseAddress!, rows: rows, labels: l.baseAddress!, table: table,
+                    points: p, rows: rows, labels: l, table: table,
                     threads: threads, computeError: true
                 ).0
             }
@@ -99,15 +101,30 @@ public enum KMeans {
         var iterations = 0
         var stoppedEarly = false
         var strict = false
-        labels.withUnsafeMutableBufferPointer { labelBuffer in
-            let labelPointer = labelBuffer.baseAddress!
+        var maxPointNorm = 0.0
+        for i in 0..<rows {
+            var norm = 0.0
+            for j in 0..<cols { norm += points[i * cols + j] * points[i * cols + j] }
+            maxPointNorm = max(maxPointNorm, norm)
+        }
+        maxPointNorm = maxPointNorm.squareRoot()
+        let bounds = DistanceBounds(rows: rows)
+        defer { bounds.deallocate() }
+        var previous: [Double]? = nil
+        labels.withMutableBasePointer { labelPointer in
+            func pass() -> (ClusterSums, Int) {
+                let table = CentreTable(centres: centres, k: k, cols: cols)
+                defer { table.deallocate() }
+                let motion = CentreMotion(previous: previous, current: centres, k: k, cols: cols, maxPointNorm: maxPointNorm)
+                let result = AssignmentKernel.boundedAssignAll(
+                    points: points, rows: rows, labels: labelPointer, table: table, centres: centres, motion: motion,
+                    bounds: bounds, first: previous == nil, threads: options.threads)
+                previous = centres
+                return result
+            }
             for iteration in 0..<options.maxIterations {
                 iterations = iteration + 1
-                let table = CentreTable(centres: centres, k: k, cols: cols)
-                var (sums, changed) = AssignmentKernel.assignAll(
-                    points: points, rows: rows, labels: labelPointer, table: table, threads: options.threads, computeError: false
-                )
-                table.deallocate()
+                var (sums, changed) = pass()
                 if sums.counts.contains(0) {
                     relocateEmptyClusters(&sums, points: points, cols: cols, centres: centres, labels: labelPointer, rows: rows)
                 }
@@ -129,17 +146,11 @@ public enum KMeans {
                     break
                 }
             }
-            if !strict {
-                let table = CentreTable(centres: centres, k: k, cols: cols)
-                _ = AssignmentKernel.assignAll(
-                    points: points, rows: rows, labels: labelPointer, table: table, threads: options.threads, computeError: false
-                )
-                table.deallocate()
-            }
+            if !strict { _ = pass() }
         }
-        let inertia = labels.withUnsafeMutableBufferPointer {
+        let inertia = labels.withMutableBasePointer {
             AssignmentKernel.inertia(
-                points: points, rows: rows, cols: cols, centres: centres, labels: $0.baseAddress!, threads: options.threads
+                points: points, rows: rows, cols: cols, centres: centres, labels: $0, threads: options.threads
             )
         }
         var sizes = [Int](repeating: 0, count: k)

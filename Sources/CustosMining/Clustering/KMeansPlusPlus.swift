@@ -61,8 +61,8 @@ public enum KMeansPlusPlus {
 
     static func squaredDistances(_ points: [Double], rows: Int, cols: Int, to row: Int) -> [Double] {
         var result = [Double](repeating: 0, count: rows)
-        points.withUnsafeBufferPointer { p in
-            let c = p.baseAddress! + row * cols
+        points.withBasePointer { p in
+            let c = p + row * cols
             for i in 0..<rows {
                 var d = 0.0
                 for j in 0..<cols {

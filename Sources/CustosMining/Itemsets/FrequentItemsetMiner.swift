@@ -170,8 +170,8 @@ final class ProjectionMiner {
         root.items.reserve(db.items.count)
         root.starts.reserve(n + 1)
         root.weights.reserve(n)
-        db.items.withUnsafeBufferPointer { root.items.base.update(from: $0.baseAddress!, count: db.items.count) }
-        db.starts.withUnsafeBufferPointer { root.starts.base.update(from: $0.baseAddress!, count: n + 1) }
+        root.items.base.update(from: db.items, count: db.items.count)
+        root.starts.base.update(from: db.starts, count: n + 1)
         root.weights.base.update(repeating: 1, count: n)
         root.transactionCount = n
     }

@@ -33,3 +33,16 @@ final class ScratchBuffer<Element: BitwiseCopyable> {
         base.update(repeating: value, count: count)
     }
 }
+
+extension Array {
+    /// Calls `body` with a pointer to the elements, valid only during the call (never nil,
+    /// also for an empty array).
+    func withBasePointer<R>(_ body: (UnsafePointer<Element>) throws -> R) rethrows -> R {
+        try body(self)
+    }
+
+    /// Calls `body` with a mutable pointer to the elements, valid only during the call.
+    mutating func withMutableBasePointer<R>(_ body: (UnsafeMutablePointer<Element>) throws -> R) rethrows -> R {
+        try body(&self)
+    }
+}
