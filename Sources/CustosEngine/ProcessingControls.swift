@@ -1,0 +1,56 @@
+import CustosGovernance
+import CustosSchema
+import CustosVault
+import Foundation
+
+/// Restriction (GDPR art. 18), objection (art. 21) and legal hold (PIPL art. 47(2)): each is a change
+/// to the subject's sealed processing state, made by an officer under a subject-scoped decision, and
+/// takes effect for the next job through the consent filter.
+extension Engine {
+    /// A decision scoped to one subject for the acting officer (DPO reading or updating that subject's
+    /// records for a data-subject request). Denials are audited by the decision point and thrown.
+    func subjectDecision(actor: Actor, subject: SubjectID, purpose: String = "essential.legal_obligation",
+                         dataset: String = "customers", columns: [String] = ["customer_id"], mode: OutputMode = .subjectAccess) throws -> (Decision, AccessGrant) {
+        let decision = decide(AccessRequest(principal: actor.principal, token: actor.token, role: actor.role, purpose: purpose,
+                                            dataset: dataset, columns: columns, outputMode: mode, subjectScope: subject.hex))
+        guard decision.isAllowed, let grant = decision.grant else { throw EngineError.denied(decision.explanation) }
+        return (decision, grant)
+    }
+
+    /// Restricts all processing of a subject except storage (and purposes that continue under restriction).
+    public func restrictProcessing(of subject: SubjectID, ground: String, actor: Actor) throws {
+        let (_, grant) = try subjectDecision(actor: actor, subject: subject)
+        try updateProcessingState(subject, grant: grant, actor: actor, reason: "restriction of processing (GDPR art. 18)") {
+            $0.restriction = Restriction(since: clock(), ground: ground)
+        }
+    }
+
+    /// Lifts a restriction (the subject is told before it is lifted, GDPR art. 18(3)).
+    public func liftRestriction(of subject: SubjectID, actor: Actor) throws {
+        let (_, grant) = try subjectDecision(actor: actor, subject: subject)
+        try updateProcessingState(subject, grant: grant, actor: actor, reason: "restriction lifted") { $0.restriction = nil }
+    }
+
+    /// Records an objection to purposes matching `purposes` (a key or a prefix such as `marketing.*`).
+    public func recordObjection(of subject: SubjectID, to purposes: String, actor: Actor) throws {
+        let (_, grant) = try subjectDecision(actor: actor, subject: subject)
+        try updateProcessingState(subject, grant: grant, actor: actor, reason: "objection (GDPR art. 21) to \(purposes)") {
+            $0.objections.append(Objection(purposes: purposes, since: clock()))
+        }
+    }
+
+    /// Places a legal hold: the subject is kept but processed for nothing except storage and security,
+    /// and only the legal-hold custodian can read the held records.
+    public func placeLegalHold(on subject: SubjectID, caseReference: String, actor: Actor) throws {
+        let (_, grant) = try subjectDecision(actor: actor, subject: subject)
+        try updateProcessingState(subject, grant: grant, actor: actor, reason: "legal hold placed") {
+            $0.legalHolds.append(LegalHold(caseReference: caseReference, since: clock()))
+        }
+    }
+
+    /// Whether a subject is under legal hold now (read under the officer's subject-scoped decision).
+    public func isUnderLegalHold(_ subject: SubjectID, actor: Actor) throws -> Bool {
+        let (_, grant) = try subjectDecision(actor: actor, subject: subject)
+        return try processingStates(grant: grant, subjects: [subject])[subject]?.isUnderLegalHold(at: clock()) ?? false
+    }
+}

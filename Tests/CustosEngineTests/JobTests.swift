@@ -1,0 +1,165 @@
+import CustosAudit
+@testable import CustosEngine
+import CustosGovernance
+import CustosSchema
+import CustosVault
+import Foundation
+import XCTest
+
+/// A workspace with 300 synthetic customers ingested, consents imported, fresh tokens and an open engine.
+final class EngineFixture {
+    let engine: Engine
+    let tokens: [String: String]
+    let generated: SyntheticDataGenerator.Output
+
+    init(customers: Int = 300) throws {
+        let ws = try makeWorkspace()
+        tokens = Dictionary(uniqueKeysWithValues: try ws.issueFreshTokens().map { ($0.principal, $0.token) })
+        engine = try Engine.open(ws)
+        var options = SyntheticDataGenerator.Options()
+        options.customers = customers
+        options.seed = 7
+        generated = try SyntheticDataGenerator(options: options).generate(into: ws.root.appendingPathComponent("sources"))
+        for name in ["customers", "orders", "events", "feedback"] {
+            _ = try engine.ingest(file: generated.files[name]!, dataset: name)
+        }
+        _ = try engine.importConsents(file: generated.files["consents"]!)
+    }
+
+    func actor(_ principal: String, _ role: String) -> Actor { Actor(principal: principal, role: role, token: tokens[principal]) }
+    var mika: Actor { actor("mika", "marketing_analyst") }
+    var alice: Actor { actor("alice", "analyst") }
+    var dana: Actor { actor("dana", "compliance_officer") }
+
+    func entries() throws -> [AuditEntry] { try engine.audit.entries() }
+}
+
+final class JobTests: XCTestCase {
+    func assertDenied(_ body: @autoclosure () throws -> JobResult, contains text: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try body(), file: file, line: line) { error in
+            guard case let EngineError.denied(reason) = error else { return XCTFail("expected a denial, got \(error)", file: file, line: line) }
+            XCTAssertTrue(reason.contains(text), "\(reason)", file: file, line: line)
+        }
+    }
+
+    func testEveryDenialPathIsRefusedExplainedAndAudited() throws {
+        let f = try EngineFixture()
+        let p = MiningParameters()
+        let before = try f.entries().filter { $0.action == .policyDecision && $0.decision == .deny }.count
+        assertDenied(try f.engine.mineRules(actor: Actor(principal: "nobody", role: "analyst", token: "custos_x"), purpose: "analytics.reporting", parameters: p),
+                     contains: "could not be authenticated")
+        assertDenied(try f.engine.mineRules(actor: f.actor("mika", "marketing_analyst").withToken("custos_wrong"), purpose: "marketing.segmentation", parameters: p),
+                     contains: "could not be authenticated")
+        assertDenied(try f.engine.mineRules(actor: f.actor("mika", "compliance_officer"), purpose: "marketing.segmentation", parameters: p),
+                     contains: "role")
+        assertDenied(try f.engine.mineRFM(actor: f.mika, purpose: "marketing.advertising", mode: .pseudonymousRecords, parameters: p),
+                     contains: "purpose marketing.advertising is not permitted")
+        assertDenied(try f.engine.mineRules(actor: f.alice, purpose: "analytics.reporting", parameters: p), contains: "output mode pseudonymous_aggregate is not permitted")
+        // A raw read of a direct identifier.
+        let raw = JobSpec(actor: f.mika, purpose: "marketing.segmentation", dataset: "customers", columns: ["email"],
+                          outputMode: .pseudonymousRecords, kind: "raw", title: "raw")
+        assertDenied(try f.engine.run(raw) { _, _ in ReleasedOutput() }, contains: "email")
+        // A column a forbid denies although a permit allows it (feedback comments are never released).
+        let comments = JobSpec(actor: f.alice, purpose: "analytics.reporting", dataset: "feedback", columns: ["comment"],
+                               outputMode: .pseudonymousAggregate, kind: "raw", title: "comments")
+        assertDenied(try f.engine.run(comments) { _, _ in ReleasedOutput() }, contains: "comment")
+        // Epsilon above the per-job limit.
+        let greedy = JobSpec(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", columns: ["amount"], outputMode: .dpAggregate,
+                             epsilon: 5, kind: "stats", title: "greedy")
+        assertDenied(try f.engine.run(greedy) { _, _ in ReleasedOutput() }, contains: "epsilon")
+        let after = try f.entries().filter { $0.action == .policyDecision && $0.decision == .deny }.count
+        XCTAssertEqual(after - before, 8, "every denial is in the audit log")
+    }
+
+    func testConsentRestrictionObjectionAndLegalHoldExcludeFromTheNextJob() throws {
+        let f = try EngineFixture()
+        let p = MiningParameters()
+        let baseline = try f.engine.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: p)
+        XCTAssertGreaterThan(baseline.exclusions["outdated_purpose_version"] ?? 0, 0, "consent to an old purpose version does not count")
+        XCTAssertGreaterThan(baseline.exclusions["withdrawn"] ?? 0, 0)
+        XCTAssertGreaterThan(baseline.exclusions["no_consent"] ?? 0, 0)
+        // Four consenting customers in scope, each gets one control.
+        let inScope = try consentingCustomers(f, count: 4)
+        _ = try f.engine.recordConsent(identifier: inScope[0], purpose: "marketing.segmentation", action: .withdrawn, language: "en",
+                                       channel: "web", collector: "test", actor: .localOperator)
+        let subjects = try inScope.map { try XCTUnwrap(try f.engine.subject(identifierColumn: "customer_id", value: $0)) }
+        try f.engine.restrictProcessing(of: subjects[1], ground: "accuracy contested", actor: f.dana)
+        try f.engine.recordObjection(of: subjects[2], to: "marketing.*", actor: f.dana)
+        try f.engine.placeLegalHold(on: subjects[3], caseReference: "case-17", actor: f.dana)
+        let after = try f.engine.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: p)
+        XCTAssertEqual(after.subjects, baseline.subjects - 4)
+        XCTAssertEqual(after.exclusions["restricted"], (baseline.exclusions["restricted"] ?? 0) + 1)
+        XCTAssertEqual(after.exclusions["objected"], (baseline.exclusions["objected"] ?? 0) + 1)
+        XCTAssertEqual(after.exclusions["legal_hold"], (baseline.exclusions["legal_hold"] ?? 0) + 1)
+        XCTAssertEqual(after.exclusions["withdrawn"], (baseline.exclusions["withdrawn"] ?? 0) + 1)
+        // Pseudonyms of the excluded customers are gone from the per-customer table.
+        let pseudonymizer = try SubjectPseudonymizer(root: f.engine.pseudonymRoot, purpose: "marketing.segmentation")
+        let listed = Set(after.tables.last?.rows.map { $0[0] } ?? [])
+        for subject in subjects { XCTAssertFalse(listed.contains(pseudonymizer.pseudonym(for: subject))) }
+        // Legitimate-interest analytics still honours restriction and legal hold.
+        let funnel = try f.engine.mineFunnel(actor: f.alice, purpose: "analytics.reporting", parameters: p)
+        XCTAssertEqual(funnel.exclusions["restricted"] ?? 0, 1)
+        XCTAssertEqual(funnel.exclusions["legal_hold"] ?? 0, 1)
+    }
+
+    /// Customers whose marketing consent is in force and who have orders in the EU scope.
+    func consentingCustomers(_ f: EngineFixture, count: Int) throws -> [String] {
+        let text = try String(contentsOf: f.generated.files["consents"]!, encoding: .utf8)
+        var granted: [String: Bool] = [:]
+        for line in text.split(separator: "\n").dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard cells[1] == "marketing.segmentation" else { continue }
+            granted[cells[0]] = cells[3] == "granted" && cells[4] == "2025-03"
+        }
+        let orders = try String(contentsOf: f.generated.files["orders"]!, encoding: .utf8)
+        var eu = Set<String>()
+        for line in orders.split(separator: "\n").dropFirst() {
+            let cells = line.split(separator: ",").map(String.init)
+            if ["SE", "DE", "FR", "GB", "NO", "DK", "FI", "NL"].contains(cells.last ?? "") { eu.insert(cells[0].uppercased()) }
+        }
+        return Array(granted.filter { $0.value && eu.contains($0.key) }.keys.sorted().prefix(count))
+    }
+
+    func testAnIdentifierWithAPseudonymizeTreatmentArrivesOnlyAsPseudonyms() throws {
+        let f = try EngineFixture(customers: 80)
+        let spec = JobSpec(actor: f.mika, purpose: "marketing.segmentation", dataset: "orders", columns: ["customer_id", "amount"],
+                           outputMode: .pseudonymousRecords, kind: "probe", title: "probe")
+        var seen: [Value] = []
+        _ = try f.engine.run(spec) { frame, _ in
+            seen = try frame.column("customer_id")
+            return ReleasedOutput()
+        }
+        XCTAssertFalse(seen.isEmpty)
+        for value in seen {
+            guard case let .string(text) = value else { return XCTFail("expected a pseudonym, got \(value)") }
+            XCTAssertTrue(text.hasPrefix("p_") && !text.uppercased().hasPrefix("C0"), text)
+        }
+    }
+
+    func testPseudonymsAreStableWithinAPurposeAndUnlinkableAcross() throws {
+        let f = try EngineFixture(customers: 60)
+        let root = f.engine.pseudonymRoot
+        let subject = try XCTUnwrap(try f.engine.workspace.store.allSubjects().first)
+        let a = try SubjectPseudonymizer(root: root, purpose: "marketing.segmentation")
+        let b = try SubjectPseudonymizer(root: root, purpose: "analytics.reporting")
+        XCTAssertEqual(a.pseudonym(for: subject), try SubjectPseudonymizer(root: root, purpose: "marketing.segmentation").pseudonym(for: subject))
+        XCTAssertNotEqual(a.pseudonym(for: subject), b.pseudonym(for: subject))
+        XCTAssertFalse(a.pseudonym(for: subject).contains(subject.hex.prefix(8)))
+    }
+
+    func testAuditLogHoldsNoPersonalDataAndVerifies() throws {
+        let f = try EngineFixture(customers: 120)
+        _ = try f.engine.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: MiningParameters())
+        try f.engine.audit.checkpoint()
+        let auditDir = f.engine.workspace.auditDirectory
+        let needles = [f.generated.markerEmail, f.generated.markerName, f.generated.markerCustomerID]
+        XCTAssertEqual(PlaintextProbe.scan(directory: auditDir, for: needles).map(\.description), [])
+        XCTAssertTrue(try f.engine.verifyAudit().isValid)
+        let actions = Set(try f.entries().map(\.action.rawValue))
+        for expected in ["ingest.batch", "consent.change", "policy.decision", "job.run", "policy.change"] { XCTAssertTrue(actions.contains(expected), expected) }
+    }
+}
+
+extension Actor {
+    func withToken(_ token: String) -> Actor { Actor(principal: principal, role: role, token: token) }
+}
