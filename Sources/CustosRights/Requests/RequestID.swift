@@ -50,7 +50,7 @@ public struct DataSubjectRequestID: Hashable, Sendable, Codable, CustomStringCon
                 body.append(ch)
             }
         }
-        guard body.count == Self.bodyLength, let first = body.first, "0123".contains(first) else { return nil }
+        guard body.count == Self.bodyLength, let first = body.first, "01234567".contains(first) else { return nil }
         rawValue = Self.prefix + body
     }
 
