@@ -64,14 +64,15 @@ enum MIMEFormat {
         if bad || value.isEmpty { throw DeliveryError.invalidHeader(field: field) }
     }
 
-    /// The text itself when printable ASCII, else RFC 2047 `=?UTF-8?B?...?=` words (each under 76
-    /// characters, never splitting a character) folded onto continuation lines.
+    /// The text itself when printable ASCII, else RFC 2047 `=?UTF-8?B?...?=` words (at most 39 bytes of
+    /// text each, so a `Subject: ` line stays within 78 characters; never splitting a character)
+    /// folded onto continuation lines.
     static func encodeHeaderText(_ text: String) -> String {
         if text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 }) { return text }
         var words: [String] = []
         var chunk = ""
         for character in text {
-            if (chunk + String(character)).utf8.count > 45 {
+            if (chunk + String(character)).utf8.count > 39 {
                 words.append(encodedWord(chunk))
                 chunk = ""
             }
