@@ -2,7 +2,7 @@ import CustosSchema
 import Foundation
 
 /// The content of an access report, shared by the JSON file and the HTML page. JSON keys are the
-/// `AccessReportSection` keys plus `report`, `controller` and `article_index`.
+/// `AccessReportSection` keys plus `report`, `controller` and `article_index` (item key -> provision).
 struct AccessReportDocument: Encodable {
     struct Header: Encodable {
         let kind = "access_report"
@@ -121,7 +121,7 @@ struct AccessReportDocument: Encodable {
             summary: held.isEmpty ? Self.noDataReason
                 : "We hold \(recordCount) record\(recordCount == 1 ? "" : "s") about you in \(held.count) dataset\(held.count == 1 ? "" : "s").")
         controller = info.controller
-        articleIndex = Dictionary(uniqueKeysWithValues: AccessReportSection.all.map { ($0.provision(in: j), $0.key) })
+        articleIndex = Dictionary(uniqueKeysWithValues: AccessReportSection.all.map { ($0.key, $0.provision(in: j)) })
         purposes = info.purposes.map {
             Purpose(key: $0.key, name: $0.name, description: $0.description, lawfulBasis: $0.lawfulBasis.rawValue,
                     lawfulBasisCitation: $0.lawfulBasis.citation(in: j) ?? "", basisDetail: $0.basisDetail, datasets: $0.datasets.sorted())

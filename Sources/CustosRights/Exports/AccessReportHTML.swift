@@ -34,7 +34,11 @@ enum AccessReportHTML {
                 return entry
             },
             "categories": HTMLPage.disclosure(d.categories) { list in
-                list.map { ["label": $0.label, "key": $0.key, "datasets": $0.datasets.joined(separator: ", ")] }
+                list.map { category -> [String: Any] in
+                    var entry: [String: Any] = ["label": category.label, "datasets": category.datasets.joined(separator: ", ")]
+                    if category.label != category.key { entry["keyNote"] = category.key }
+                    return entry
+                }
             },
             "recipients": HTMLPage.disclosure(d.recipients) { list in
                 list.map { ["name": $0.name, "role": $0.role, "purpose": $0.purpose, "country": $0.country] }
@@ -58,9 +62,10 @@ enum AccessReportHTML {
             "noDataText": AccessReportDocument.noDataReason,
             "datasets": d.personalData.map { copy -> [String: Any] in
                 [
-                    "dataset": copy.dataset, "description": copy.description, "recordCount": String(copy.recordCount),
+                    "dataset": copy.dataset, "description": copy.description,
+                    "records": copy.recordCount == 1 ? "1 record" : "\(copy.recordCount) records",
                     "columns": copy.columns.map { ["column": $0.name, "label": $0.categoryLabel] },
-                    "records": copy.records.map { record in
+                    "rows": copy.records.map { record in
                         ["cells": copy.columns.map { column -> [String: Any] in ["v": (record[column.name] ?? nil) ?? ""] }]
                     },
                 ]
@@ -108,7 +113,7 @@ enum AccessReportHTML {
         {{#h.categories_of_personal_data}}<section id="{{id}}"><h2>{{title}} <span class="provision">{{provision}}</span></h2>{{/h.categories_of_personal_data}}
         {{#categories}}
         {{#items}}{{#first()}}<table><thead><tr><th>Category</th><th>Datasets</th></tr></thead><tbody>{{/first()}}
-        <tr><td>{{label}}<br><small>{{key}}</small></td><td>{{datasets}}</td></tr>
+        <tr><td>{{label}}{{#keyNote}}<br><small>{{.}}</small>{{/keyNote}}</td><td>{{datasets}}</td></tr>
         {{#last()}}</tbody></table>{{/last()}}{{/items}}
         {{#notApplicable}}<p class="na">Not applicable: {{.}}</p>{{/notApplicable}}
         {{/categories}}
@@ -186,13 +191,13 @@ enum AccessReportHTML {
         {{#h.personal_data}}<section id="{{id}}"><h2>{{title}} <span class="provision">{{provision}}</span></h2>{{/h.personal_data}}
         {{^hasData}}<p class="na">Not applicable: {{noDataText}}</p>{{/hasData}}
         {{#datasets}}
-        <h3>{{dataset}} <span class="provision">{{recordCount}} records</span></h3>
+        <h3>{{dataset}} <span class="provision">{{records}}</span></h3>
         <p class="note">{{description}}</p>
-        <table>
+        <table class="data">
         <thead><tr>{{#columns}}<th>{{column}}<small>{{label}}</small></th>{{/columns}}</tr></thead>
         <tbody>
-        {{#records}}<tr>{{#cells}}<td>{{v}}</td>{{/cells}}</tr>
-        {{/records}}
+        {{#rows}}<tr>{{#cells}}<td>{{v}}</td>{{/cells}}</tr>
+        {{/rows}}
         </tbody>
         </table>
         {{/datasets}}

@@ -23,6 +23,7 @@ enum HTMLPage {
         table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; font-size: 0.85rem; }
         th, td { border: 1px solid #bbb; padding: 0.25rem 0.4rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
         th { background: #eee; }
+        table.data td { white-space: pre-wrap; }
         th small { display: block; font-weight: normal; color: #555; }
         dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
         dt { font-weight: bold; }
