@@ -126,8 +126,11 @@ public struct HolidayCalendar: Sendable, Equatable {
 
 /// Why a holiday list could not be read.
 public enum HolidayCalendarError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file could not be read.
     case unreadable(file: String)
+    /// A line of a text or YAML-style list is not a date or a known section.
     case badLine(line: Int, reason: String)
+    /// The JSON form is malformed.
     case badJSON(reason: String)
 
     public var description: String {

@@ -4,6 +4,7 @@ import CustosSchema
 /// A calendar date that encodes as an ISO 8601 `YYYY-MM-DD` string (CustosSchema's `CivilDate` is
 /// not `Codable`; this wraps it for stored requests and reports).
 public struct ISODate: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    /// The calendar date.
     public let date: CivilDate
 
     /// Wraps `date`.

@@ -6,9 +6,11 @@ public struct OutgoingMessage: Hashable, Sendable {
     public var from: String
     /// The requester's contact (personal data).
     public var to: DeliveryContact
+    /// Subject line (no line breaks; non-ASCII is encoded).
     public var subject: String
     /// Plain text body.
     public var body: String
+    /// The `Date` header.
     public var date: Date
     /// Files attached (e.g. an access report); sent as MIME attachments by email, listed on letters.
     public var attachments: [ExportFile]
@@ -36,7 +38,9 @@ public protocol MessageSender: Sendable {
 public enum DeliveryError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A header field holds a line break or non-ASCII where only ASCII is allowed.
     case invalidHeader(field: String)
+    /// The outbox folder cannot be created or is not a folder.
     case outboxUnavailable(String)
+    /// The message file could not be written.
     case writeFailed(String)
 
     public var description: String {

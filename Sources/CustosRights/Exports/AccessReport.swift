@@ -8,10 +8,15 @@ import Foundation
 /// header and every column (the same shape `custos ingest` reads). JSON: `access-report.json`, one
 /// document holding every article item (see `AccessReportSection.all` for the keys) and the data.
 public struct AccessReport: Sendable {
+    /// The access request answered.
     public let requestID: DataSubjectRequestID
+    /// Whose provisions the report cites.
     public let jurisdiction: Jurisdiction
+    /// When the report was produced.
     public let generatedAt: Date
+    /// The subject's data, sorted by dataset name.
     public let datasets: [SubjectDataset]
+    /// The processing information (art. 15(1)(a)-(h), 15(2)).
     public let information: ProcessingInformation
 
     /// A report; throws when an article item is empty without a "not applicable" reason, a lawful

@@ -8,6 +8,7 @@ public struct ExportFile: Hashable, Sendable {
     public let name: String
     /// The MIME type, e.g. `text/csv; charset=utf-8`.
     public let mediaType: String
+    /// The bytes of the file.
     public let contents: Data
 
     /// A file.

@@ -17,8 +17,11 @@ import Foundation
 /// quotes and line breaks. A dataset re-ingests only if its provided columns include one of its
 /// subject keys; the manifest says when they do not.
 public struct PortabilityExport: Sendable {
+    /// The portability request answered.
     public let requestID: DataSubjectRequestID
+    /// When the export was produced.
     public let generatedAt: Date
+    /// The subject's data (all columns), sorted by dataset name.
     public let datasets: [SubjectDataset]
 
     /// An export of `datasets` (all columns given; the export keeps the provided ones).

@@ -3,7 +3,9 @@ import Foundation
 /// An item a report must either state or explicitly declare not applicable (with the reason), so no
 /// article item is ever silently empty.
 public enum Disclosure<Item: Hashable & Sendable & Codable>: Hashable, Sendable, Codable {
+    /// The item, stated.
     case stated(Item)
+    /// The item does not apply, and why (shown to the reader).
     case notApplicable(reason: String)
 
     private enum CodingKeys: String, CodingKey { case applicable, value, reason }
@@ -32,7 +34,9 @@ public enum Disclosure<Item: Hashable & Sendable & Codable>: Hashable, Sendable,
 
 /// The controller (GDPR) or personal information handler (PIPL) and how to reach it.
 public struct ControllerIdentity: Hashable, Sendable, Codable {
+    /// Legal name.
     public var name: String
+    /// Postal address.
     public var address: String
     /// Email or telephone for privacy matters.
     public var contact: String
@@ -58,11 +62,17 @@ public struct ControllerIdentity: Hashable, Sendable, Codable {
 
 /// The lawful basis of a purpose: GDPR art. 6(1) and PIPL art. 13(1).
 public enum LawfulBasis: String, Hashable, Sendable, Codable, CaseIterable {
+    /// The person consented (GDPR art. 6(1)(a), PIPL art. 13(1)(1)).
     case consent
+    /// Needed for a contract with the person (GDPR art. 6(1)(b), PIPL art. 13(1)(2)).
     case contract
+    /// Needed to comply with a legal obligation (GDPR art. 6(1)(c), PIPL art. 13(1)(3)).
     case legalObligation = "legal_obligation"
+    /// Needed to protect vital interests (GDPR art. 6(1)(d), PIPL art. 13(1)(4)).
     case vitalInterests = "vital_interests"
+    /// GDPR only: a task in the public interest or official authority (art. 6(1)(e)).
     case publicTask = "public_task"
+    /// GDPR only: legitimate interests (art. 6(1)(f)).
     case legitimateInterests = "legitimate_interests"
     /// PIPL only: human resources management under lawful labour rules and collective contracts.
     case humanResources = "human_resources"
@@ -99,9 +109,13 @@ public enum LawfulBasis: String, Hashable, Sendable, Codable, CaseIterable {
 
 /// One purpose of processing, keyed as in `policies/` (e.g. `marketing.email`).
 public struct PurposeDescription: Hashable, Sendable, Codable {
+    /// Purpose key in the shared taxonomy, e.g. `marketing.email`.
     public var key: String
+    /// Name shown to people.
     public var name: String
+    /// What the processing does, in plain words.
     public var description: String
+    /// The lawful basis relied on.
     public var lawfulBasis: LawfulBasis
     /// E.g. the legitimate interest pursued (GDPR art. 13(1)(d)) or the contract concerned.
     public var basisDetail: String?
@@ -209,6 +223,7 @@ public struct TransferSafeguard: Hashable, Sendable, Codable {
 /// Each GDPR art. 15(1)(a)-(h) and 15(2) item has a field; optional items use `Disclosure`, so
 /// "not applicable" is always explicit.
 public struct ProcessingInformation: Hashable, Sendable, Codable {
+    /// Who is responsible, and how to reach them.
     public var controller: ControllerIdentity
     /// (a) purposes and their lawful basis.
     public var purposes: [PurposeDescription]

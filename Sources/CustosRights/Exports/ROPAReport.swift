@@ -40,11 +40,15 @@ public struct ProcessingActivity: Hashable, Sendable, Codable {
 /// subjects and of personal data (from the datasets' schemas), recipients, transfers with a
 /// cross-border flag, time limits for erasure, and security measures (art. 32(1)). JSON and HTML.
 public struct ROPAReport: Sendable {
+    /// The controller (art. 30(1)(a)).
     public let controller: ControllerIdentity
+    /// Whose lawful bases the activities cite.
     public let jurisdiction: Jurisdiction
+    /// The activities, sorted by purpose key.
     public let activities: [ProcessingActivity]
     /// Controller-wide technical and organisational measures (art. 30(1)(g)).
     public let securityMeasures: [String]
+    /// When the record was produced.
     public let generatedAt: Date
     let schemas: [String: DatasetSchema]
 

@@ -3,7 +3,9 @@ import CustosSchema
 /// One dataset's rows about the subject, as the engine decrypted them: values in the schema's
 /// column order.
 public struct SubjectDataset: Sendable {
+    /// The dataset declaration.
     public let schema: DatasetSchema
+    /// The subject's rows, values in column order.
     public let rows: [[Value]]
 
     /// The rows of `schema` about one subject; throws when a row's width does not match the columns.

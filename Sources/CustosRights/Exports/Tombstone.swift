@@ -8,14 +8,18 @@ import Foundation
 public struct Tombstone: Hashable, Sendable, Codable {
     /// Records made unreadable in one dataset.
     public struct DatasetErasure: Hashable, Sendable, Codable {
+        /// Dataset name.
         public let dataset: String
+        /// Records made unreadable.
         public let records: Int
     }
 
     /// Hex SHA-256 of `custos/rights/v1/tombstone`, a zero byte and the request id. Anyone holding the
     /// request id can recompute it with `requestDigest(for:)` and match the tombstone.
     public let requestDigest: String
+    /// The law the erasure was requested under.
     public let jurisdiction: Jurisdiction
+    /// When the key was destroyed (millisecond precision).
     public let erasedAt: Date
     /// How the data was erased.
     public let method: String

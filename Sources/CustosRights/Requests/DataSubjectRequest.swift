@@ -8,9 +8,13 @@ import Foundation
 /// recorded through the lifecycle methods (`verifyIdentity`, `approve`, `refuse`, `extend`,
 /// `fulfil`), which reject illegal transitions and return the step's audit summary.
 public struct DataSubjectRequest: Sendable, Equatable, Codable {
+    /// The case reference.
     public let id: DataSubjectRequestID
+    /// The law the right is exercised under.
     public let jurisdiction: Jurisdiction
+    /// The right exercised.
     public let type: RequestType
+    /// How the request arrived.
     public let channel: RequestChannel
     /// The purposes concerned (objection, restriction, consent withdrawal); nil otherwise.
     public let scope: ProcessingScope?

@@ -7,7 +7,9 @@ public struct PostalAddress: Hashable, Sendable, Codable {
     public var recipient: String
     /// Street lines, in order.
     public var lines: [String]
+    /// Postal code.
     public var postcode: String
+    /// Town or city.
     public var city: String
     /// ISO 3166-1 alpha-2 country code or country name.
     public var country: String
@@ -33,6 +35,7 @@ public struct PostalAddress: Hashable, Sendable, Codable {
 public enum DeliveryContact: Hashable, Sendable, Codable {
     /// An email address (normalised: trimmed, lower-cased).
     case email(String)
+    /// A postal address.
     case postal(PostalAddress)
 
     /// An email contact, normalised as at ingest; throws when the address is not valid.
@@ -115,7 +118,9 @@ public struct RequestPersonalData: Hashable, Sendable, Codable {
 
 /// One correction asked for in a rectification request (GDPR art. 16, PIPL art. 46). Personal data.
 public struct Correction: Hashable, Sendable, Codable {
+    /// The dataset holding the value.
     public var dataset: String
+    /// The column to correct.
     public var column: String
     /// The corrected value as text; the engine parses it with the column's `ValueParser` rules.
     public var newValue: String

@@ -3,7 +3,9 @@ import Foundation
 /// Who performed a step: a principal id (a staff account or a service such as `web-form`) and the
 /// role it acted in. Principal ids are staff or system accounts, never the data subject's identity.
 public struct RequestActor: Hashable, Sendable, Codable {
+    /// The acting account, e.g. `dpo-anna` or `web-form`.
     public let principal: String
+    /// The role it acted in, e.g. `compliance_officer`.
     public let role: String
 
     /// An actor; both fields must be non-empty (checked when a step is recorded).

@@ -1,13 +1,17 @@
 /// Why a request could not be created or a step could not be recorded. Messages say what went wrong
 /// and what to do; they never contain contact data or subject identifiers.
 public enum RequestError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The delivery contact cannot be used.
     case invalidContact(String)
+    /// The processing scope is malformed or not allowed for this type.
     case invalidScope(String)
     /// Objection, restriction and consent withdrawal must name the purposes they concern.
     case scopeRequired(RequestType)
     /// The actor has no principal id or no role.
     case invalidActor
+    /// A refusal or extension gives no reasons.
     case missingReasons(String)
+    /// A refusal lacks the notice of the right to complain and to a judicial remedy.
     case missingRemedyNotice(String)
     /// Approval needs a verified identity first.
     case identityNotVerified

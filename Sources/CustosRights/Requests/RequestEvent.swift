@@ -3,10 +3,15 @@ import Foundation
 /// Where a request stands: received -> identityVerified -> approved | refused -> fulfilled.
 /// A request may also be refused straight from `received` (e.g. identity cannot be confirmed).
 public enum RequestState: String, Sendable, Codable, CaseIterable {
+    /// Recorded; identity not yet confirmed.
     case received
+    /// Identity confirmed; awaiting a decision.
     case identityVerified = "identity_verified"
+    /// Approved; to be carried out.
     case approved
+    /// Refused with reasons and the notice of remedies (closed).
     case refused
+    /// Carried out (closed).
     case fulfilled
 
     /// Whether the request is closed (no further steps).
@@ -15,12 +20,17 @@ public enum RequestState: String, Sendable, Codable, CaseIterable {
 
 /// One step in a request's history.
 public enum RequestStep: Hashable, Sendable, Codable {
+    /// The request was received and recorded.
     case received
+    /// Identity confirmed, and how.
     case identityVerified(IdentityVerificationMethod)
+    /// The request was approved.
     case approved
+    /// Refused, with the notice sent.
     case refused(RefusalNotice)
     /// Not a state: the due date moves, the state stays.
     case extended(ExtensionNotice, newDueDate: ISODate)
+    /// Carried out, with evidence digests.
     case fulfilled(FulfilmentRecord)
 
     /// The state after this step, or nil for an extension (which leaves the state unchanged).
@@ -50,8 +60,11 @@ public enum RequestStep: Hashable, Sendable, Codable {
 
 /// A recorded step: what happened, who did it in which role, and when.
 public struct RequestEvent: Hashable, Sendable, Codable {
+    /// What happened.
     public let step: RequestStep
+    /// Who did it, in which role.
     public let actor: RequestActor
+    /// When.
     public let at: Date
 
     /// An event.

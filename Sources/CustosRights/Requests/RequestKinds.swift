@@ -53,6 +53,8 @@ public enum RequestType: String, Sendable, Codable, CaseIterable {
 
 /// How the request reached the controller.
 public enum RequestChannel: String, Sendable, Codable, CaseIterable {
+    /// Web form, email, letter, telephone.
     case web, email, post, phone
+    /// At a counter or store, in person.
     case inPerson = "in_person"
 }

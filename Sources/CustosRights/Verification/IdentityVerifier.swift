@@ -10,6 +10,7 @@ import Foundation
 ///   older ones, and a sliding-window limit of `maximumChallengesPerWindow` per contact (keyed digest).
 /// - State lives in a `VerificationLedger` value the engine stores; the clock is injected.
 public struct IdentityVerifier: Sendable {
+    /// Code length, lifetime, attempts and rate limit.
     public let policy: VerificationPolicy
     /// The `From` of code messages, e.g. `Example Shop Privacy <privacy@example.org>` (ASCII).
     public let fromAddress: String

@@ -2,6 +2,7 @@ import Foundation
 
 /// Where a challenge stands.
 public enum ChallengeStatus: String, Sendable, Codable {
+    /// Awaiting the code; used; locked after too many wrong codes; replaced by a newer challenge; past its lifetime.
     case open, verified, locked, superseded, expired
 }
 
@@ -9,14 +10,19 @@ public enum ChallengeStatus: String, Sendable, Codable {
 public struct VerificationChallenge: Hashable, Sendable, Codable {
     /// Random id, `otp-` and 32 hex digits; sent with the code so the reply can be matched.
     public let id: String
+    /// The request whose requester is being verified.
     public let requestID: DataSubjectRequestID
     /// HMAC of the contact (hex) for the rate limit; not reversible without the verifier's key.
     let contactDigest: String
     /// HMAC of challenge id and code (hex).
     let codeHash: String
+    /// When the code was sent.
     public let issuedAt: Date
+    /// Last moment the code is accepted.
     public let expiresAt: Date
+    /// Wrong codes so far.
     public internal(set) var failedAttempts: Int
+    /// Where the challenge stands.
     public internal(set) var status: ChallengeStatus
 
     enum CodingKeys: String, CodingKey {

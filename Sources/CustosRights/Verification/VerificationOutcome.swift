@@ -40,10 +40,13 @@ public enum VerificationOutcome: Hashable, Sendable {
 
 /// The result of issuing or checking a code, with what the engine logs (as a `dsr.verification` entry).
 public struct VerificationResult: Hashable, Sendable {
+    /// What happened.
     public let outcome: VerificationOutcome
+    /// The request concerned.
     public let requestID: DataSubjectRequestID
     /// The challenge concerned; nil when none was issued (rate limited).
     public let challengeID: String?
+    /// When (from the injected clock).
     public let at: Date
 
     /// Request id, challenge id, outcome and its numbers, time. Never the code, its hash, or the contact.

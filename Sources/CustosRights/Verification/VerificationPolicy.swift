@@ -39,6 +39,7 @@ public struct VerificationPolicy: Hashable, Sendable, Codable {
 /// Why a challenge could not be issued. Audited outcomes (wrong code, rate limited...) are not
 /// errors: they come back as `VerificationResult`.
 public enum VerificationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A limit is out of range.
     case invalidPolicy(String)
     /// Only a request in state `received` awaits identity verification.
     case requestNotAwaitingVerification(RequestState)
