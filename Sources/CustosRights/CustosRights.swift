@@ -1,1 +1,0 @@
-// CustosRights: data-subject request domain (GDPR/PIPL).
