@@ -108,6 +108,10 @@ public enum AES {
 /// Not thread-safe.
 public final class AESGCMContext {
     private let context: OpaquePointer
+    /// The key (and direction) the context was last set up with. Re-using it skips the AES key
+    /// schedule and GHASH table set-up, which dominate for short messages under one key
+    /// (wrapping thousands of data keys under the KEK).
+    private var keyed: (storage: SymmetricKey.Storage, encrypting: Bool)?
 
     /// Allocates the OpenSSL cipher context (stops the process only if memory is exhausted).
     public init() {
@@ -119,6 +123,24 @@ public final class AESGCMContext {
 
     deinit { EVP_CIPHER_CTX_free(context) }
 
+    /// Sets the key (unless it is the one already set, same direction) and the nonce.
+    private func setUp(key: SymmetricKey, nonce: UnsafeRawBufferPointer, encrypting: Bool) throws {
+        let iv = nonce.bindMemory(to: UInt8.self).baseAddress
+        if let keyed, keyed.storage === key.storage, keyed.encrypting == encrypting {
+            let status = encrypting ? EVP_EncryptInit_ex(context, nil, nil, nil, iv) : EVP_DecryptInit_ex(context, nil, nil, nil, iv)
+            guard status == 1 else { throw OpenSSLSupport.failure(encrypting ? "EVP_EncryptInit_ex" : "EVP_DecryptInit_ex") }
+            return
+        }
+        keyed = nil
+        try key.withUnsafeBytes { k in
+            let raw = k.bindMemory(to: UInt8.self).baseAddress
+            let status = encrypting ? EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, raw, iv)
+                                    : EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, raw, iv)
+            guard status == 1 else { throw OpenSSLSupport.failure(encrypting ? "EVP_EncryptInit_ex" : "EVP_DecryptInit_ex") }
+        }
+        keyed = (key.storage, encrypting)
+    }
+
     /// Seals `plaintext` into `ciphertext` (at least as long) and writes the 16-byte tag.
     /// Throws `CryptoError.invalidLength` for a key that is not 32 bytes, a nonce that is not 12,
     /// a tag buffer that is not 16, or an output buffer shorter than the plaintext.
@@ -127,11 +149,7 @@ public final class AESGCMContext {
         aad: UnsafeRawBufferPointer, ciphertext: UnsafeMutableRawBufferPointer, tag: UnsafeMutableRawBufferPointer
     ) throws {
         try checkLengths(key: key, nonce: nonce, aad: aad.count, tag: tag.count, text: plaintext.count, output: ciphertext.count)
-        try key.withUnsafeBytes { k in
-            guard EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, k.bindMemory(to: UInt8.self).baseAddress,
-                                     nonce.bindMemory(to: UInt8.self).baseAddress) == 1
-            else { throw OpenSSLSupport.failure("EVP_EncryptInit_ex") }
-        }
+        try setUp(key: key, nonce: nonce, encrypting: true)
         var outLength: Int32 = 0
         if aad.count > 0 {
             guard EVP_EncryptUpdate(context, nil, &outLength, aad.bindMemory(to: UInt8.self).baseAddress, Int32(aad.count)) == 1
@@ -175,11 +193,7 @@ public final class AESGCMContext {
         _ ciphertext: UnsafeRawBufferPointer, key: SymmetricKey, nonce: UnsafeRawBufferPointer,
         aad: UnsafeRawBufferPointer, tag: UnsafeRawBufferPointer, plaintext: UnsafeMutableRawBufferPointer
     ) throws {
-        try key.withUnsafeBytes { k in
-            guard EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, k.bindMemory(to: UInt8.self).baseAddress,
-                                     nonce.bindMemory(to: UInt8.self).baseAddress) == 1
-            else { throw OpenSSLSupport.failure("EVP_DecryptInit_ex") }
-        }
+        try setUp(key: key, nonce: nonce, encrypting: false)
         var outLength: Int32 = 0
         if aad.count > 0 {
             guard EVP_DecryptUpdate(context, nil, &outLength, aad.bindMemory(to: UInt8.self).baseAddress, Int32(aad.count)) == 1
