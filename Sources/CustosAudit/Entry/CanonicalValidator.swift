@@ -14,9 +14,24 @@ enum CanonicalValidator {
         }
     }
 
-    private struct Scanner {
+    /// nil if the line is canonical JSON and a well-formed audit entry (audit/README.md §2), else why not.
+    static func entryProblem(in bytes: UnsafeRawBufferPointer) -> String? {
+        var v = Scanner(b: bytes.bindMemory(to: UInt8.self))
+        do throws(JSONParser.Failure) {
+            guard v.b.first == 0x7B else { throw v.fail("not a JSON object") }
+            try v.value(depth: 0)
+            guard v.p == v.b.count else { throw v.fail("unexpected data after the JSON value") }
+        } catch {
+            return "not canonical JSON: \(error)"
+        }
+        return EntrySchema.problem(bytes: v.b, members: v.topMembers)
+    }
+
+    fileprivate struct Scanner {
         let b: UnsafeBufferPointer<UInt8>
         var p = 0
+        /// Members of the outermost object: name content range, plain-ASCII flag, value range.
+        var topMembers = [(name: Range<Int>, plain: Bool, value: Range<Int>)]()
 
         func fail(_ reason: String) -> JSONParser.Failure { JSONParser.Failure(offset: p, reason: reason) }
 
@@ -176,7 +191,9 @@ enum CanonicalValidator {
                 previous = key
                 guard p < b.count, b[p] == 0x3A else { throw fail("expected ':'") }
                 p += 1
+                let valueStart = p
                 try value(depth: depth + 1)
+                if depth == 0 { topMembers.append((key.0, key.1, valueStart..<p)) }
                 guard p < b.count else { throw fail("unterminated object") }
                 if b[p] == 0x2C {
                     p += 1
@@ -207,5 +224,68 @@ enum CanonicalValidator {
             quoted.append(0x22)
             return (try? JSONParser.parse(quoted))?.stringValue
         }
+    }
+}
+
+/// Checks the members of a canonical entry line against the entry schema without decoding the whole
+/// entry (used by the verifier on every line).
+enum EntrySchema {
+    static let required = ["time", "actor", "role", "action"]
+    static let strings: Set<String> = ["purpose", "dataset", "reason", "policyVersion", "jobID", "requestID",
+                                       "resultDigest"]
+
+    static func problem(bytes b: UnsafeBufferPointer<UInt8>,
+                        members: [(name: Range<Int>, plain: Bool, value: Range<Int>)]) -> String? {
+        var values = [String: Range<Int>]()
+        for member in members where member.plain {
+            values[String(decoding: UnsafeBufferPointer(rebasing: b[member.name]), as: UTF8.self)] = member.value
+        }
+        /// The content of a string value without escapes, or nil.
+        func plainString(_ range: Range<Int>) -> String? {
+            guard b[range.lowerBound] == 0x22 else { return nil }
+            let content = UnsafeBufferPointer(rebasing: b[(range.lowerBound + 1)..<(range.upperBound - 1)])
+            guard !content.contains(0x5C) else { return nil }
+            return String(decoding: content, as: UTF8.self)
+        }
+        func isString(_ range: Range<Int>) -> Bool { b[range.lowerBound] == 0x22 }
+        for key in required {
+            guard let range = values[key], isString(range) else { return "required member '\(key)' is missing or not a string" }
+        }
+        guard let timeRange = values["time"], let time = plainString(timeRange), AuditTimestamp.parse(time) != nil else {
+            return "'time' is not YYYY-MM-DDTHH:MM:SS.mmmZ"
+        }
+        for key in ["actor", "role"] where values[key].map({ $0.count <= 2 }) ?? true {
+            return "'actor' and 'role' must not be empty"
+        }
+        guard let actionRange = values["action"], let action = plainString(actionRange),
+              AuditAction.isValidName(action)
+        else { return "'action' is not a dotted lower-case name" }
+        for key in strings {
+            if let range = values[key], !isString(range) { return "'\(key)' is not a string" }
+        }
+        if let range = values["decision"], !["allow", "deny"].contains(plainString(range) ?? "") {
+            return "'decision' is neither allow nor deny"
+        }
+        for key in ["epsilon", "rho"] {
+            if let range = values[key], DecimalText.parse(plainString(range) ?? "") == nil {
+                return "'\(key)' is not a canonical decimal string"
+            }
+        }
+        for key in ["rows", "subjectCount"] {
+            if let range = values[key], !(b[range.lowerBound] >= 0x30 && b[range.lowerBound] <= 0x39) {
+                return "'\(key)' is not a non-negative integer"
+            }
+        }
+        if let range = values["subjects"] {
+            guard let items = (try? JSONParser.parse(UnsafeBufferPointer(rebasing: b[range])))?.arrayValue,
+                  items.allSatisfy({ $0.stringValue != nil })
+            else { return "'subjects' is not an array of strings" }
+        }
+        if let range = values["details"] {
+            guard let object = (try? JSONParser.parse(UnsafeBufferPointer(rebasing: b[range])))?.objectValue,
+                  !object.isEmpty, object[""] == nil, object.values.allSatisfy({ $0.stringValue != nil })
+            else { return "'details' is not a non-empty object of strings" }
+        }
+        return nil
     }
 }
