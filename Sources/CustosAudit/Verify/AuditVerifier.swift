@@ -263,10 +263,11 @@ private struct VerificationRun {
             let upper = min(ends.count, lower + chunk)
             guard lower < upper else { return }
             var scratch = [UInt8]()
+            var schema = EntrySchema()
             for i in lower..<upper {
                 let start = i == 0 ? 0 : ends[i - 1]
                 let line = UnsafeRawBufferPointer(rebasing: input.value[start..<(ends[i] - 1)])
-                let reason = line.isEmpty ? "empty line" : CanonicalValidator.entryProblem(in: line)
+                let reason = line.isEmpty ? "empty line" : CanonicalValidator.entryProblem(in: line, checker: &schema)
                 if let reason {
                     let index = firstIndex + UInt64(i)
                     sink.add(index, AuditProblem(
