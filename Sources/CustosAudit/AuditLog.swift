@@ -280,6 +280,8 @@ public final class AuditLog: @unchecked Sendable {
         let wantsLeadership: Bool
         let semaphore = DispatchSemaphore(value: 0)
         var promoted = false
+        /// The next waiter to wake once this one runs (wake-ups are chained so the leader pays for one).
+        var next: Waiter?
 
         init(target: UInt64, wantsLeadership: Bool) {
             self.target = target
@@ -298,8 +300,20 @@ public final class AuditLog: @unchecked Sendable {
         waiters.append(waiter)
         mutex.unlock()
         waiter.semaphore.wait()
+        if let next = waiter.next {
+            waiter.next = nil
+            next.semaphore.signal()
+        }
         mutex.lock()
         return waiter.promoted
+    }
+
+    /// Wakes `woken` in a chain: each woken thread wakes the next, so the leader signals only once and
+    /// can start the next write sooner.
+    private func wakeChain(_ woken: [Waiter]) {
+        guard let first = woken.first else { return }
+        for i in 0..<(woken.count - 1) { woken[i].next = woken[i + 1] }
+        first.semaphore.signal()
     }
 
     /// Leader, `mutex` held: hands leadership on, or frees it.
@@ -339,7 +353,6 @@ public final class AuditLog: @unchecked Sendable {
             var caught: AuditError?
             do throws(AuditError) {
                 try writer.write(bytes, lineLengths: lengths)
-                for hash in hashes { frontier.append(hash) }
             } catch {
                 caught = error
             }
@@ -348,13 +361,17 @@ public final class AuditLog: @unchecked Sendable {
                 failLocked(caught)
                 throw caught
             }
-            durableCount = frontier.size
+            // Wake the callers first; the tree is updated afterwards, still as leader.
+            durableCount += UInt64(lengths.count)
+            var woken = [Waiter]()
             waiters.removeAll { waiter in
                 guard !waiter.wantsLeadership, waiter.target <= durableCount else { return false }
-                waiter.semaphore.signal()
+                woken.append(waiter)
                 return true
             }
             mutex.unlock()
+            wakeChain(woken)
+            for hash in hashes { frontier.append(hash) }
             do throws(AuditError) {
                 _ = try signCheckpointIfNeeded(force: false)
             } catch {
