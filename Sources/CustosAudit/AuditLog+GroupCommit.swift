@@ -106,9 +106,22 @@ extension AuditLog {
             }
             mutex.unlock()
             wakeChain(woken)
-            for hash in hashes { frontier.append(hash) }
             do throws(AuditError) {
-                _ = try signCheckpointIfNeeded(force: false)
+                // A batch larger than the checkpoint interval also gets checkpoints inside it, every
+                // `checkpointEvery` entries, so that verification can still narrow down an alteration.
+                let every = options.checkpointEvery
+                // The batch then always ends with a checkpoint too, so the latest one has a saved state.
+                let end = frontier.size + UInt64(hashes.count)
+                var signedInside = false
+                for hash in hashes {
+                    frontier.append(hash)
+                    if UInt64(hashes.count) > every, frontier.size < end,
+                       frontier.size - (checkpointedSize ?? 0) >= every {
+                        _ = try signCheckpoint(saveState: false)
+                        signedInside = true
+                    }
+                }
+                _ = try signCheckpointIfNeeded(force: signedInside)
             } catch {
                 caught = error
             }
@@ -163,12 +176,21 @@ extension AuditLog {
         if checkpointedSize == frontier.size, let current = latestCheckpoint { return current }
         // (Reads `latest` under `mutex`; the leader calls this with `mutex` released.)
         guard force || since >= options.checkpointEvery else { return nil }
+        return try signCheckpoint(saveState: true)
+    }
+
+    /// Leader only: signs and stores a checkpoint at the current size, and (when `saveState`) the Merkle
+    /// state that lets the next open resume from it. The state is saved only at batch ends, where the
+    /// writer's segment extents match the checkpoint.
+    func signCheckpoint(saveState: Bool) throws(AuditError) -> Checkpoint {
         let checkpoint = try Checkpoint(size: frontier.size, rootHash: frontier.rootHash(),
                                         timeMilliseconds: AuditTimestamp.milliseconds(of: Date()), signer: signer)
         let file = paths.checkpoint(size: frontier.size)
         try FileIO.writeAtomically(file.path, Array(checkpoint.signedNote.utf8))
-        let state = MerkleState(size: frontier.size, frontier: frontier.hashes, segments: writer.extents)
-        try FileIO.writeAtomically(paths.state, state.encoded())
+        if saveState {
+            let state = MerkleState(size: frontier.size, frontier: frontier.hashes, segments: writer.extents)
+            try FileIO.writeAtomically(paths.state, state.encoded())
+        }
         checkpointedSize = frontier.size
         mutex.lock()
         latest = checkpoint
