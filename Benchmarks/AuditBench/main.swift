@@ -107,7 +107,7 @@ for (threads, batch) in benchScenarios {
 }
 
 print("")
-print("Verification of \(verifyEntries) entries (re-hash every line, canonical-JSON check, tree, every checkpoint)")
+print("Verification of \(verifyEntries) entries (re-hash every line, canonical JSON + entry schema, tree, every checkpoint)")
 let workspace = try temporaryWorkspace()
 let keepLog = arguments.contains("--keep-log")
 defer { if !keepLog { try? FileManager.default.removeItem(at: workspace) } }
