@@ -41,27 +41,27 @@ public final class AuditLog: @unchecked Sendable {
     /// What `open` found and did (resume point, truncation, recovery entry).
     public private(set) var openReport: AuditOpenReport
 
-    private let paths: AuditPaths
-    private let signer: NoteSigner
+    let paths: AuditPaths
+    let signer: NoteSigner
     private let lock: WriterLock
 
     // Guarded by `mutex`.
-    private let mutex = NSLock()
-    private var waiters = [Waiter]()
-    private var queuedBytes = [UInt8]()
-    private var queuedLengths = [Int]()
-    private var queuedHashes = [MerkleHash]()
-    private var assignedCount: UInt64
-    private var durableCount: UInt64
-    private var leaderActive = false
-    private var failure: String?
-    private var closed = false
-    private var latest: Checkpoint?
+    let mutex = NSLock()
+    var waiters = [Waiter]()
+    var queuedBytes = [UInt8]()
+    var queuedLengths = [Int]()
+    var queuedHashes = [MerkleHash]()
+    var assignedCount: UInt64
+    var durableCount: UInt64
+    var leaderActive = false
+    var failure: String?
+    var closed = false
+    var latest: Checkpoint?
 
-    // Owned by the current leader (see "Group commit" below).
-    private var writer: SegmentWriter
-    private var frontier: MerkleFrontier
-    private var checkpointedSize: UInt64?
+    // Owned by the current leader (see AuditLog+GroupCommit.swift).
+    var writer: SegmentWriter
+    var frontier: MerkleFrontier
+    var checkpointedSize: UInt64?
 
     /// Opens (creating if needed) the audit log in `directory`, recovering from a crash if necessary.
     ///
@@ -261,166 +261,8 @@ public final class AuditLog: @unchecked Sendable {
         return try AuditLogReader(directory: directory).entries(in: interval, limit: count)
     }
 
-    private func checkUsable() throws(AuditError) {
+    func checkUsable() throws(AuditError) {
         if closed { throw .logClosed }
         if let failure { throw .logFailed(reason: failure) }
-    }
-
-    // MARK: Group commit
-    //
-    // One thread at a time is the leader: it owns `writer`, `frontier` and `checkpointedSize`, takes the
-    // whole queue, writes it with one write + fdatasync, then wakes exactly the waiters whose entries
-    // became durable (no thundering herd). It keeps flushing while entries keep arriving (up to a bound),
-    // so the next batch does not wait for another thread to be scheduled, then hands leadership to a
-    // waiter that asked for it (checkpoint, close) or whose entries are still queued, or frees it.
-
-    /// A thread waiting for its entries to become durable, or for leadership.
-    private final class Waiter: @unchecked Sendable {
-        let target: UInt64
-        let wantsLeadership: Bool
-        let semaphore = DispatchSemaphore(value: 0)
-        var promoted = false
-
-        init(target: UInt64, wantsLeadership: Bool) {
-            self.target = target
-            self.wantsLeadership = wantsLeadership
-        }
-    }
-
-    /// With `mutex` held: becomes the leader at once, or sleeps until promoted (true) or until its
-    /// entries are durable or the log failed (false). Returns with `mutex` held.
-    private func becomeLeaderLocked(target: UInt64, wantsLeadership: Bool = false) throws(AuditError) -> Bool {
-        guard leaderActive else {
-            leaderActive = true
-            return true
-        }
-        let waiter = Waiter(target: target, wantsLeadership: wantsLeadership)
-        waiters.append(waiter)
-        mutex.unlock()
-        waiter.semaphore.wait()
-        mutex.lock()
-        return waiter.promoted
-    }
-
-    /// Leader, `mutex` held: hands leadership on, or frees it.
-    private func releaseLeadershipLocked() {
-        let next = waiters.firstIndex(where: \.wantsLeadership)
-            ?? (queuedLengths.isEmpty ? nil : waiters.firstIndex(where: { !$0.wantsLeadership }))
-        if let next {
-            let waiter = waiters.remove(at: next)
-            waiter.promoted = true
-            waiter.semaphore.signal()
-        } else {
-            leaderActive = false
-        }
-    }
-
-    /// `mutex` held: records a storage failure, wakes every waiter and frees leadership.
-    private func failLocked(_ error: AuditError) {
-        if failure == nil { failure = error.description }
-        for waiter in waiters { waiter.semaphore.signal() }
-        waiters = []
-        leaderActive = false
-    }
-
-    /// Leader, `mutex` held (released while writing): writes queued batches until the queue is empty
-    /// or `maxRounds` batches were written, signing checkpoints when due.
-    private func drainLocked(maxRounds: Int, yieldToRequests: Bool) throws(AuditError) {
-        var rounds = 0
-        while !queuedLengths.isEmpty && rounds < maxRounds {
-            if yieldToRequests && rounds > 0 && waiters.contains(where: \.wantsLeadership) { return }
-            let bytes = queuedBytes
-            let lengths = queuedLengths
-            let hashes = queuedHashes
-            queuedBytes = []
-            queuedLengths = []
-            queuedHashes = []
-            mutex.unlock()
-            var caught: AuditError?
-            do throws(AuditError) {
-                try writer.write(bytes, lineLengths: lengths)
-                for hash in hashes { frontier.append(hash) }
-            } catch {
-                caught = error
-            }
-            mutex.lock()
-            if let caught {
-                failLocked(caught)
-                throw caught
-            }
-            durableCount = frontier.size
-            waiters.removeAll { waiter in
-                guard !waiter.wantsLeadership, waiter.target <= durableCount else { return false }
-                waiter.semaphore.signal()
-                return true
-            }
-            mutex.unlock()
-            do throws(AuditError) {
-                _ = try signCheckpointIfNeeded(force: false)
-            } catch {
-                caught = error
-            }
-            mutex.lock()
-            if let caught {
-                failLocked(caught)
-                throw caught
-            }
-            rounds += 1
-        }
-    }
-
-    /// `mutex` held: takes leadership (waiting for it), flushes the queue, signs a checkpoint if
-    /// entries were added since the last one, and hands leadership on.
-    private func checkpointAsLeaderLocked() throws(AuditError) -> Checkpoint {
-        guard try becomeLeaderLocked(target: 0, wantsLeadership: true) else { throw stoppedError() }
-        try drainLocked(maxRounds: Int.max, yieldToRequests: false)
-        let checkpoint = try signCheckpointAsLeaderLocked()
-        releaseLeadershipLocked()
-        return checkpoint
-    }
-
-    /// Leader, `mutex` held (released while signing and writing): signs a checkpoint at the current size.
-    private func signCheckpointAsLeaderLocked() throws(AuditError) -> Checkpoint {
-        mutex.unlock()
-        var result: Result<Checkpoint?, AuditError>
-        do throws(AuditError) {
-            result = .success(try signCheckpointIfNeeded(force: true))
-        } catch {
-            result = .failure(error)
-        }
-        mutex.lock()
-        switch result {
-        case .failure(let error):
-            failLocked(error)
-            throw error
-        case .success(let checkpoint):
-            guard let checkpoint else { throw .logFailed(reason: "no checkpoint was produced") }
-            return checkpoint
-        }
-    }
-
-    /// The error for a waiter that was woken without its entries becoming durable.
-    private func stoppedError() -> AuditError {
-        if let failure { return .logFailed(reason: failure) }
-        return closed ? .logClosed : .logFailed(reason: "the writer stopped")
-    }
-
-    /// Leader only: signs and stores a checkpoint at the current size when forced or when due.
-    private func signCheckpointIfNeeded(force: Bool) throws(AuditError) -> Checkpoint? {
-        let since = frontier.size - (checkpointedSize ?? 0)
-        if checkpointedSize == frontier.size, let current = latestCheckpoint { return current }
-        // (Reads `latest` under `mutex`; the leader calls this with `mutex` released.)
-        guard force || since >= options.checkpointEvery else { return nil }
-        let checkpoint = try Checkpoint(size: frontier.size, rootHash: frontier.rootHash(),
-                                        timeMilliseconds: AuditTimestamp.milliseconds(of: Date()), signer: signer)
-        let file = paths.checkpoint(size: frontier.size)
-        try FileIO.writeAtomically(file.path, Array(checkpoint.signedNote.utf8))
-        let state = MerkleState(size: frontier.size, frontier: frontier.hashes, segments: writer.extents)
-        try FileIO.writeAtomically(paths.state, state.encoded())
-        checkpointedSize = frontier.size
-        mutex.lock()
-        latest = checkpoint
-        mutex.unlock()
-        return checkpoint
     }
 }

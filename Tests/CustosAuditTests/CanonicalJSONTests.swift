@@ -94,6 +94,35 @@ final class CanonicalJSONTests: XCTestCase {
         XCTAssertEqual(AuditAction(rawValue: "export.bundle")?.rawValue, "export.bundle")
     }
 
+    /// The verifier's per-line schema check agrees with the entry decoder.
+    func testEntrySchemaCheck() throws {
+        func problem(_ text: String) -> String? {
+            Array(text.utf8).withUnsafeBytes { CanonicalValidator.entryProblem(in: $0) }
+        }
+        let base = #""action":"job.run","actor":"a","role":"r","time":"2025-03-01T00:00:00.000Z""#
+        XCTAssertNil(problem("{" + base + "}"))
+        XCTAssertNil(problem(String(decoding: try TestSupport.entry(3).canonicalLine(), as: UTF8.self)))
+        let bad = [
+            #"{"action":"job.run","actor":"a","role":"r"}"#,
+            #"{"action":"Job.run","actor":"a","role":"r","time":"2025-03-01T00:00:00.000Z"}"#,
+            #"{"action":"job.run","actor":"","role":"r","time":"2025-03-01T00:00:00.000Z"}"#,
+            #"{"action":"job.run","actor":"a","role":"r","time":"2025-02-30T00:00:00.000Z"}"#,
+            #"{"action":"job.run","actor":"a","epsilon":"0.50","role":"r","time":"2025-03-01T00:00:00.000Z"}"#,
+            #"{"action":"job.run","actor":"a","epsilon":0,"role":"r","time":"2025-03-01T00:00:00.000Z"}"#,
+            #"{"action":"job.run","actor":"a","role":"r","rows":-1,"time":"2025-03-01T00:00:00.000Z"}"#,
+            #"{"action":"job.run","actor":"a","decision":"maybe","role":"r","time":"2025-03-01T00:00:00.000Z"}"#,
+            #"{"action":"job.run","actor":"a","details":{},"role":"r","time":"2025-03-01T00:00:00.000Z"}"#,
+            #"{"action":"job.run","actor":"a","details":{"k":1},"role":"r","time":"2025-03-01T00:00:00.000Z"}"#,
+            #"{"action":"job.run","actor":"a","role":"r","subjects":"ps_1","time":"2025-03-01T00:00:00.000Z"}"#,
+            #"{"action":"job.run","actor":"a","dataset":7,"role":"r","time":"2025-03-01T00:00:00.000Z"}"#,
+            #"[1]"#,
+        ]
+        for line in bad {
+            XCTAssertNotNil(problem(line), line)
+            if line.hasPrefix("{") { XCTAssertThrowsError(try AuditEntry(line: Array(line.utf8)), line) }
+        }
+    }
+
     func testTimestampsRoundTripAtMillisecondPrecision() {
         for ms: Int64 in [0, 1, 999, 951_782_400_000, 1_740_787_200_250, 4_102_444_799_999, -1] {
             let text = AuditTimestamp.format(milliseconds: ms)

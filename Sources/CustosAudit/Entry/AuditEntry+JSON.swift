@@ -108,6 +108,9 @@ extension AuditEntry {
             }
             return d
         }
+        guard try !required(EntryKey.actor).isEmpty, try !required(EntryKey.role).isEmpty else {
+            throw .malformedEntry(location: location, reason: "'actor' and 'role' must not be empty")
+        }
         guard let ms = AuditTimestamp.parse(try required(EntryKey.time)) else {
             throw .malformedEntry(location: location, reason: "'time' is not YYYY-MM-DDTHH:MM:SS.mmmZ")
         }
@@ -137,8 +140,8 @@ extension AuditEntry {
         }
         var details = [String: String]()
         if let v = o[EntryKey.details] {
-            guard let members = v.objectValue else {
-                throw .malformedEntry(location: location, reason: "'details' is not an object")
+            guard let members = v.objectValue, !members.isEmpty, members[""] == nil else {
+                throw .malformedEntry(location: location, reason: "'details' is not a non-empty object")
             }
             for (key, value) in members {
                 guard let s = value.stringValue else {

@@ -50,7 +50,13 @@ public enum AuditTimestamp {
 
     /// Parses the canonical text form; nil for anything else (no other offsets, no missing milliseconds).
     public static func parse(_ text: String) -> Int64? {
-        let b = Array(text.utf8)
+        Array(text.utf8).withUnsafeBufferPointer { parse(bytes: $0) }
+    }
+
+    /// True when `bytes` are a canonical timestamp.
+    static func isCanonical(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { parse(bytes: bytes) != nil }
+
+    static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count == 24, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A,
               b[19] == 0x2E, b[23] == 0x5A
         else { return nil }

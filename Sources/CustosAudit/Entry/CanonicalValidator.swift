@@ -14,9 +14,30 @@ enum CanonicalValidator {
         }
     }
 
-    private struct Scanner {
+    /// nil if the line is canonical JSON and a well-formed audit entry (audit/README.md §2), else why not.
+    static func entryProblem(in bytes: UnsafeRawBufferPointer) -> String? {
+        var checker = EntrySchema()
+        return entryProblem(in: bytes, checker: &checker)
+    }
+
+    /// As `entryProblem(in:)`, reusing `checker`'s cache of decimals already found canonical.
+    static func entryProblem(in bytes: UnsafeRawBufferPointer, checker: inout EntrySchema) -> String? {
+        var v = Scanner(b: bytes.bindMemory(to: UInt8.self))
+        do throws(JSONParser.Failure) {
+            guard v.b.first == 0x7B else { throw v.fail("not a JSON object") }
+            try v.value(depth: 0)
+            guard v.p == v.b.count else { throw v.fail("unexpected data after the JSON value") }
+        } catch {
+            return "not canonical JSON: \(error)"
+        }
+        return checker.problem(bytes: v.b, members: v.topMembers)
+    }
+
+    fileprivate struct Scanner {
         let b: UnsafeBufferPointer<UInt8>
         var p = 0
+        /// Members of the outermost object.
+        var topMembers = [TopMember]()
 
         func fail(_ reason: String) -> JSONParser.Failure { JSONParser.Failure(offset: p, reason: reason) }
 
@@ -176,7 +197,9 @@ enum CanonicalValidator {
                 previous = key
                 guard p < b.count, b[p] == 0x3A else { throw fail("expected ':'") }
                 p += 1
+                let valueStart = p
                 try value(depth: depth + 1)
+                if depth == 0 { topMembers.append(TopMember(name: key.0, plain: key.1, value: valueStart..<p)) }
                 guard p < b.count else { throw fail("unterminated object") }
                 if b[p] == 0x2C {
                     p += 1

@@ -263,22 +263,16 @@ private struct VerificationRun {
             let upper = min(ends.count, lower + chunk)
             guard lower < upper else { return }
             var scratch = [UInt8]()
+            var schema = EntrySchema()
             for i in lower..<upper {
                 let start = i == 0 ? 0 : ends[i - 1]
                 let line = UnsafeRawBufferPointer(rebasing: input.value[start..<(ends[i] - 1)])
-                let reason: String?
-                if line.isEmpty {
-                    reason = "empty line"
-                } else if line.first != 0x7B {
-                    reason = "not a JSON object"
-                } else {
-                    reason = CanonicalValidator.problem(in: line)?.description
-                }
+                let reason = line.isEmpty ? "empty line" : CanonicalValidator.entryProblem(in: line, checker: &schema)
                 if let reason {
                     let index = firstIndex + UInt64(i)
                     sink.add(index, AuditProblem(
                         kind: .entryEncoding, location: "segments/\(segment) line \(i + 1) (entry \(index))",
-                        message: "the line is not canonical JSON: \(reason)",
+                        message: "the line is not a valid entry: \(reason)",
                         remedy: "The entry was edited by hand or damaged; restore the segment from backup."))
                 }
                 let hash = RFC6962.leafHashBytes(line, scratch: &scratch)
