@@ -31,9 +31,9 @@ public final class HMACSHA256 {
         }
         var ipad = block.map { $0 ^ 0x36 }
         var opad = block.map { $0 ^ 0x5c }
-        let keyed = EVP_DigestInit_ex(inner, EVP_sha256(), nil) == 1
+        let keyed = EVP_DigestInit_ex(inner, FetchedDigest.sha256, nil) == 1
             && EVP_DigestUpdate(inner, &ipad, 64) == 1
-            && EVP_DigestInit_ex(outer, EVP_sha256(), nil) == 1
+            && EVP_DigestInit_ex(outer, FetchedDigest.sha256, nil) == 1
             && EVP_DigestUpdate(outer, &opad, 64) == 1
         OpenSSLSupport.wipe(&block)
         OpenSSLSupport.wipe(&ipad)

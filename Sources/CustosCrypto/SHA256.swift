@@ -8,7 +8,7 @@ public struct SHA256: ~Copyable {
 
     /// Starts a streaming hash.
     public init() {
-        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, FetchedDigest.sha256, nil) == 1 else {
             fatalError("OpenSSL could not start SHA-256")
         }
         self.context = context
@@ -40,7 +40,7 @@ public struct SHA256: ~Copyable {
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: byteCount)
         var length: UInt32 = 0
-        guard EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, EVP_sha256(), nil) == 1 else {
+        guard EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, FetchedDigest.sha256, nil) == 1 else {
             fatalError("OpenSSL SHA-256 failed")
         }
         return digest
@@ -88,4 +88,14 @@ extension Array where Element == UInt8 {
         }
         self = out
     }
+}
+
+/// SHA-256 fetched from the default provider once. Passing `FetchedDigest.sha256` makes OpenSSL 3 look the
+/// implementation up again on every call under a global lock, which shows up when hashing millions
+/// of short inputs (audit verification, HMAC blind indexes).
+enum FetchedDigest {
+    nonisolated(unsafe) static let sha256: OpaquePointer = {
+        guard let md = EVP_MD_fetch(nil, "SHA256", nil) else { fatalError("OpenSSL has no SHA-256 implementation") }
+        return md
+    }()
 }
