@@ -34,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "CustosAudit",
-            dependencies: ["CustosCrypto", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["CustosCrypto", "CustosCharts", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .target(name: "CustosPrivacy", dependencies: ["CustosCrypto"]),
         // Chart geometry shared by every HTML report (audit, job results, access reports).

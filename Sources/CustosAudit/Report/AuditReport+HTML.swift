@@ -1,3 +1,4 @@
+import CustosCharts
 import Mustache
 
 extension AuditReport {
@@ -16,7 +17,7 @@ extension AuditReport {
 
     func htmlContext() -> [String: Any] {
         func chart(_ counts: [Count], _ caption: String) -> [String: Any] {
-            var c = ReportCharts.bars(counts.map { ($0.key, Double($0.count), String($0.count)) })
+            var c = ChartGeometry.bars(counts.map { ($0.key, Double($0.count), String($0.count)) })
             c["caption"] = caption
             return c
         }
@@ -100,6 +101,6 @@ extension AuditReport {
             var running = 0.0
             return (name, (values[name] ?? []).map { running += $0; return running })
         }
-        return ReportCharts.series(days: days, series: cumulative)
+        return ChartGeometry.series(days: days, series: cumulative, label: AuditReport.amount)
     }
 }
