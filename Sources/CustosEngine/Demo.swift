@@ -1,3 +1,4 @@
+import CustosRights
 import CustosSchema
 import CustosVault
 import Foundation
@@ -21,6 +22,7 @@ public struct Demo {
         public var jobs: [JobResult] = []
         public var unexpectedAllows = 0
         public var withdrawalExcluded = false
+        public var erasureFindings: [String] = []
     }
 
     let options: Options
@@ -140,6 +142,36 @@ public struct Demo {
             result.withdrawalExcluded = after.subjects == rfm.subjects - 1
         }
 
+        say("\n-- 8. data-subject requests: an access request and an erasure request, verified, approved, fulfilled")
+        let dana = Actor(principal: "dana", role: "compliance_officer", token: tokens["dana"])
+        let customer = generated.markerCustomerID
+        for type in [RequestType.access, .erasure] {
+            let request = try engine.fileRequest(type: type, jurisdiction: .gdpr, channel: .email, contact: .email(generated.markerEmail),
+                                                 customer: customer, actor: dana)
+            say("   \(request.id) \(type.rawValue) received, due \(request.dueDate.iso8601) (one calendar month, next working day)")
+            let challenge = try engine.sendVerificationCode(request.id.rawValue, actor: dana)
+            // The customer reads the code from the message in the outbox and returns it.
+            let code = try Demo.latestCode(in: workspace.outboxDirectory)
+            let wrong = try engine.checkVerificationCode(request.id.rawValue, challenge: challenge.challengeID ?? "", code: "000000" == code ? "111111" : "000000", actor: dana)
+            let right = try engine.checkVerificationCode(request.id.rawValue, challenge: challenge.challengeID ?? "", code: code, actor: dana)
+            say("   identity: one-time code sent to the contact on file; a wrong code gives \(wrong.outcome.name), the right one \(right.outcome.name)")
+            _ = try engine.approveRequest(request.id.rawValue, actor: dana)
+            let outcome = try engine.fulfilRequest(request.id.rawValue, actor: dana)
+            say("   fulfilled: \(outcome.summary)")
+            if !outcome.files.isEmpty { say("   delivered \(outcome.files.map(\.name).joined(separator: ", ")) via outbox/") }
+        }
+        let remaining = try workspace.store.allSubjects().count
+        say("   the store now holds \(remaining) subjects (was \(subjects)): the erased customer is in no later job's input")
+        try workspace.store.checkpoint()
+        var leftovers = PlaintextProbe.scan(directory: root, for: [generated.markerName, "Markersson", generated.markerCustomerID])
+        // The requester's address may appear only in the one confirmation message now waiting in the outbox.
+        let addressed = PlaintextProbe.scan(directory: root, for: [generated.markerEmail])
+        if Set(addressed.map(\.file)).count > 1 || addressed.contains(where: { !$0.file.hasPrefix("outbox/") }) { leftovers += addressed }
+        result.erasureFindings = leftovers.map(\.description)
+        say(leftovers.isEmpty ? "   no workspace file (store, WAL, audit, outbox, exports) holds the erased customer's name or id in any encoding"
+                              : "   FOUND after erasure: \(leftovers.map(\.description).joined(separator: "; "))")
+        say("   \(try engine.requestRegister().map { "\($0.id) \($0.type) \($0.state)" }.joined(separator: ", "))")
+
         say("\n-- 9. audit: re-hash every entry, rebuild the Merkle tree, check every signed checkpoint")
         let verification = try engine.verifyAudit()
         result.auditVerified = verification.isValid
@@ -150,5 +182,20 @@ public struct Demo {
         let seconds = Date().timeIntervalSince(started)
         say("\nDemo finished in \(String(format: "%.1f", seconds)) s. Workspace: \(root.path)")
         return result
+    }
+
+    /// The one-time code in the newest outbox message (what the customer would read in their email).
+    static func latestCode(in outbox: URL) throws -> String {
+        let files = try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: [.contentModificationDateKey])
+            .filter { $0.pathExtension == "eml" }
+            .sorted { (try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate ?? .distantPast) ?? .distantPast
+                < (try? $1.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate ?? .distantPast) ?? .distantPast }
+        for file in files.reversed() {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            if let range = text.range(of: #"(?m)^\s*(\d{6,8})\s*$"#, options: .regularExpression) {
+                return text[range].trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        throw EngineError.notFound("no verification code in the outbox")
     }
 }

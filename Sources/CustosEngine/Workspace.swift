@@ -67,6 +67,8 @@ public final class Workspace: @unchecked Sendable {
             if fm.fileExists(atPath: policies.path) { try fm.removeItem(at: policies) }
             try fm.copyItem(at: source, to: policies)
         }
+        let organisation = root.appendingPathComponent("organisation.yaml")
+        if !fm.fileExists(atPath: organisation.path), let bundled = Organisation.bundled { try fm.copyItem(at: bundled, to: organisation) }
         for folder in ["audit", "outbox", "exports"] {
             try fm.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true,
                                    attributes: [.posixPermissions: 0o700])

@@ -57,6 +57,12 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
                                             state TEXT NOT NULL, at INTEGER NOT NULL);
                 """)
         }
+        migrator.registerMigration("v3-dsr-register") { db in
+            try db.execute(sql: """
+                CREATE TABLE register(kind TEXT NOT NULL, id TEXT NOT NULL, summary TEXT NOT NULL, sealed BLOB NOT NULL,
+                                      PRIMARY KEY(kind, id)) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -207,6 +213,30 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
                 ErasureTombstone(requestDigest: $0[0], erasedAt: $0[1], blocks: $0[2],
                                  datasets: ($0[3] as String).split(separator: ",").map(String.init))
             }
+        }
+    }
+
+    // MARK: Sealed register (data-subject requests, verification ledger)
+
+    /// Stores a sealed register record with a plaintext summary that holds no personal data
+    /// (state, type, due date), so the register can be listed without opening every record.
+    public func putRegisterRecord(kind: String, id: String, summary: String, sealed: [UInt8]) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO register(kind, id, summary, sealed) VALUES (?, ?, ?, ?)",
+                           arguments: [kind, id, summary, Data(sealed)])
+        }
+    }
+
+    public func registerRecord(kind: String, id: String) throws -> [UInt8]? {
+        try pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT sealed FROM register WHERE kind = ? AND id = ?", arguments: [kind, id]).map { [UInt8]($0) }
+        }
+    }
+
+    public func registerRecords(kind: String) throws -> [(id: String, summary: String, sealed: [UInt8])] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, summary, sealed FROM register WHERE kind = ? ORDER BY id", arguments: [kind])
+                .map { (id: $0[0], summary: $0[1], sealed: [UInt8]($0[2] as Data)) }
         }
     }
 

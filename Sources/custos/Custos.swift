@@ -8,7 +8,7 @@ struct Custos: ParsableCommand {
         commandName: "custos",
         abstract: "Privacy-first customer-data mining: encrypted at rest, policy-checked, audited.",
         subcommands: [InitCommand.self, GenerateCommand.self, IngestCommand.self, ConsentCommand.self, MineCommand.self, PolicyCommand.self,
-                      AuditCommand.self, BudgetCommand.self, KeysCommand.self, DemoCommand.self]
+                      AuditCommand.self, BudgetCommand.self, DSRCommand.self, ReportCommand.self, KeysCommand.self, DemoCommand.self]
     )
 }
 

@@ -18,7 +18,8 @@ struct DemoCommand: ParsableCommand {
         options.seed = seed
         do {
             let result = try Demo(options: options).run()
-            if !result.plaintextFindings.isEmpty || !result.auditVerified || result.unexpectedAllows > 0 || !result.withdrawalExcluded {
+            if !result.plaintextFindings.isEmpty || !result.auditVerified || result.unexpectedAllows > 0 || !result.withdrawalExcluded
+                || !result.erasureFindings.isEmpty {
                 throw ExitCode.failure
             }
         } catch let exit as ExitCode {

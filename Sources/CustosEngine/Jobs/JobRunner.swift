@@ -127,13 +127,13 @@ extension Engine {
 
     /// Subjects whose consent (or other lawful basis) for `purpose` is in force at `time`, and the
     /// number excluded per reason.
-    func consentFilter(purpose: String, grant: AccessGrant, at time: Date) throws -> (Set<SubjectID>, [String: Int]) {
-        let records = try consentRecords(grant: grant)
-        let states = try processingStates(grant: grant)
+    func consentFilter(purpose: String, grant: AccessGrant, at time: Date, subjects scope: Set<SubjectID>? = nil) throws -> (Set<SubjectID>, [String: Int]) {
+        let records = try consentRecords(grant: grant, subjects: scope)
+        let states = try processingStates(grant: grant, subjects: scope)
         let evaluator = ConsentEvaluator(purposes: policies.purposes)
         var eligible = Set<SubjectID>()
         var excluded: [String: Int] = [:]
-        for subject in try workspace.store.allSubjects() {
+        for subject in try scope.map(Array.init) ?? workspace.store.allSubjects() {
             switch evaluator.evaluate(purpose: purpose, records: records[subject] ?? [], state: states[subject] ?? SubjectProcessingState(), at: time) {
             case .inForce: eligible.insert(subject)
             case let .excluded(reason): excluded[reason.rawValue, default: 0] += 1
