@@ -1,1 +1,0 @@
-// CustosPrivacy: see DESIGN.md for this module's role.

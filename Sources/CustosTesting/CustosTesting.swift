@@ -1,1 +1,0 @@
-// CustosTesting: see DESIGN.md for this module's role.
