@@ -161,6 +161,7 @@ extension Engine {
         }
         let columnTreatments = wanted.map { treatments[$0] ?? .deny }
         let pseudonymizer = try SubjectPseudonymizer(root: pseudonymRoot, purpose: decision.purpose)
+        let today = Int((clock().timeIntervalSince1970 / 86_400).rounded(.down))
         var frame = JobFrame(columns: wanted, treatments: columnTreatments, schema: schema,
                              values: Array(repeating: [], count: wanted.count))
         var indexOf: [SubjectID: Int32] = [:]
@@ -175,7 +176,7 @@ extension Engine {
             }
             frame.subjectIndex.append(index)
             for c in 0..<wanted.count {
-                frame.values[c].append(Treatment.apply(columnTreatments[c], to: values[c], column: schema[c], pseudonymizer: pseudonymizer))
+                frame.values[c].append(Treatment.apply(columnTreatments[c], to: values[c], column: schema[c], pseudonymizer: pseudonymizer, today: today))
             }
         }
         return frame
