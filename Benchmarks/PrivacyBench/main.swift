@@ -8,6 +8,7 @@
 // Parameters (same as bench/privacy/compare.py): bounds [0, 100] on a 0.01 grid, epsilon 1 for
 // each query, 10 equal-width bins. Rows are uniform on the grid from a fixed-seed generator and
 // written as little-endian float64 for the Python side.
+import CustosCrypto
 import CustosPrivacy
 import Foundation
 
@@ -95,6 +96,13 @@ print(String(format: "  Custos       %9.2f ms  (exact discrete Laplace, OpenSSL 
 
 print(String(format: "    of which   count %.3f ms, mean %.3f ms, histogram %.3f ms", countMs, meanMs, histogramMs))
 
+let ids = (0..<rows.count).map { "customer-\($0)" }
+let pseudonymizer = try Pseudonymizer(rootKey: SymmetricKey(), purpose: "bench.analytics")
+var lastPseudonym = Pseudonym(high: 0, low: 0)
+let pseudonymMs = medianMilliseconds(3) { lastPseudonym = pseudonymizer.pseudonyms(for: ids)[ids.count - 1] }
+print(String(format: "  pseudonymise %d ids: %.1f ms (%.0f ns per id; last %@)", ids.count, pseudonymMs,
+             pseudonymMs * 1e6 / Double(ids.count), String(lastPseudonym.text.prefix(8)) as NSString))
+
 guard options.compare else { exit(0) }
 
 let dataURL = FileManager.default.temporaryDirectory.appendingPathComponent("custos-bench-privacy-\(getpid()).f64")
@@ -124,7 +132,8 @@ guard process.terminationStatus == 0,
 }
 for tool in ["diffprivlib", "opendp"] {
     if let ms = json[tool] as? Double {
-        print(String(format: "  %-12@ %9.2f ms   ratio %@/Custos = %.1fx", tool as NSString, ms, tool as NSString, ms / custosMs))
+        let name = tool.padding(toLength: 12, withPad: " ", startingAt: 0)
+        print(String(format: "  %@ %9.2f ms   ratio %@/Custos = %.1fx", name as NSString, ms, tool as NSString, ms / custosMs))
     } else {
         print("  \(tool): not measured (\(json[tool + "_error"] as? String ?? "unknown error"))")
     }
