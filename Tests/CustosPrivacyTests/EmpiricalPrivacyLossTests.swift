@@ -27,6 +27,7 @@ final class EmpiricalPrivacyLossTests: XCTestCase {
         let b = try outputs(count, d2, seed: 102) { $0.value }
         let (loss, bins) = Statistics.observedPrivacyLoss(a, b, binWidth: 1, minimumCount: 2_000)
         XCTAssertGreaterThan(bins, 5)
+        print("count: observed privacy loss \(loss) over \(bins) bins (claimed epsilon \(epsilon))")
         XCTAssertLessThanOrEqual(loss, epsilon + tolerance, "observed loss \(loss) over \(bins) bins")
         // The bound is tight for the Laplace count: the loss is close to epsilon, not far below.
         XCTAssertGreaterThan(loss, epsilon - tolerance)
@@ -41,6 +42,7 @@ final class EmpiricalPrivacyLossTests: XCTestCase {
         let a = try outputs(count, d1, seed: 103) { $0.value }
         let b = try outputs(count, d2, seed: 104) { $0.value }
         let (loss, _) = Statistics.observedPrivacyLoss(a, b, binWidth: 1, minimumCount: 2_000)
+        print("negative control: observed privacy loss \(loss) (claimed \(claimed))")
         XCTAssertGreaterThan(loss, claimed + tolerance)
     }
 
@@ -55,6 +57,7 @@ final class EmpiricalPrivacyLossTests: XCTestCase {
         let a = try outputs(sum, d1, seed: 105) { Int64($0.value.rounded()) }
         let b = try outputs(sum, d2, seed: 106) { Int64($0.value.rounded()) }
         let (loss, bins) = Statistics.observedPrivacyLoss(a, b, binWidth: 2, minimumCount: 2_000)
+        print("sum: observed privacy loss \(loss) over \(bins) bins (claimed epsilon \(epsilon))")
         XCTAssertGreaterThan(bins, 5)
         XCTAssertLessThanOrEqual(loss, epsilon + tolerance, "observed loss \(loss) over \(bins) bins")
     }

@@ -11,10 +11,10 @@ final class MechanismTests: XCTestCase {
     func testNumericDomainClampsAndRoundsOntoTheGrid() throws {
         let domain = try NumericDomain(lower: -1.5, upper: 2.25, decimalPlaces: 1)
         XCTAssertEqual(domain.lowerUnits, -15)
-        XCTAssertEqual(domain.upperUnits, 23)  // 22.5 rounds to 23 (ties away from zero)
+        XCTAssertEqual(domain.upperUnits, 22)  // 22.5 rounds to 22 (ties to even)
         XCTAssertEqual(domain.units(1.04), 10)
         XCTAssertEqual(domain.units(1.06), 11)
-        XCTAssertEqual(domain.units(99), 23)
+        XCTAssertEqual(domain.units(99), 22)
         XCTAssertEqual(domain.units(-7), -15)
         XCTAssertNil(domain.units(.nan))
         XCTAssertThrowsError(try NumericDomain(lower: 1, upper: 0))
@@ -74,6 +74,17 @@ final class MechanismTests: XCTestCase {
             let truth: Int64 = (i == 0 || i == 9) ? 1_001 : 1_000
             XCTAssertLessThanOrEqual(abs(c.value - truth), 12)  // P(|Z| > 12) = 1.1e-5 at scale 1
         }
+    }
+
+    func testHistogramBinsAreExactForUnevenEdges() throws {
+        // epsilon 1e6: noise scale 1e-6, P(noise != 0) = 2e^(-1e6)/(1+e^(-1e6)), i.e. zero in practice.
+        let histogram = try HistogramMechanism(edges: [0, 1, 10, 100], guarantee: .pure(epsilon: 1e6))
+        var random = SeededRandomSource(seed: 309)
+        let data = BoundedColumn.oneRowPerSubject([-3, 0, 0.999, 1, 9.99, 10, 55, 100, 1e9, .nan])
+        XCTAssertEqual(try histogram.release(data, using: &random).map(\.value), [3, 2, 4])
+        let even = try HistogramMechanism.equalWidth(bins: 4, over: try NumericDomain(lower: 0, upper: 1), guarantee: .pure(epsilon: 1e6))
+        let quarters = BoundedColumn.oneRowPerSubject([0, 0.25, 0.2499999, 0.5, 0.75, 1, 0.999999])
+        XCTAssertEqual(try even.release(quarters, using: &random).map(\.value), [2, 1, 1, 3])
     }
 
     func testQuantileFindsTheMedianOnTheGrid() throws {

@@ -88,9 +88,11 @@ public struct CorrelationMechanism: PrivacyMechanism {
         try declaration.contributionBounds.check(input.bounds)
         let ox = xDomain.lowerUnits + xDomain.upperUnits
         let oy = yDomain.lowerUnits + yDomain.upperUnits
+        let xGrid = GridMapper(xDomain)
+        let yGrid = GridMapper(yDomain)
         var sums = [CheckedSum](repeating: CheckedSum(), count: 6)
         for pair in input.values {
-            guard let ux = xDomain.units(pair.x), let uy = yDomain.units(pair.y) else { continue }
+            guard let ux = xGrid.units(pair.x), let uy = yGrid.units(pair.y) else { continue }
             let dx = 2 * ux - ox
             let dy = 2 * uy - oy
             let (xx, o1) = dx.multipliedReportingOverflow(by: dx)

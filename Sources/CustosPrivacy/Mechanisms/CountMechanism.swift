@@ -40,9 +40,12 @@ public struct SumMechanism: PrivacyMechanism {
 
     public func release<R: RandomSource>(_ input: BoundedColumn<Double>, using random: inout R) throws -> NoisyEstimate {
         try declaration.contributionBounds.check(input.bounds)
+        let grid = GridMapper(domain)
         var sum = CheckedSum()
-        for x in input.values {
-            if let u = domain.units(x) { sum.add(u) }
+        input.values.withUnsafeBufferPointer { rows in
+            for x in rows {
+                if let u = grid.units(x) { sum.add(u) }
+            }
         }
         let noisy = try NoisyInteger.release(try sum.result("sum"), noise: noise, using: &random)
         let value = domain.value(units: Double(noisy.value))

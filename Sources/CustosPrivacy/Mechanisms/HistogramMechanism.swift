@@ -34,26 +34,49 @@ public struct HistogramMechanism: PrivacyMechanism {
         return try HistogramMechanism(edges: edges, guarantee: guarantee, bounds: bounds)
     }
 
-    /// Bin index of a value (clamped into the end bins), or nil for NaN.
+    /// Bin index of a value (clamped into the end bins), or nil for NaN: the largest i with
+    /// `edges[i] <= x` (0 below the first edge, the last bin at or above the last edge).
+    /// `bounds[i] ..< bounds[i + 1]` is bin i, with `bounds[0] = -inf`, `bounds[bins] = +inf` and
+    /// the inner edges between: the same bins as ``edges`` with the clamping built in.
     @inline(__always)
-    func bin(of x: Double) -> Int? {
+    static func bin(of x: Double, bounds: UnsafeBufferPointer<Double>, origin: Double, guessScale: Double, last: Double) -> Int? {
         if x.isNaN { return nil }
-        let last = edges.count - 2
+        // Guess as if the bins were equal-width; keep the guess when the exact comparisons agree
+        // (always, for equal-width bins), otherwise search. The result is exact for any edges.
+        var position = (x - origin) * guessScale
+        position = position < 0 ? 0 : position
+        position = position > last ? last : position
+        let guess = Int(position)
+        if bounds[guess] <= x && x < bounds[guess + 1] { return guess }
         var lo = 0
-        var hi = last
-        // Largest i in 0...last with edges[i] <= x (0 when x is below the first edge).
+        var hi = bounds.count - 2
         while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if edges[mid] <= x { lo = mid } else { hi = mid - 1 }
+            let mid = (lo + hi + 1) >> 1
+            if bounds[mid] <= x { lo = mid } else { hi = mid - 1 }
         }
         return lo
     }
 
     public func release<R: RandomSource>(_ input: BoundedColumn<Double>, using random: inout R) throws -> [NoisyInteger] {
         try declaration.contributionBounds.check(input.bounds)
-        var counts = [Int64](repeating: 0, count: edges.count - 1)
-        for x in input.values {
-            if let i = bin(of: x) { counts[i] += 1 }
+        let bins = edges.count - 1
+        let guessScale = Double(bins) / (edges[bins] - edges[0])
+        var bounds = edges
+        bounds[0] = -.infinity
+        bounds[bins] = .infinity
+        let origin = edges[0]
+        let last = Double(bins - 1)
+        var counts = [Int64](repeating: 0, count: bins)
+        bounds.withUnsafeBufferPointer { boundBuffer in
+            counts.withUnsafeMutableBufferPointer { tally in
+                input.values.withUnsafeBufferPointer { rows in
+                    for x in rows {
+                        if let i = HistogramMechanism.bin(of: x, bounds: boundBuffer, origin: origin, guessScale: guessScale, last: last) {
+                            tally[i] &+= 1
+                        }
+                    }
+                }
+            }
         }
         return try counts.map { try NoisyInteger.release($0, noise: noise, using: &random) }
     }

@@ -30,12 +30,15 @@ public struct MeanMechanism: PrivacyMechanism {
     public func release<R: RandomSource>(_ input: BoundedColumn<Double>, using random: inout R) throws -> NoisyEstimate {
         try declaration.contributionBounds.check(input.bounds)
         let offset = domain.lowerUnits + domain.upperUnits
+        let grid = GridMapper(domain)
         var sum = CheckedSum()
         var count: Int64 = 0
-        for x in input.values {
-            if let u = domain.units(x) {
-                sum.add(2 * u - offset)
-                count += 1
+        input.values.withUnsafeBufferPointer { rows in
+            for x in rows {
+                if let u = grid.units(x) {
+                    sum.add(2 * u - offset)
+                    count += 1
+                }
             }
         }
         let noisySum = try NoisyInteger.release(try sum.result("mean"), noise: sumNoise, using: &random)
@@ -98,8 +101,9 @@ public struct VarianceMechanism: PrivacyMechanism {
         var sum = CheckedSum()
         var squares = CheckedSum()
         var count: Int64 = 0
+        let grid = GridMapper(domain)
         for x in input.values {
-            if let u = domain.units(x) {
+            if let u = grid.units(x) {
                 let c = 2 * u - offset
                 sum.add(c)
                 let (sq, o) = c.multipliedReportingOverflow(by: c)

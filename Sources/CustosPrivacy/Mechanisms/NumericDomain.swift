@@ -31,8 +31,8 @@ public struct NumericDomain: Sendable, Hashable, Codable, CustomStringConvertibl
             throw PrivacyError.invalidParameter("decimal places must be between 0 and 9")
         }
         let factor = pow(10.0, Double(decimalPlaces))
-        let lo = (lower * factor).rounded()
-        let hi = (upper * factor).rounded()
+        let lo = (lower * factor).rounded(.toNearestOrEven)
+        let hi = (upper * factor).rounded(.toNearestOrEven)
         guard abs(lo) <= Double(NumericDomain.maximumUnits), abs(hi) <= Double(NumericDomain.maximumUnits) else {
             throw PrivacyError.parameterOutOfRange("bounds exceed 2^33 grid units; use fewer decimal places")
         }
@@ -53,11 +53,9 @@ public struct NumericDomain: Sendable, Hashable, Codable, CustomStringConvertibl
     public var magnitudeUnits: Int64 { max(abs(lowerUnits), abs(upperUnits)) }
 
     /// A value clamped and rounded onto the grid (nil for NaN, which mechanisms treat as missing).
-    @inline(__always)
+    /// Rounding is to the nearest grid point, ties to even.
     public func units(_ value: Double) -> Int64? {
-        if value.isNaN { return nil }
-        let scaled = (min(max(value, lower), upper) * unitsPerValueCached).rounded()
-        return min(max(Int64(scaled), lowerUnits), upperUnits)
+        GridMapper(self).units(value)
     }
 
     private var unitsPerValueCached: Double { NumericDomain.powersOfTen[decimalPlaces] }
@@ -68,4 +66,33 @@ public struct NumericDomain: Sendable, Hashable, Codable, CustomStringConvertibl
 
     /// "[lower, upper] on a 10^-k grid".
     public var description: String { "[\(lower), \(upper)] on a 10^-\(decimalPlaces) grid" }
+}
+
+/// The per-row hot path of ``NumericDomain``: its constants held in registers.
+struct GridMapper {
+    let lower: Double
+    let upper: Double
+    let factor: Double
+    let lowerUnits: Int64
+    let upperUnits: Int64
+
+    init(_ domain: NumericDomain) {
+        lower = domain.lower
+        upper = domain.upper
+        factor = domain.unitsPerValue
+        lowerUnits = domain.lowerUnits
+        upperUnits = domain.upperUnits
+    }
+
+    /// 1.5 * 2^52: adding then subtracting it rounds any |x| < 2^51 to the nearest integer (ties to
+    /// even) in the default rounding mode, without a libm call.
+    private static let roundingMagic = 6_755_399_441_055_744.0
+
+    @inline(__always)
+    func units(_ value: Double) -> Int64? {
+        if value.isNaN { return nil }
+        let clamped = min(max(value, lower), upper)
+        let scaled = (clamped * factor + GridMapper.roundingMagic) - GridMapper.roundingMagic
+        return min(max(Int64(scaled), lowerUnits), upperUnits)
+    }
 }
