@@ -117,6 +117,24 @@ public struct Demo {
         try show(funnel, file: "funnel.html")
         if let rows = funnel.tables.first?.rows { say("     funnel: " + rows.map { "\($0[0]) \($0[1])" }.joined(separator: " → ")) }
 
+        say("\n   differentially private aggregates (exact integer noise from the CSPRNG, budget reserved before reading):")
+        var stats = StatisticsParameters()
+        stats.measures = ["amount", "item_count"]
+        stats.maxRowsPerSubject = 5
+        stats.clampUpper = 1500
+        let described = try engine.dpStatistics(actor: alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 1.0, parameters: stats)
+        try show(described, file: "stats.html")
+        if let row = described.tables.last(where: { $0.title.hasPrefix("Measures") })?.rows.first { say("     \(row[0]): mean \(row[2])") }
+        stats.dimensions = ["country"]
+        stats.measure = "amount"
+        stats.top = 3
+        stats.maxGroupsPerSubject = 1
+        stats.maxRowsPerSubject = 5
+        let cube = try engine.dpCube(actor: alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 1.0, parameters: stats)
+        try show(cube, file: "cube.html")
+        for row in cube.tables.first?.rows ?? [] { say("     top revenue: \(row[0]): \(row[2]) from \(row[1]) orders") }
+        say("   \(try engine.budgetStatement().split(separator: "\n").dropFirst(2).joined(separator: "\n   "))")
+
         say("\n-- 6. default deny: what the policies refuse, and why (each refusal is audited)")
         for (who, what, attempt) in [
             (alice, "exact market baskets on orders", { try engine.mineRules(actor: alice, purpose: "analytics.reporting", parameters: parameters) }),

@@ -1,6 +1,7 @@
 import CustosAudit
 import CustosCrypto
 import CustosGovernance
+import CustosPrivacy
 import CustosSchema
 import CustosVault
 import Foundation
@@ -35,6 +36,9 @@ public final class Engine: @unchecked Sendable {
     let pseudonymRoot: SymmetricKey
     /// Keys the subject digests written into audit entries (never the subject id itself).
     let auditPseudonymKey: SymmetricKey
+
+    /// Test-only substitute for the CSPRNG (set through `@testable import`; never configurable).
+    var noiseSourceOverride: (any RandomSource)?
 
     /// The log identity written into every checkpoint.
     public let origin: String

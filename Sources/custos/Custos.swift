@@ -7,7 +7,7 @@ struct Custos: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "custos",
         abstract: "Privacy-first customer-data mining: encrypted at rest, policy-checked, audited.",
-        subcommands: [InitCommand.self, GenerateCommand.self, IngestCommand.self, ConsentCommand.self, MineCommand.self, PolicyCommand.self,
+        subcommands: [InitCommand.self, GenerateCommand.self, IngestCommand.self, ConsentCommand.self, StatsCommand.self, CubeCommand.self, MineCommand.self, PolicyCommand.self,
                       AuditCommand.self, BudgetCommand.self, DSRCommand.self, ReportCommand.self, KeysCommand.self, DemoCommand.self]
     )
 }

@@ -1,6 +1,7 @@
 import CustosAudit
 import CustosCrypto
 import CustosGovernance
+import CustosPrivacy
 import CustosSchema
 import CustosVault
 import Foundation
@@ -15,6 +16,8 @@ public struct JobSpec: Sendable {
     public var outputMode: OutputMode
     /// The job's whole privacy cost in epsilon (DP jobs).
     public var epsilon: Double?
+    /// Delta of approximate DP (partition selection), reserved with epsilon; 0 for pure DP.
+    public var delta: Double = 0
     public var kind: String
     public var title: String
 
@@ -59,6 +62,12 @@ extension Engine {
     /// filter, decryption of the permitted columns of consenting subjects, row filter, pseudonymisation
     /// and generalisation, the algorithm, and a `job.run` audit entry with a digest of the result.
     public func run(_ spec: JobSpec, algorithm: (JobFrame, Decision) throws -> ReleasedOutput) throws -> JobResult {
+        try run(spec) { frame, decision, _ in try algorithm(frame, decision) }
+    }
+
+    /// As `run`, for differentially private jobs: the algorithm gets a privacy handle holding exactly the
+    /// reserved epsilon; every mechanism it runs is charged to it and the handle refuses overspending.
+    public func run(_ spec: JobSpec, algorithm: (JobFrame, Decision, PrivacyHandle?) throws -> ReleasedOutput) throws -> JobResult {
         let jobID = "job-" + SecureRandom.bytes(count: 8).hexString
         let now = clock()
         let dataset = try workspace.catalog.dataset(spec.dataset)
@@ -95,7 +104,19 @@ extension Engine {
 
         // Read, filter and transform.
         let frame = try loadFrame(decision: decision, grant: grant, dataset: dataset, columns: spec.columns, subjects: eligible)
-        let output = try algorithm(frame, decision)
+        let handle = spec.outputMode == .dpAggregate
+            ? try PrivacyHandle(reserved: PrivacyCost(epsilon: spec.epsilon ?? 0, delta: spec.delta), randomSource: noiseSource()) : nil
+        var output = try algorithm(frame, decision, handle)
+        var privacyDetails: [String: String] = [:]
+        if let handle {
+            let spent = handle.spent
+            // The declared cost is charged in full: whatever the algorithm left unspent is not refunded.
+            output.notes.append(String(format: "privacy: ε %.4g reserved and charged; mechanisms used ε %.4g", spec.epsilon ?? 0, spent.epsilon)
+                                + (spent.delta > 0 ? String(format: ", δ %.2g", spent.delta) : ""))
+            privacyDetails["mechanisms"] = handle.releasedMechanisms.map(\.mechanism).joined(separator: ",")
+            privacyDetails["epsilon_used"] = String(spent.epsilon)
+            if spent.delta > 0 { privacyDetails["delta"] = String(spent.delta) }
+        }
         let digest = JobResult.digest(tables: output.tables, charts: output.charts)
         try record(AuditEntry(time: clock(), actor: spec.actor.principal, role: spec.actor.role, action: .jobRun, purpose: spec.purpose,
                               dataset: spec.dataset, decision: .allow, reason: "\(spec.kind) completed", policyVersion: decision.policyVersion,
@@ -103,7 +124,8 @@ extension Engine {
                               rows: Int64(frame.rowCount), jobID: jobID, resultDigest: digest,
                               details: ["kind": spec.kind, "decision": decision.id, "output_mode": spec.outputMode.rawValue,
                                         "suppressed_groups": String(output.suppressedGroups),
-                                        "excluded": exclusions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")]))
+                                        "excluded": exclusions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")]
+                                  .merging(privacyDetails) { a, _ in a }))
         if spec.outputMode == .dpAggregate { try workspace.store.settleBudget(jobID: jobID) }
         return JobResult(jobID: jobID, kind: spec.kind, title: spec.title, principal: spec.actor.principal, purpose: spec.purpose,
                          dataset: spec.dataset, outputMode: spec.outputMode.rawValue, policyVersion: decision.policyVersion,
@@ -112,6 +134,10 @@ extension Engine {
                          charts: output.charts, notes: output.notes, finishedAt: Value.timestamp(Int64(clock().timeIntervalSince1970 * 1000)).rendered(),
                          resultDigest: digest)
     }
+
+    /// The noise source for DP jobs: OpenSSL's CSPRNG. Tests can substitute a seeded source only through
+    /// `@testable` access; no configuration selects it.
+    func noiseSource() -> any RandomSource { noiseSourceOverride ?? SecureRandomSource() }
 
     /// `month:2026-11`, `week:2026-W47`-style keys for budget periods.
     static func periodKey(_ period: BudgetPeriod, _ date: Date) -> String {

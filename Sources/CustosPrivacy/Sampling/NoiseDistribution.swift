@@ -59,8 +59,9 @@ public enum NoiseDistribution: Sendable, Hashable, Codable, CustomStringConverti
         guard k >= 1 else { return 1 }
         switch self {
         case .discreteLaplace(let scale):
-            let q = exp(-1 / scale.doubleValue)
-            return pow(q, Double(k)) / (1 + q)
+            // q^k computed as exp(-k/b): pow(exp(-1/b), k) loses all precision for large scales.
+            let b = scale.doubleValue
+            return exp(-Double(k) / b) / (1 + exp(-1 / b))
         case .discreteGaussian(let s2):
             return exp(-Double(k) * Double(k) / (2 * s2.doubleValue))
         }
@@ -81,9 +82,31 @@ public enum NoiseDistribution: Sendable, Hashable, Codable, CustomStringConverti
         case .discreteGaussian(let s2):
             w = max(0, Int64((s2.doubleValue * 2 * log(2 / alpha)).squareRoot().rounded(.up)) - 1)
         }
-        while w > 0 && 2 * upperTail(atLeast: w) <= alpha { w -= 1 }
-        while 2 * upperTail(atLeast: w + 1) > alpha { w += 1 }
-        return w
+        // Refine to the smallest w with 2 P(X >= w + 1) <= alpha by bracketing and bisection, so the
+        // search costs O(log w) even when the closed-form start is off (huge scales).
+        func covers(_ w: Int64) -> Bool { 2 * upperTail(atLeast: w + 1) <= alpha }
+        var low = w, high = w
+        var step: Int64 = 1
+        while low > 0 && covers(low) {
+            high = low
+            low = max(0, low - step)
+            step = step.multipliedReportingOverflow(by: 2).overflow ? Int64.max / 4 : step * 2
+        }
+        if covers(low) { return low }
+        step = 1
+        while !covers(high) {
+            low = high
+            let (next, overflow) = high.addingReportingOverflow(step)
+            if overflow { return Int64.max }
+            high = next
+            step = step.multipliedReportingOverflow(by: 2).overflow ? Int64.max / 4 : step * 2
+        }
+        // Invariant: !covers(low), covers(high).
+        while high - low > 1 {
+            let mid = low + (high - low) / 2
+            if covers(mid) { high = mid } else { low = mid }
+        }
+        return high
     }
 
     /// "discrete Laplace(scale 10)" or "discrete Gaussian(sigma^2 8)".
