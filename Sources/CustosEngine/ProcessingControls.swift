@@ -1,3 +1,4 @@
+import CustosAudit
 import CustosGovernance
 import CustosSchema
 import CustosVault
@@ -52,5 +53,22 @@ extension Engine {
     public func isUnderLegalHold(_ subject: SubjectID, actor: Actor) throws -> Bool {
         let (_, grant) = try subjectDecision(actor: actor, subject: subject)
         return try processingStates(grant: grant, subjects: [subject])[subject]?.isUnderLegalHold(at: clock()) ?? false
+    }
+}
+
+extension Engine {
+    /// A customer's consent history and processing state, read by an officer under a subject-scoped
+    /// decision (audited), oldest record first.
+    public func consentHistory(customer: String, actor: Actor) throws -> (records: [ConsentRecord], state: SubjectProcessingState) {
+        guard let subject = try subject(identifierColumn: customer.contains("@") ? "email" : "customer_id", value: customer) else {
+            throw EngineError.notFound("no customer matches that reference")
+        }
+        let (_, grant) = try subjectDecision(actor: actor, subject: subject)
+        let records = (try consentRecords(grant: grant, subjects: [subject])[subject] ?? []).sorted { $0.time < $1.time }
+        let state = try processingStates(grant: grant, subjects: [subject])[subject] ?? SubjectProcessingState()
+        try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .vaultRead, purpose: "essential.legal_obligation",
+                              decision: .allow, reason: "consent history read", policyVersion: policies.version,
+                              subjects: [pseudonymForAudit(subject)], subjectCount: 1, rows: Int64(records.count)))
+        return (records, state)
     }
 }

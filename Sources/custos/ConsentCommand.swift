@@ -5,7 +5,7 @@ import Foundation
 
 struct ConsentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "consent", abstract: "The consent ledger.", subcommands: [Import.self, Grant.self, Withdraw.self])
+        commandName: "consent", abstract: "The consent ledger.", subcommands: [Import.self, Grant.self, Withdraw.self, Show.self])
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Import consent records from CSV or JSON Lines (whole file or nothing).")
@@ -58,6 +58,25 @@ struct ConsentCommand: ParsableCommand {
                                              collector: change.collector, separate: change.separate, actor: .localOperator)
                 print("consent withdrawn for \(change.purpose) (takes effect for the next job)")
             }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A customer's consent records and processing state (officers; audited).")
+        @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var actor: ActorOptions
+        @Option(help: "Customer id or email.") var customer: String
+
+        func run() throws {
+            let history = try withEngine(options) { try $0.consentHistory(customer: customer, actor: actor.actor) }
+            if history.records.isEmpty { print("no consent records") }
+            for r in history.records {
+                print("\(r.time)  \(r.purpose) v\(r.purposeVersion)  \(r.action.rawValue)  notice \(r.noticeVersion)  \(r.language)  via \(r.channel) (\(r.collector))\(r.separateConsent ? "  separate" : "")")
+            }
+            let s = history.state
+            if s.restriction != nil { print("processing restricted") }
+            for o in s.objections { print("objection to \(o.purposes)") }
+            if !s.legalHolds.isEmpty { print("under legal hold (\(s.legalHolds.count))") }
         }
     }
 }

@@ -179,3 +179,18 @@ final class DataSubjectRequestTests: XCTestCase {
     }
 }
 
+
+final class ConsentHistoryTests: XCTestCase {
+    func testOfficerSeesTheAppendOnlyHistoryAndAnalystsCannot() throws {
+        let f = try EngineFixture(customers: 40)
+        let customer = try XCTUnwrap(f.generated.consentingCustomer)
+        let before = try f.engine.consentHistory(customer: customer, actor: f.dana).records
+        _ = try f.engine.recordConsent(identifier: customer, purpose: "marketing.segmentation", action: .withdrawn, language: "sv",
+                                       channel: "app", collector: "test", actor: .localOperator)
+        let after = try f.engine.consentHistory(customer: customer, actor: f.dana).records
+        XCTAssertEqual(after.count, before.count + 1, "withdrawal is a new record, never an overwrite")
+        XCTAssertEqual(after.last?.action, .withdrawn)
+        XCTAssertTrue(after.contains { $0.purpose == "marketing.segmentation" && $0.action == .granted })
+        XCTAssertThrowsError(try f.engine.consentHistory(customer: customer, actor: f.mika))
+    }
+}

@@ -28,8 +28,7 @@ public final class Pseudonymizer {
                 "a purpose must be 1-128 characters of lowercase letters, digits, '.', '_' or '-'")
         }
         self.purpose = purpose
-        let key = try PurposeKeyDerivation.hkdfSHA256(
-            inputKeyMaterial: rootKey, salt: [], info: Array(Pseudonymizer.keyLabel(purpose: purpose).utf8), outputByteCount: 32)
+        let key = try HKDF.deriveKey(from: rootKey, label: Pseudonymizer.keyLabel(purpose: purpose))
         mac = HMACSHA256(key: key)
     }
 
