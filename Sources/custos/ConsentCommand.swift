@@ -29,6 +29,15 @@ struct ConsentCommand: ParsableCommand {
         @Option(help: "Channel.") var channel = "web"
         @Option(help: "Collector (system or person).") var collector = "custos-cli"
         @Flag(help: "Separate consent (PIPL arts. 29, 39).") var separate = false
+
+        /// Records the event; granting and withdrawing take the same steps.
+        func record(_ action: ConsentAction, options: WorkspaceOptions) throws {
+            try withEngine(options) { engine in
+                _ = try engine.recordConsent(identifierColumn: identifierColumn, identifier: customer, purpose: purpose, action: action,
+                                             language: language, channel: channel, collector: collector, separate: separate, actor: .localOperator)
+                print("consent \(action.rawValue) for \(purpose) (takes effect for the next job)")
+            }
+        }
     }
 
     struct Grant: ParsableCommand {
@@ -36,14 +45,7 @@ struct ConsentCommand: ParsableCommand {
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var change: Change
 
-        func run() throws {
-            try withEngine(options) { engine in
-                _ = try engine.recordConsent(identifierColumn: change.identifierColumn, identifier: change.customer, purpose: change.purpose,
-                                             action: .granted, language: change.language, channel: change.channel,
-                                             collector: change.collector, separate: change.separate, actor: .localOperator)
-                print("consent granted for \(change.purpose) (takes effect for the next job)")
-            }
-        }
+        func run() throws { try change.record(.granted, options: options) }
     }
 
     struct Withdraw: ParsableCommand {
@@ -51,14 +53,7 @@ struct ConsentCommand: ParsableCommand {
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var change: Change
 
-        func run() throws {
-            try withEngine(options) { engine in
-                _ = try engine.recordConsent(identifierColumn: change.identifierColumn, identifier: change.customer, purpose: change.purpose,
-                                             action: .withdrawn, language: change.language, channel: change.channel,
-                                             collector: change.collector, separate: change.separate, actor: .localOperator)
-                print("consent withdrawn for \(change.purpose) (takes effect for the next job)")
-            }
-        }
+        func run() throws { try change.record(.withdrawn, options: options) }
     }
 
     struct Show: ParsableCommand {
