@@ -206,7 +206,8 @@ public final class KeyHierarchy: @unchecked Sendable {
         return out
     }
 
-    private func unwrap(_ wrapped: UnsafeRawBufferPointer, context: [UInt8], version: Int) throws -> SymmetricKey {
+    private func unwrap(_ wrapped: UnsafeRawBufferPointer, context: [UInt8], version: Int, using cipher: AESGCMContext? = nil) throws -> SymmetricKey {
+        let wrapContext = cipher ?? self.wrapContext
         guard let kek = keks[version] else { throw VaultError.kekVersionMissing(version: version) }
         let nonce = AES.GCM.nonceByteCount, tag = AES.GCM.tagByteCount
         guard wrapped.count == nonce + 32 + tag else { throw VaultError.wrongKeyEncryptionKey(version: version) }
@@ -267,12 +268,31 @@ public final class KeyHierarchy: @unchecked Sendable {
                 }
                 return
             }
+            // Read the wrapped keys, then unwrap them on every core (one cipher context per thread).
+            var wrapped: [(SubjectID, Int, [UInt8])] = []
             let cursor = try Row.fetchCursor(db, sql: "SELECT subject, kek_version, wrapped FROM data_keys")
             while let row = try cursor.next() {
                 guard let subject = SubjectID(bytes: [UInt8](row[0] as Data)) else { continue }
                 if let subjects, !subjects.contains(subject) { continue }
-                keys[subject] = try unwrap(row[2] as Data, context: subject.bytes, version: Int(row[1] as Int64))
+                wrapped.append((subject, Int(row[1] as Int64), [UInt8](row[2] as Data)))
             }
+            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, wrapped.count / 4096))
+            let all = wrapped
+            let results = UnwrapResults(count: workers)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let cipher = AESGCMContext()
+                var part: [SubjectID: SymmetricKey] = [:]
+                do {
+                    for i in stride(from: w, to: all.count, by: workers) {
+                        let (subject, version, bytes) = all[i]
+                        part[subject] = try bytes.withUnsafeBytes { try unwrap($0, context: subject.bytes, version: version, using: cipher) }
+                    }
+                    results.set(w, .success(part))
+                } catch {
+                    results.set(w, .failure(error))
+                }
+            }
+            for result in results.all() { keys.merge(try result.get()) { a, _ in a } }
         }
         return keys
     }
@@ -421,4 +441,13 @@ public final class KeyHierarchy: @unchecked Sendable {
         let bytes = try KeyFiles.read(directory.appendingPathComponent("audit.key"), displayPath: "keys/audit.key")
         return try Curve25519.Signing.PrivateKey(pemRepresentation: String(decoding: bytes, as: UTF8.self))
     }
+}
+
+/// Per-thread results of a parallel unwrap.
+final class UnwrapResults: @unchecked Sendable {
+    private var results: [Result<[SubjectID: SymmetricKey], Error>]
+    private let lock = NSLock()
+    init(count: Int) { results = Array(repeating: .success([:]), count: count) }
+    func set(_ i: Int, _ r: Result<[SubjectID: SymmetricKey], Error>) { lock.lock(); results[i] = r; lock.unlock() }
+    func all() -> [Result<[SubjectID: SymmetricKey], Error>] { lock.lock(); defer { lock.unlock() }; return results }
 }

@@ -137,10 +137,15 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
                 }
                 return
             }
-            let sql = partitions > 1
-                ? "SELECT subject, block_id, sealed FROM blocks WHERE dataset_id = ? AND block_id % \(partitions) = \(partition) ORDER BY block_id"
-                : "SELECT subject, block_id, sealed FROM blocks WHERE dataset_id = ? ORDER BY block_id"
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: [id])
+            // Partitions are contiguous block-id ranges, so parallel readers each walk their own part of the index.
+            var range: (Int64, Int64) = (Int64.min, Int64.max)
+            if partitions > 1, let bounds = try Row.fetchOne(db, sql: "SELECT MIN(block_id), MAX(block_id) FROM blocks WHERE dataset_id = ?", arguments: [id]),
+               let low = bounds[0] as Int64?, let high = bounds[1] as Int64? {
+                let width = (high - low) / Int64(partitions) + 1
+                range = (low + Int64(partition) * width, partition == partitions - 1 ? high : low + Int64(partition + 1) * width - 1)
+            }
+            let rows = try Row.fetchCursor(db, sql: "SELECT subject, block_id, sealed FROM blocks WHERE dataset_id = ? AND block_id BETWEEN ? AND ? ORDER BY block_id",
+                                           arguments: [id, range.0, range.1])
             while let row = try rows.next() {
                 if let subjects {
                     guard let s = Self.subject(row), subjects.contains(s) else { continue }
