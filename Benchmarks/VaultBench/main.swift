@@ -15,7 +15,7 @@ func argument(_ name: String, default value: Int) -> Int {
 
 let totalRows = argument("--rows", default: 10_000_000)
 let csvRows = argument("--csv-rows", default: 1_000_000)
-let rowsPerSubject = 10
+let rowsPerSubject = argument("--rows-per-subject", default: 10)
 let batches = 10
 let root = FileManager.default.temporaryDirectory.appendingPathComponent("custos-bench-\(UUID().uuidString.prefix(8))")
 defer { try? FileManager.default.removeItem(at: root) }
