@@ -168,9 +168,11 @@ extension Engine {
             }
         }
         let descriptions = purposes.map { purpose in
+            // The datasets a purpose processes are those its permits name.
             PurposeDescription(key: purpose.key, name: purpose.name, description: purpose.description, lawfulBasis: basis(purpose.lawfulBasis),
-                               datasets: workspace.catalog.datasets.values.filter { ds in ds.categories.contains { purpose.covers(category: $0) } }
-                                   .map(\.name).sorted())
+                               datasets: workspace.catalog.datasets.keys.filter { name in
+                                   policies.rules.contains { $0.effect == .permit && $0.coversPurpose(purpose.key) && $0.coversDataset(name) }
+                               }.sorted())
         }
         let recipients = purposes.flatMap { p in p.recipients.map { Recipient(name: $0, role: "recipient", purpose: p.key, country: p.crossBorder ? "outside the EEA" : "EEA") } }
         let transfers = purposes.filter(\.crossBorder).map {
@@ -178,7 +180,13 @@ extension Engine {
                               safeguard: "standard contractual clauses; separate consent (PIPL art. 39)", howToObtainCopy: org.controller.contact)
         }
         var labels: [String: String] = [:]
-        for dataset in workspace.catalog.datasets.values { for column in dataset.columns { labels[column.category] = column.category } }
+        for dataset in workspace.catalog.datasets.values {
+            for column in dataset.columns {
+                // "user.contact.address.postal_code" reads as "contact address: postal code".
+                let parts = column.category.split(separator: ".").dropFirst().map { $0.replacingOccurrences(of: "_", with: " ") }
+                labels[column.category] = parts.count > 1 ? parts.dropLast().joined(separator: " ") + ": " + (parts.last ?? "") : (parts.first ?? column.category)
+            }
+        }
         labels["user.consent"] = "consent records"
         var sources = Dictionary(uniqueKeysWithValues: workspace.catalog.datasets.values.map { ($0.name, $0.source) })
         sources["consent_records"] = "Collected from the customer (consent forms and preference centre)."
