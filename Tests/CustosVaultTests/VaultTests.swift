@@ -174,3 +174,26 @@ final class VaultTests: XCTestCase {
         }
     }
 }
+
+final class ParallelReadTests: XCTestCase {
+    /// Enough subjects for the parallel key unwrapping and a two-partition scan to run.
+    func testParallelUnwrapAndPartitionedScanSeeEveryRowOnce() throws {
+        let f = try VaultFixture()
+        let rows = (0..<9_000).map { f.row($0 + 2, id: "c\($0)", email: nil, amount: Int64($0), note: "n\($0)") }
+        _ = try f.vault.ingest(rows, dataset: VaultFixture.dataset, sourceDigest: [1])
+        XCTAssertEqual(try f.keys.dataKeys().count, 9_000)
+        let seen = LockedSet()
+        let stats = try f.vault.readInParallel(f.grant(), dataset: VaultFixture.dataset, columns: ["note"], partitions: 2) { _, _, values in
+            if case let .string(note) = values[0] { seen.insert(note) }
+        }
+        XCTAssertEqual(stats.rows, 9_000)
+        XCTAssertEqual(seen.count, 9_000)
+    }
+}
+
+final class LockedSet: @unchecked Sendable {
+    private var items = Set<String>()
+    private let lock = NSLock()
+    func insert(_ s: String) { lock.lock(); items.insert(s); lock.unlock() }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return items.count }
+}
