@@ -29,8 +29,10 @@ public struct DPMiningParameters: Sendable {
     public var catalogue: [String] = (1...120).map { String(format: "p%03d", $0) }
     /// Rules: baskets kept per customer (the first in the order the vault returns them) and items
     /// kept per basket (the first in catalogue order).
-    public var maxBasketsPerSubject = 4
-    public var maxItemsPerBasket = 6
+    public var maxBasketsPerSubject = 3
+    public var maxItemsPerBasket = 5
+    /// Rules: pairs are counted among this many items with the highest noisy counts.
+    public var candidateItems = 20
     public var minConfidence = 0.3
     /// Funnel steps (event types, in order) and an optional window from the first step, in hours.
     public var steps = ["search", "view", "cart", "purchase"]
@@ -207,14 +209,16 @@ extension Engine {
 
     /// The DP Lloyd iterations over points already in [-1, 1]^cols, one point per subject. Every
     /// noisy statistic goes through `handle`; the total charged is at most `epsilon`.
+    /// `initialCentres` (public, `k x cols`) replaces the seeded start when given.
     static func privateKMeans(points: [Double], rows: Int, cols: Int, k: Int, iterations: Int, epsilon: Double, seed: UInt64,
-                              handle: PrivacyHandle) throws -> PrivateKMeansResult {
+                              initialCentres: [Double]? = nil, handle: PrivacyHandle) throws -> PrivateKMeansResult {
         guard points.count == rows * cols, cols >= 1, k >= 1 else { throw EngineError.invalidRequest("k-means needs k ≥ 1 and points of the stated shape") }
         let countShare = PrivacyGuarantee.pure(epsilon: evenShare(epsilon, parts: 2 * iterations))
         let sumShare = PrivacyGuarantee.pure(epsilon: evenShare(epsilon, parts: 2 * iterations * cols))
         let domain = try NumericDomain(lower: -1, upper: 1, decimalPlaces: 4)
         var generator = SeedableGenerator(seed: seed)
         var centres = (0..<(k * cols)).map { _ in Double.random(in: -1...1, using: &generator) }
+        if let initialCentres, initialCentres.count == k * cols { centres = initialCentres.map { min(max($0, -1), 1) } }
         var sizes: [NoisyInteger] = []
         var sumHalf = 0.0
         let histogram = try HistogramMechanism(edges: (0...k).map(Double.init), guarantee: countShare)
@@ -250,12 +254,13 @@ extension Engine {
 
     /// Differentially private frequent pairs and association rules over a public product catalogue.
     ///
-    /// Each customer keeps at most `maxBasketsPerSubject` baskets, each reduced to its first
-    /// `maxItemsPerBasket` catalogue items. Budget: ε/10 to the noisy basket count (sensitivity
+    /// Each customer keeps at most `maxBasketsPerSubject` baskets (B), each reduced to its first
+    /// `maxItemsPerBasket` catalogue items (M). Budget: ε/10 to the noisy basket count (sensitivity
     /// B), 3ε/10 to noisy counts of every catalogue item (sensitivity B·M), 6ε/10 to noisy counts of
-    /// every catalogue pair (sensitivity B·M(M−1)/2). All counts are released over public keys, so
-    /// ranking, the significance cut (a pair is listed only above the Bonferroni 95% bound of the
-    /// largest noise over all pairs) and confidence and lift are post-processing.
+    /// every pair among the `candidateItems` items with the highest noisy counts (sensitivity
+    /// B·M(M−1)/2; choosing candidates from released counts is post-processing). Ranking, the
+    /// significance flag (above the Bonferroni 95% bound of the largest noise over all candidate
+    /// pairs) and confidence and lift are post-processing of noisy counts.
     public func dpRules(actor: Actor, purpose: String, dataset: String = "orders", epsilon: Double,
                         parameters: DPMiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["items"], outputMode: .dpAggregate, epsilon: epsilon,
@@ -270,36 +275,42 @@ extension Engine {
         return try run(spec) { frame, _, handle in
             guard let handle else { throw EngineError.invalidRequest("DP rules are released only as DP aggregates") }
             let bounded = try Self.boundedBaskets(frame, catalogue: catalogue, maxBaskets: b, maxItems: m)
-            let n = catalogue.count, pairs = n * (n - 1) / 2
-            var itemOwners: [Int32] = [], itemRows: [Double] = [], pairOwners: [Int32] = [], pairRows: [Double] = []
-            for (owner, basket) in zip(bounded.owners, bounded.baskets) {
-                for (x, a) in basket.enumerated() {
-                    itemOwners.append(owner); itemRows.append(Double(a))
-                    for c in basket[(x + 1)...] { pairOwners.append(owner); pairRows.append(Double(Self.pairIndex(a, c, n))) }
-                }
-            }
+            let n = catalogue.count
+            var itemOwners: [Int32] = [], itemRows: [Double] = []
+            for (owner, basket) in zip(bounded.owners, bounded.baskets) { for a in basket { itemOwners.append(owner); itemRows.append(Double(a)) } }
             // The bounder re-checks the per-customer row bounds the sensitivities assume.
             let basketRows = try ContributionBounder.bound(subjects: bounded.owners, values: bounded.owners, maxRowsPerSubject: b)
             let itemColumn = try ContributionBounder.bound(subjects: itemOwners, values: itemRows, maxRowsPerSubject: b * m)
-            let pairColumn = try ContributionBounder.bound(subjects: pairOwners, values: pairRows, maxRowsPerSubject: b * m * (m - 1) / 2)
             let basketCount = try handle.run(try CountMechanism(guarantee: .pure(epsilon: part), bounds: try ContributionBounds(maxRowsPerSubject: b)),
                                              on: basketRows.rowCount)
             let itemCounts = try handle.run(try HistogramMechanism(edges: (0...n).map(Double.init), guarantee: .pure(epsilon: 3 * part),
                                                                    bounds: try ContributionBounds(maxRowsPerSubject: b * m)), on: itemColumn)
-            let pairCounts = try handle.run(try HistogramMechanism(edges: (0...pairs).map(Double.init), guarantee: .pure(epsilon: 6 * part),
+            // Candidates: the most frequent items by noisy count (post-processing of the item release).
+            let candidates = (0..<n).sorted { (itemCounts[$0].value, $1) > (itemCounts[$1].value, $0) }.prefix(min(parameters.candidateItems, n)).sorted()
+            let position = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { ($1, $0) })
+            let c = candidates.count, pairs = c * (c - 1) / 2
+            var pairOwners: [Int32] = [], pairRows: [Double] = []
+            for (owner, basket) in zip(bounded.owners, bounded.baskets) {
+                let kept = basket.compactMap { position[$0] }
+                for (x, a) in kept.enumerated() { for y in kept[(x + 1)...] { pairOwners.append(owner); pairRows.append(Double(Self.pairIndex(a, y, c))) } }
+            }
+            let pairColumn = try ContributionBounder.bound(subjects: pairOwners, values: pairRows, maxRowsPerSubject: b * m * (m - 1) / 2)
+            let pairCounts = try handle.run(try HistogramMechanism(edges: (0...max(pairs, 1)).map(Double.init), guarantee: .pure(epsilon: 6 * part),
                                                                    bounds: try ContributionBounds(maxRowsPerSubject: b * m * (m - 1) / 2)), on: pairColumn)
-            let cut = pairCounts.first?.noise.halfWidth(confidence: 1 - 0.05 / Double(pairs)) ?? 0
+            let cut = pairCounts.first?.noise.halfWidth(confidence: 1 - 0.05 / Double(max(pairs, 1))) ?? 0
             var pairList: [(Int, Int, NoisyInteger)] = []
-            for a in 0..<n { for c in (a + 1)..<n where pairCounts[Self.pairIndex(a, c, n)].value > cut { pairList.append((a, c, pairCounts[Self.pairIndex(a, c, n)])) } }
+            for x in 0..<c { for y in (x + 1)..<c { pairList.append((candidates[x], candidates[y], pairCounts[Self.pairIndex(x, y, c)])) } }
             pairList.sort { ($0.2.value, $1.0, $1.1) > ($1.2.value, $0.0, $0.1) }
             let shown = pairList.prefix(parameters.top)
             let total = Double(max(basketCount.value, 1))
             var output = ReleasedOutput()
-            output.tables.append(ResultTable(title: "Most frequent pairs (noisy baskets)", columns: ["items", "baskets", "95% ±", "support"],
+            output.tables.append(ResultTable(title: "Most frequent pairs (noisy baskets)", columns: ["items", "baskets", "95% ±", "support", "significant"],
                                              rows: shown.map { a, c, count in
-                                                 ["\(catalogue[a]), \(catalogue[c])", String(count.value), "± \(count.halfWidth95)", String(format: "%.4f", Double(count.value) / total)]
+                                                 ["\(catalogue[a]), \(catalogue[c])", String(count.value), "± \(count.halfWidth95)", String(format: "%.4f", Double(count.value) / total),
+                                                  count.value > cut ? "yes" : "no"]
                                              },
-                                             note: "Pairs listed only when their noisy count exceeds \(cut), the 95% bound of the largest noise over all \(pairs) catalogue pairs."))
+                                             note: "Pairs among the \(c) items with the highest noisy counts, ranked by noisy count; \"significant\" when above \(cut), "
+                                                + "the 95% bound of the largest noise over all \(pairs) candidate pairs (then the pair was bought at least once)."))
             var rules: [[String]] = []
             var ranked: [(Double, [String])] = []
             for (a, c, joint) in shown {
@@ -320,7 +331,7 @@ extension Engine {
                                              rows: topItems.map { [catalogue[$0], String(itemCounts[$0].value), "± \(itemCounts[$0].halfWidth95)"] }))
             output.charts.append(ResultChart(kind: .bar, title: "Most frequent pairs (noisy baskets)", labels: shown.map { "\(catalogue[$0.0]), \(catalogue[$0.1])" },
                                              values: shown.map { Double($0.2.value) }, errors: shown.map { Double($0.2.halfWidth95) }))
-            output.notes.append("budget: ε/10 basket count, 3ε/10 item counts, 6ε/10 pair counts; ≤ \(b) baskets per customer, ≤ \(m) items per basket")
+            output.notes.append("budget: ε/10 basket count, 3ε/10 item counts, 6ε/10 pair counts among the top \(c) items; ≤ \(b) baskets per customer, ≤ \(m) items per basket")
             return output
         }
     }
