@@ -1,0 +1,497 @@
+import CustosGovernance
+import CustosMining
+import CustosPrivacy
+import CustosSchema
+import Foundation
+
+/// Parameters of the differentially private mining jobs. Every bound, threshold and catalogue here
+/// is public: chosen by the analyst before the job runs, never read from the data.
+public struct DPMiningParameters: Sendable {
+    /// Day recency is measured to (default: the engine's current day). Must not come from the data.
+    public var asOf: CivilDate?
+    /// RFM: upper limits (days since the last purchase) of recency scores 5, 4, 3 and 2; above the
+    /// last limit the score is 1. Four ascending values.
+    public var recencyCutoffs = [30, 90, 180, 365]
+    /// RFM: upper limits (purchase days) of frequency scores 1, 2, 3 and 4; above the last limit the
+    /// score is 5. Four ascending values.
+    public var frequencyCutoffs = [1, 2, 3, 5]
+    /// Clamping bound of one customer's total spend (RFM mean value, k-means monetary feature).
+    public var monetaryBound = 20_000.0
+    /// k-means: clusters, iterations and the seed of the initial centres (drawn in the public box).
+    public var k = 4
+    public var iterations = 5
+    public var seed: UInt64?
+    /// k-means: public upper bounds of recency (days) and purchase days; larger values are clamped.
+    public var recencyLimitDays = 730.0
+    public var purchaseDaysLimit = 50.0
+    /// Rules: the public product catalogue (default p001 … p120, the synthetic generator's ids).
+    /// Items outside it are ignored; the catalogue is never derived from the data.
+    public var catalogue: [String] = (1...120).map { String(format: "p%03d", $0) }
+    /// Rules: baskets kept per customer (the first in the order the vault returns them) and items
+    /// kept per basket (the first in catalogue order).
+    public var maxBasketsPerSubject = 3
+    public var maxItemsPerBasket = 5
+    /// Rules: pairs are counted among this many items with the highest noisy counts.
+    public var candidateItems = 20
+    public var minConfidence = 0.3
+    /// Funnel steps (event types, in order) and an optional window from the first step, in hours.
+    public var steps = ["search", "view", "cart", "purchase"]
+    public var windowHours: Double?
+    /// Paths: events per path and distinct paths counted per customer (the first in time order).
+    public var pathLength = 3
+    public var maxPathsPerSubject = 4
+    /// Delta of partition selection (paths whose event types are not declared public).
+    public var delta = 1e-6
+    /// Rows shown in the top lists.
+    public var top = 20
+    public init() {}
+}
+
+extension Engine {
+    // MARK: DP RFM
+
+    /// Differentially private RFM segments: segment sizes and mean spend per segment.
+    ///
+    /// Each customer's segment is computed exactly inside the engine from fixed, public recency and
+    /// frequency cut-offs, so it depends on that customer's orders only (quintile scores would
+    /// depend on everyone's data: one customer more or less can move every cut-off). Budget: ε/2 to
+    /// the sizes (histogram over the 11 public segment names, one row per customer, sensitivity 1),
+    /// ε/2 to the spend sums (grouped sum over the same keys of each customer's total clamped to
+    /// [0, monetaryBound]). Mean spend = noisy sum / noisy size, post-processing.
+    public func dpRFM(actor: Actor, purpose: String, dataset: String = "orders", epsilon: Double,
+                      parameters: DPMiningParameters) throws -> JobResult {
+        let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["order_time", "amount"], outputMode: .dpAggregate,
+                           epsilon: epsilon, kind: "dp_rfm", title: "RFM segments (differentially private)")
+        guard parameters.recencyCutoffs.count == 4, parameters.frequencyCutoffs.count == 4,
+              parameters.recencyCutoffs == parameters.recencyCutoffs.sorted(), parameters.frequencyCutoffs == parameters.frequencyCutoffs.sorted() else {
+            throw EngineError.invalidRequest("give four ascending recency cut-offs and four ascending frequency cut-offs")
+        }
+        let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: 2))
+        let asOfDay = parameters.asOf?.daysSinceEpoch ?? Self.currentDay(clock())
+        return try run(spec) { frame, _, handle in
+            guard let handle else { throw EngineError.invalidRequest("DP RFM is released only as a DP aggregate") }
+            let (subjects, days, amounts) = try Self.orderColumns(frame)
+            let summaries = try PurchaseSummary.compute(subjects: subjects, days: days, amounts: amounts, asOfDay: asOfDay)
+            let segments = RFMSegment.allCases
+            let index = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1, $0) })
+            var labels: [Double] = [], keys: [String] = [], spend: [Double] = []
+            for s in summaries {
+                let segment = Self.fixedSegment(recencyDays: s.recencyDays(asOfDay: asOfDay), purchaseDays: s.purchaseDays, parameters: parameters)
+                labels.append(Double(index[segment] ?? 0))
+                keys.append(segment.rawValue)
+                spend.append(min(max(s.totalAmount, 0), parameters.monetaryBound))
+            }
+            // One row per customer: PurchaseSummary yields exactly one summary per subject.
+            let histogram = try HistogramMechanism(edges: (0...segments.count).map(Double.init), guarantee: share)
+            let sizes = try handle.run(histogram, on: .oneRowPerSubject(labels))
+            let domain = try NumericDomain(lower: 0, upper: parameters.monetaryBound, decimalPlaces: 2)
+            let sums = try handle.run(try GroupBySumMechanism<String>(domain: domain, guarantee: share, bounds: .oneRowPerSubject),
+                                      on: .init(column: .oneRowPerSubject(keys: keys, values: spend), keys: segments.map(\.rawValue)))
+            var output = ReleasedOutput()
+            var rows: [[String]] = []
+            for (i, segment) in segments.enumerated() {
+                let size = sizes[i], sum = sums[segment.rawValue]
+                let mean = size.value > 0 ? sum.map { String(format: "%.2f", max($0.value, 0) / Double(size.value)) } ?? "-" : "-"
+                rows.append([segment.rawValue, String(size.value), "± \(size.halfWidth95)", sum.map(Self.estimate) ?? "-", mean])
+            }
+            output.tables.append(ResultTable(
+                title: "Segments (as of \(CivilDate(daysSinceEpoch: asOfDay).iso8601), noisy)",
+                columns: ["segment", "customers", "95% ±", "total spend [95% interval]", "mean spend"], rows: rows,
+                note: "Scores from fixed public cut-offs, so each customer's segment depends on that customer alone: R 5…2 for recency ≤ "
+                    + parameters.recencyCutoffs.map(String.init).joined(separator: "/") + " days, F 1…4 for purchase days ≤ "
+                    + parameters.frequencyCutoffs.map(String.init).joined(separator: "/")
+                    + String(format: ". Spend clamped to [0, %.0f]; mean = noisy total / noisy customers.", parameters.monetaryBound)))
+            output.charts.append(ResultChart(kind: .bar, title: "Customers per RFM segment (noisy)", labels: segments.map(\.rawValue),
+                                             values: sizes.map { Double(max($0.value, 0)) }, errors: sizes.map { Double($0.halfWidth95) }))
+            output.notes.append("budget: ε/2 segment sizes, ε/2 spend per segment")
+            return output
+        }
+    }
+
+    /// The RFM segment from fixed public cut-offs (a function of one customer's own orders).
+    static func fixedSegment(recencyDays: Int, purchaseDays: Int, parameters: DPMiningParameters) -> RFMSegment {
+        let r = 5 - parameters.recencyCutoffs.filter { recencyDays > $0 }.count
+        let f = 1 + parameters.frequencyCutoffs.filter { purchaseDays > $0 }.count
+        return RFMSegment(recencyScore: r, frequencyScore: f)
+    }
+
+    static func currentDay(_ date: Date) -> Int { Int((date.timeIntervalSince1970 / 86_400).rounded(.down)) }
+
+    /// (subject, day, amount) of each order row with a time and an amount.
+    static func orderColumns(_ frame: JobFrame) throws -> ([Int], [Int], [Double]) {
+        let times = try frame.column("order_time"), amounts = try frame.column("amount")
+        let scale = try schemaColumn(frame, "amount").scale
+        var s: [Int] = [], d: [Int] = [], a: [Double] = []
+        for row in 0..<frame.rowCount {
+            guard case let .timestamp(ms) = times[row], let amount = amounts[row].numeric(scale: scale) else { continue }
+            s.append(Int(frame.subjectIndex[row]))
+            d.append(Int((ms >= 0 ? ms : ms - 86_399_999) / 86_400_000))
+            a.append(amount)
+        }
+        return (s, d, a)
+    }
+
+    // MARK: DP k-means
+
+    /// Differentially private k-means (Su et al. 2016; as diffprivlib): per-customer features
+    /// (recency days, purchase days, total spend, items per order) clamped to public bounds and
+    /// scaled to [-1, 1] with those bounds (never with data statistics); initial centres drawn from
+    /// the seed inside the public box; `iterations` Lloyd steps, each with ε/T: half to the noisy
+    /// cluster sizes (histogram of labels, one point per customer, sensitivity 1), half split evenly
+    /// over the per-feature noisy coordinate sums (sensitivity 1 per feature: one point moves one
+    /// cluster's sum by at most 1 in each coordinate). Releases the final centres and noisy sizes.
+    public func dpKMeans(actor: Actor, purpose: String, dataset: String = "orders", epsilon: Double,
+                         parameters: DPMiningParameters) throws -> JobResult {
+        let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["order_time", "amount", "item_count"], outputMode: .dpAggregate,
+                           epsilon: epsilon, kind: "dp_kmeans", title: "Customer clusters (differentially private k-means)")
+        guard parameters.k >= 1, parameters.k <= 64, parameters.iterations >= 1, parameters.iterations <= 50 else {
+            throw EngineError.invalidRequest("k must be 1…64 and iterations 1…50")
+        }
+        let asOfDay = parameters.asOf?.daysSinceEpoch ?? Self.currentDay(clock())
+        let seed = parameters.seed ?? UInt64.random(in: 0...UInt64.max)
+        return try run(spec) { frame, _, handle in
+            guard let handle else { throw EngineError.invalidRequest("DP k-means is released only as a DP aggregate") }
+            let (subjects, days, amounts) = try Self.orderColumns(frame)
+            let summaries = try PurchaseSummary.compute(subjects: subjects, days: days, amounts: amounts, asOfDay: asOfDay)
+            let itemBounds = try schemaColumn(frame, "item_count").bounds ?? Bounds(lower: 0, upper: 50)
+            var items = [Double](repeating: 0, count: frame.subjectCount), orders = items
+            for (row, value) in try frame.column("item_count").enumerated() {
+                if let n = value.numeric() { items[Int(frame.subjectIndex[row])] += n; orders[Int(frame.subjectIndex[row])] += 1 }
+            }
+            let features = ["recency days", "purchase days", "total spend", "items per order"]
+            let box: [(Double, Double)] = [(0, parameters.recencyLimitDays), (0, parameters.purchaseDaysLimit), (0, parameters.monetaryBound),
+                                           (itemBounds.lower, itemBounds.upper)]
+            var points: [Double] = []
+            for s in summaries {
+                let raw = [Double(s.recencyDays(asOfDay: asOfDay)), Double(s.purchaseDays), s.totalAmount,
+                           orders[s.subject] > 0 ? items[s.subject] / orders[s.subject] : itemBounds.lower]
+                points += zip(raw, box).map { x, b in Self.toUnitBox(x, b) }
+            }
+            let result = try Self.privateKMeans(points: points, rows: summaries.count, cols: features.count, k: parameters.k,
+                                                iterations: parameters.iterations, epsilon: epsilon, seed: seed, handle: handle)
+            var output = ReleasedOutput()
+            var rows: [[String]] = []
+            for c in 0..<parameters.k {
+                let centre = (0..<features.count).map { j in Self.fromUnitBox(result.centres[c * features.count + j], box[j]) }
+                rows.append(["\(c + 1)", "\(result.sizes[c].value) ± \(result.sizes[c].halfWidth95)"] + centre.map { String(format: "%.1f", $0) })
+            }
+            output.tables.append(ResultTable(
+                title: "Clusters (noisy)", columns: ["cluster", "customers"] + features.map { "centre \($0)" }, rows: rows,
+                note: String(format: "Features clamped to public bounds (recency ≤ %.0f days, purchase days ≤ %.0f, spend ≤ %.0f, items per order %g–%g) and scaled with them; ",
+                             parameters.recencyLimitDays, parameters.purchaseDaysLimit, parameters.monetaryBound, itemBounds.lower, itemBounds.upper)
+                    + "\(parameters.iterations) noisy Lloyd steps from seeded centres in the public box; sizes are the last step's noisy counts."))
+            output.charts.append(ResultChart(kind: .bar, title: "Customers per cluster (noisy)", labels: (1...parameters.k).map { "cluster \($0)" },
+                                             values: result.sizes.map { Double(max($0.value, 0)) }, errors: result.sizes.map { Double($0.halfWidth95) }))
+            output.notes.append("budget: ε/\(parameters.iterations) per iteration, half to cluster sizes, half to coordinate sums (ε/\(2 * parameters.iterations * features.count) per feature)")
+            return output
+        }
+    }
+
+    /// `x` clamped to `[lo, hi]` and mapped linearly onto [-1, 1].
+    static func toUnitBox(_ x: Double, _ bounds: (Double, Double)) -> Double {
+        let (lo, hi) = bounds
+        guard hi > lo else { return 0 }
+        return 2 * (min(max(x, lo), hi) - lo) / (hi - lo) - 1
+    }
+
+    /// The inverse of ``toUnitBox``.
+    static func fromUnitBox(_ z: Double, _ bounds: (Double, Double)) -> Double {
+        bounds.0 + (z + 1) / 2 * (bounds.1 - bounds.0)
+    }
+
+    /// What the DP k-means kernel releases: centres in the unit box (`k x cols`, row-major), the last
+    /// step's noisy sizes and the 95% half-width of each coordinate sum (same for all).
+    struct PrivateKMeansResult {
+        var centres: [Double]
+        var sizes: [NoisyInteger]
+        var sumHalfWidth95: Double
+    }
+
+    /// The DP Lloyd iterations over points already in [-1, 1]^cols, one point per subject. Every
+    /// noisy statistic goes through `handle`; the total charged is at most `epsilon`.
+    /// `initialCentres` (public, `k x cols`) replaces the seeded start when given.
+    static func privateKMeans(points: [Double], rows: Int, cols: Int, k: Int, iterations: Int, epsilon: Double, seed: UInt64,
+                              initialCentres: [Double]? = nil, handle: PrivacyHandle) throws -> PrivateKMeansResult {
+        guard points.count == rows * cols, cols >= 1, k >= 1 else { throw EngineError.invalidRequest("k-means needs k ≥ 1 and points of the stated shape") }
+        let countShare = PrivacyGuarantee.pure(epsilon: evenShare(epsilon, parts: 2 * iterations))
+        let sumShare = PrivacyGuarantee.pure(epsilon: evenShare(epsilon, parts: 2 * iterations * cols))
+        let domain = try NumericDomain(lower: -1, upper: 1, decimalPlaces: 4)
+        var generator = SeedableGenerator(seed: seed)
+        var centres = (0..<(k * cols)).map { _ in Double.random(in: -1...1, using: &generator) }
+        if let initialCentres, initialCentres.count == k * cols { centres = initialCentres.map { min(max($0, -1), 1) } }
+        var sizes: [NoisyInteger] = []
+        var sumHalf = 0.0
+        let histogram = try HistogramMechanism(edges: (0...k).map(Double.init), guarantee: countShare)
+        let summer = try GroupBySumMechanism<Int>(domain: domain, guarantee: sumShare, bounds: .oneRowPerSubject)
+        for _ in 0..<iterations {
+            var labels = [Int](repeating: 0, count: rows)
+            for r in 0..<rows {
+                var best = 0, bestDistance = Double.infinity
+                for c in 0..<k {
+                    var d = 0.0
+                    for j in 0..<cols { let t = points[r * cols + j] - centres[c * cols + j]; d += t * t }
+                    if d < bestDistance { bestDistance = d; best = c }
+                }
+                labels[r] = best
+            }
+            sizes = try handle.run(histogram, on: .oneRowPerSubject(labels.map(Double.init)))
+            var next = centres
+            for j in 0..<cols {
+                let coordinate = (0..<rows).map { points[$0 * cols + j] }
+                let sums = try handle.run(summer, on: .init(column: .oneRowPerSubject(keys: labels, values: coordinate), keys: Array(0..<k)))
+                for c in 0..<k where sizes[c].value >= 1 {
+                    guard let sum = sums[c] else { continue }
+                    next[c * cols + j] = min(max(sum.value / Double(sizes[c].value), -1), 1)
+                    sumHalf = sum.upper95 - sum.value
+                }
+            }
+            centres = next
+        }
+        return PrivateKMeansResult(centres: centres, sizes: sizes, sumHalfWidth95: sumHalf)
+    }
+
+    // MARK: DP association rules
+
+    /// Differentially private frequent pairs and association rules over a public product catalogue.
+    ///
+    /// Each customer keeps at most `maxBasketsPerSubject` baskets (B), each reduced to its first
+    /// `maxItemsPerBasket` catalogue items (M). Budget: ε/10 to the noisy basket count (sensitivity
+    /// B), 3ε/10 to noisy counts of every catalogue item (sensitivity B·M), 6ε/10 to noisy counts of
+    /// every pair among the `candidateItems` items with the highest noisy counts (sensitivity
+    /// B·M(M−1)/2; choosing candidates from released counts is post-processing). Ranking, the
+    /// significance flag (above the Bonferroni 95% bound of the largest noise over all candidate
+    /// pairs) and confidence and lift are post-processing of noisy counts.
+    public func dpRules(actor: Actor, purpose: String, dataset: String = "orders", epsilon: Double,
+                        parameters: DPMiningParameters) throws -> JobResult {
+        let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["items"], outputMode: .dpAggregate, epsilon: epsilon,
+                           kind: "dp_rules", title: "Market baskets and association rules (differentially private)")
+        let catalogue = parameters.catalogue
+        guard catalogue.count >= 2, Set(catalogue).count == catalogue.count, catalogue.count <= 2_000 else {
+            throw EngineError.invalidRequest("the public catalogue needs 2…2000 distinct product ids")
+        }
+        let b = parameters.maxBasketsPerSubject, m = parameters.maxItemsPerBasket
+        guard (1...100).contains(b), (2...30).contains(m) else { throw EngineError.invalidRequest("baskets per customer must be 1…100 and items per basket 2…30") }
+        let part = Self.evenShare(epsilon, parts: 10)
+        return try run(spec) { frame, _, handle in
+            guard let handle else { throw EngineError.invalidRequest("DP rules are released only as DP aggregates") }
+            let bounded = try Self.boundedBaskets(frame, catalogue: catalogue, maxBaskets: b, maxItems: m)
+            let n = catalogue.count
+            var itemOwners: [Int32] = [], itemRows: [Double] = []
+            for (owner, basket) in zip(bounded.owners, bounded.baskets) { for a in basket { itemOwners.append(owner); itemRows.append(Double(a)) } }
+            // The bounder re-checks the per-customer row bounds the sensitivities assume.
+            let basketRows = try ContributionBounder.bound(subjects: bounded.owners, values: bounded.owners, maxRowsPerSubject: b)
+            let itemColumn = try ContributionBounder.bound(subjects: itemOwners, values: itemRows, maxRowsPerSubject: b * m)
+            let basketCount = try handle.run(try CountMechanism(guarantee: .pure(epsilon: part), bounds: try ContributionBounds(maxRowsPerSubject: b)),
+                                             on: basketRows.rowCount)
+            let itemCounts = try handle.run(try HistogramMechanism(edges: (0...n).map(Double.init), guarantee: .pure(epsilon: 3 * part),
+                                                                   bounds: try ContributionBounds(maxRowsPerSubject: b * m)), on: itemColumn)
+            // Candidates: the most frequent items by noisy count (post-processing of the item release).
+            let candidates = (0..<n).sorted { (itemCounts[$0].value, $1) > (itemCounts[$1].value, $0) }.prefix(min(parameters.candidateItems, n)).sorted()
+            let position = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { ($1, $0) })
+            let c = candidates.count, pairs = c * (c - 1) / 2
+            var pairOwners: [Int32] = [], pairRows: [Double] = []
+            for (owner, basket) in zip(bounded.owners, bounded.baskets) {
+                let kept = basket.compactMap { position[$0] }
+                for (x, a) in kept.enumerated() { for y in kept[(x + 1)...] { pairOwners.append(owner); pairRows.append(Double(Self.pairIndex(a, y, c))) } }
+            }
+            let pairColumn = try ContributionBounder.bound(subjects: pairOwners, values: pairRows, maxRowsPerSubject: b * m * (m - 1) / 2)
+            let pairCounts = try handle.run(try HistogramMechanism(edges: (0...max(pairs, 1)).map(Double.init), guarantee: .pure(epsilon: 6 * part),
+                                                                   bounds: try ContributionBounds(maxRowsPerSubject: b * m * (m - 1) / 2)), on: pairColumn)
+            let cut = pairCounts.first?.noise.halfWidth(confidence: 1 - 0.05 / Double(max(pairs, 1))) ?? 0
+            var pairList: [(Int, Int, NoisyInteger)] = []
+            for x in 0..<c { for y in (x + 1)..<c { pairList.append((candidates[x], candidates[y], pairCounts[Self.pairIndex(x, y, c)])) } }
+            pairList.sort { ($0.2.value, $1.0, $1.1) > ($1.2.value, $0.0, $0.1) }
+            let shown = pairList.prefix(parameters.top)
+            let total = Double(max(basketCount.value, 1))
+            var output = ReleasedOutput()
+            output.tables.append(ResultTable(title: "Most frequent pairs (noisy baskets)", columns: ["items", "baskets", "95% ±", "support", "significant"],
+                                             rows: shown.map { a, c, count in
+                                                 ["\(catalogue[a]), \(catalogue[c])", String(count.value), "± \(count.halfWidth95)", String(format: "%.4f", Double(count.value) / total),
+                                                  count.value > cut ? "yes" : "no"]
+                                             },
+                                             note: "Pairs among the \(c) items with the highest noisy counts, ranked by noisy count; \"significant\" when above \(cut), "
+                                                + "the 95% bound of the largest noise over all \(pairs) candidate pairs (then the pair was bought at least once)."))
+            var rules: [[String]] = []
+            var ranked: [(Double, [String])] = []
+            for (a, c, joint) in shown {
+                for (x, y) in [(a, c), (c, a)] {
+                    let antecedent = Double(max(itemCounts[x].value, 1)), consequent = Double(max(itemCounts[y].value, 1))
+                    let confidence = min(Double(joint.value) / antecedent, 1)
+                    guard confidence >= parameters.minConfidence else { continue }
+                    let lift = confidence / (consequent / total)
+                    ranked.append((lift, [catalogue[x], catalogue[y], String(format: "%.4f", Double(joint.value) / total), String(format: "%.3f", confidence), String(format: "%.2f", lift)]))
+                }
+            }
+            rules = ranked.sorted { $0.0 > $1.0 }.map(\.1)
+            output.tables.append(ResultTable(title: "Association rules from noisy counts (min confidence \(parameters.minConfidence))",
+                                             columns: ["if", "then", "support", "confidence", "lift"], rows: rules,
+                                             note: "Confidence and lift are ratios of noisy counts (post-processing); noisy baskets \(basketCount.value) ± \(basketCount.halfWidth95)."))
+            let topItems = (0..<n).sorted { (itemCounts[$0].value, $1) > (itemCounts[$1].value, $0) }.prefix(parameters.top)
+            output.tables.append(ResultTable(title: "Most frequent items (noisy baskets)", columns: ["item", "baskets", "95% ±"],
+                                             rows: topItems.map { [catalogue[$0], String(itemCounts[$0].value), "± \(itemCounts[$0].halfWidth95)"] }))
+            output.charts.append(ResultChart(kind: .bar, title: "Most frequent pairs (noisy baskets)", labels: shown.map { "\(catalogue[$0.0]), \(catalogue[$0.1])" },
+                                             values: shown.map { Double($0.2.value) }, errors: shown.map { Double($0.2.halfWidth95) }))
+            output.notes.append("budget: ε/10 basket count, 3ε/10 item counts, 6ε/10 pair counts among the top \(c) items; ≤ \(b) baskets per customer, ≤ \(m) items per basket")
+            return output
+        }
+    }
+
+    /// Baskets reduced to public catalogue indices: each customer's first `maxBaskets` non-empty
+    /// baskets (frame order), each its distinct catalogue items in catalogue order, first `maxItems`.
+    static func boundedBaskets(_ frame: JobFrame, catalogue: [String], maxBaskets: Int, maxItems: Int) throws -> (owners: [Int32], baskets: [[Int]]) {
+        let index = Dictionary(uniqueKeysWithValues: catalogue.enumerated().map { ($1, $0) })
+        var used: [Int32: Int] = [:]
+        var owners: [Int32] = [], baskets: [[Int]] = []
+        for (row, value) in try frame.column("items").enumerated() {
+            guard case let .items(list) = value else { continue }
+            let basket = Array(Set(list.compactMap { index[$0] }).sorted().prefix(maxItems))
+            let owner = frame.subjectIndex[row]
+            guard !basket.isEmpty, used[owner, default: 0] < maxBaskets else { continue }
+            used[owner, default: 0] += 1
+            owners.append(owner)
+            baskets.append(basket)
+        }
+        return (owners, baskets)
+    }
+
+    /// Position of the pair `a < c` among all pairs of `n` items (row-major upper triangle).
+    static func pairIndex(_ a: Int, _ c: Int, _ n: Int) -> Int { a * (2 * n - a - 1) / 2 + (c - a - 1) }
+
+    // MARK: DP funnel and paths
+
+    /// Events as (subject, time, event id) with a vocabulary of event types.
+    static func dpEventLog(_ frame: JobFrame, vocabulary: inout Vocabulary) throws -> EventLog {
+        let times = try frame.column("event_time"), types = try frame.column("event_type")
+        var s: [Int] = [], t: [Int64] = [], e: [Int32] = []
+        for row in 0..<frame.rowCount {
+            guard case let .timestamp(ms) = times[row], case let .category(type) = types[row] else { continue }
+            s.append(Int(frame.subjectIndex[row]))
+            t.append(ms)
+            e.append(vocabulary.id(type))
+        }
+        return try EventLog(subjects: s, times: t, events: e)
+    }
+
+    /// Differentially private funnel. Each customer reaches a depth 0…S (the steps reached in
+    /// order form a prefix), so the whole ε goes to one histogram of depths, one row per customer
+    /// (sensitivity 1). Customers reaching step i = the sum of the noisy depth bins above i; its 95%
+    /// half-width is computed exactly from the convolution of the bins' noise. Conversion is the
+    /// ratio of noisy counts (post-processing).
+    public func dpFunnel(actor: Actor, purpose: String, dataset: String = "events", epsilon: Double,
+                         parameters: DPMiningParameters) throws -> JobResult {
+        let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .dpAggregate,
+                           epsilon: epsilon, kind: "dp_funnel", title: "Funnel (differentially private): " + parameters.steps.joined(separator: " → "))
+        guard !parameters.steps.isEmpty, parameters.steps.count <= 16 else { throw EngineError.invalidRequest("give 1…16 funnel steps") }
+        let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: 1))
+        return try run(spec) { frame, _, handle in
+            guard let handle else { throw EngineError.invalidRequest("a DP funnel is released only as a DP aggregate") }
+            var vocabulary = Vocabulary()
+            let log = try Self.dpEventLog(frame, vocabulary: &vocabulary)
+            let steps = parameters.steps.map { vocabulary.id($0) }
+            let exact = try Funnel.compute(log: log, steps: steps, window: parameters.windowHours.map { Int64($0 * 3_600_000) })
+            // Depth of each customer: reached[d-1] - reached[d] customers stop at depth d (the multiset of per-customer depths).
+            let s = steps.count
+            var depths: [Double] = []
+            for d in 0...s {
+                let above = d == 0 ? exact.subjects : exact.reached[d - 1]
+                depths += Array(repeating: Double(d), count: above - (d < s ? exact.reached[d] : 0))
+            }
+            let bins = try handle.run(try HistogramMechanism(edges: (0...(s + 1)).map(Double.init), guarantee: share), on: .oneRowPerSubject(depths))
+            var output = ReleasedOutput()
+            var rows: [[String]] = []
+            var reached: [Int64] = []
+            let noise = bins[0].noise
+            for i in 0..<s {
+                let value = bins[(i + 1)...].reduce(Int64(0)) { $0 + $1.value }
+                reached.append(value)
+                let previous = i == 0 ? bins.reduce(Int64(0)) { $0 + $1.value } : reached[i - 1]
+                let conversion = previous > 0 ? Double(max(value, 0)) / Double(previous) : 0
+                rows.append([parameters.steps[i], String(value), "± \(Self.sumHalfWidth95(noise, terms: s - i))", String(format: "%.1f%%", conversion * 100)])
+            }
+            output.tables.append(ResultTable(title: "Funnel (noisy customers)", columns: ["step", "customers", "95% ±", "conversion"], rows: rows,
+                                             note: "Customers counted once at their deepest step; counts are sums of noisy depth bins"
+                                                + (parameters.windowHours.map { ", each step within \($0) hours of the first" } ?? "") + "."))
+            output.charts.append(ResultChart(kind: .funnel, title: "Customers reaching each step (noisy)", labels: parameters.steps,
+                                             values: reached.map { Double(max($0, 0)) }))
+            output.notes.append("budget: ε to one histogram of funnel depths (sensitivity 1)")
+            return output
+        }
+    }
+
+    /// Differentially private most frequent paths of `pathLength` consecutive events. Each customer
+    /// counts once per path, in at most `maxPathsPerSubject` distinct paths (the first in time
+    /// order): a group-by count with L0 = that bound, L∞ = 1, taking the whole ε. When the event
+    /// types are declared public and there are at most 4096 paths, every path is a public key;
+    /// otherwise paths are released only above the partition-selection threshold (δ charged).
+    public func dpSequences(actor: Actor, purpose: String, dataset: String = "events", epsilon: Double,
+                            parameters: DPMiningParameters) throws -> JobResult {
+        var spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .dpAggregate,
+                           epsilon: epsilon, kind: "dp_sequences", title: "Frequent event paths (differentially private)")
+        spec.delta = parameters.delta
+        guard (1...8).contains(parameters.pathLength), (1...1024).contains(parameters.maxPathsPerSubject) else {
+            throw EngineError.invalidRequest("path length must be 1…8 and paths per customer 1…1024")
+        }
+        let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: 1))
+        return try run(spec) { frame, _, handle in
+            guard let handle else { throw EngineError.invalidRequest("DP paths are released only as DP aggregates") }
+            var vocabulary = Vocabulary()
+            let log = try Self.dpEventLog(frame, vocabulary: &vocabulary)
+            let length = parameters.pathLength
+            var owners: [Int] = [], keys: [String] = []
+            var seen = Set<String>()
+            for s in 0..<log.subjectCount {
+                let begin = log.subjectStarts[s], end = log.subjectStarts[s + 1]
+                guard end - begin >= length else { continue }
+                seen.removeAll(keepingCapacity: true)
+                for start in begin...(end - length) {
+                    let key = log.events[start..<(start + length)].map { vocabulary.name($0) }.joined(separator: " → ")
+                    if seen.insert(key).inserted { owners.append(s); keys.append(key) }
+                }
+            }
+            var publicKeys = Set<String>()
+            if let types = try schemaColumn(frame, "event_type").publicValues, pow(Double(types.count), Double(length)) <= 4096 {
+                publicKeys = Set((0..<length).reduce([[String]]([[]])) { acc, _ in acc.flatMap { p in types.map { p + [$0] } } }
+                    .map { $0.joined(separator: " → ") })
+            }
+            let bounds = try ContributionBounds(maxRowsPerSubject: 1, maxGroupsPerSubject: parameters.maxPathsPerSubject)
+            let grouped = try ContributionBounder.bound(subjects: owners, keys: keys, values: Array(repeating: 0, count: keys.count), bounds: bounds)
+            let counts = try handle.run(try GroupByCountMechanism(guarantee: share, delta: parameters.delta, bounds: bounds, publicKeys: publicKeys),
+                                        on: grouped.groupKeys)
+            let ranked = counts.counts.sorted { ($0.value.value, $1.key) > ($1.value.value, $0.key) }.prefix(parameters.top)
+            var output = ReleasedOutput()
+            output.tables.append(ResultTable(title: "Most frequent paths of \(length) events (noisy customers)", columns: ["path", "customers", "95% ±"],
+                                             rows: ranked.map { [$0.key, String($0.value.value), "± \($0.value.halfWidth95)"] },
+                                             note: (publicKeys.isEmpty ? "paths shown only when their noisy count reaches \(counts.threshold) (δ \(parameters.delta)); "
+                                                : "all \(publicKeys.count) paths over the public event types are noised; ")
+                                                + "each customer counts once per path, in at most \(parameters.maxPathsPerSubject) paths"))
+            output.charts.append(ResultChart(kind: .bar, title: "Most frequent paths (noisy customers)", labels: ranked.map(\.key),
+                                             values: ranked.map { Double(max($0.value.value, 0)) }, errors: ranked.map { Double($0.value.halfWidth95) }))
+            output.notes.append("budget: ε to one group-by count over paths (L0 \(parameters.maxPathsPerSubject), L∞ 1)")
+            return output
+        }
+    }
+
+    /// The 95% half-width of a sum of `terms` independent draws of `noise`: exact (from the
+    /// convolution of the probability mass functions, truncated mass counted as outside) when the
+    /// supports are small enough, else the union bound `terms * halfWidth(1 - 0.05/terms)`.
+    static func sumHalfWidth95(_ noise: NoiseDistribution, terms: Int) -> Int64 {
+        guard terms > 1 else { return noise.halfWidth(confidence: 0.95) }
+        let reach = noise.halfWidth(confidence: 1 - 1e-10)
+        guard reach <= 2_000, terms <= 16 else { return Int64(terms) * noise.halfWidth(confidence: 1 - 0.05 / Double(terms)) }
+        let single = (-reach...reach).map { noise.probability(of: $0) }
+        var distribution = single
+        for _ in 1..<terms {
+            var next = [Double](repeating: 0, count: distribution.count + single.count - 1)
+            for (i, p) in distribution.enumerated() where p > 0 { for (j, q) in single.enumerated() { next[i + j] += p * q } }
+            distribution = next
+        }
+        let centre = distribution.count / 2
+        var inside = distribution[centre]
+        var width = 0
+        while 1 - inside > 0.05 && width < centre {
+            width += 1
+            inside += distribution[centre + width] + distribution[centre - width]
+        }
+        return Int64(width)
+    }
+}
