@@ -133,6 +133,12 @@ public struct Demo {
         let cube = try engine.dpCube(actor: alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 1.0, parameters: stats)
         try show(cube, file: "cube.html")
         for row in cube.tables.first?.rows ?? [] { say("     top revenue: \(row[0]): \(row[2]) from \(row[1]) orders") }
+        var dp = DPMiningParameters()
+        dp.seed = options.seed
+        try show(try engine.dpRFM(actor: alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: dp), file: "rfm-dp.html")
+        let dpFunnel = try engine.dpFunnel(actor: alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: dp)
+        try show(dpFunnel, file: "funnel-dp.html")
+        if let rows = dpFunnel.tables.first?.rows { say("     DP funnel: " + rows.map { "\($0[0]) \($0[1])" }.joined(separator: " → ")) }
         say("   \(try engine.budgetStatement().split(separator: "\n").dropFirst(2).joined(separator: "\n   "))")
 
         say("\n-- 6. default deny: what the policies refuse, and why (each refusal is audited)")

@@ -32,6 +32,7 @@ struct MineCommand: ParsableCommand {
     @Option(help: "Maximum gap between pattern elements (sequences).") var maxGap: Int?
     @Option(parsing: .upToNextOption, help: "Funnel steps.") var steps: [String] = ["search", "view", "cart", "purchase"]
     @Option(help: "Funnel window in hours.") var windowHours: Double?
+    @Option(help: "Run the differentially private variant with this whole privacy cost (budget charged).") var epsilon: Double?
 
     func run() throws {
         var parameters = MiningParameters()
@@ -49,6 +50,25 @@ struct MineCommand: ParsableCommand {
         parameters.windowHours = windowHours
         guard let outputMode = OutputMode(rawValue: mode) else { throw ValidationError("unknown --mode '\(mode)'") }
         let who = actor.actor
+        if let epsilon {
+            var dp = DPMiningParameters()
+            if let asOf = parameters.asOf { dp.asOf = asOf }
+            dp.k = k
+            if let seed { dp.seed = seed }
+            dp.steps = steps
+            dp.windowHours = windowHours
+            dp.minConfidence = minConfidence
+            let result = try withEngine(options) { engine -> JobResult in
+                switch algorithm {
+                case .rfm: return try engine.dpRFM(actor: who, purpose: purpose, dataset: dataset ?? "orders", epsilon: epsilon, parameters: dp)
+                case .kmeans: return try engine.dpKMeans(actor: who, purpose: purpose, dataset: dataset ?? "orders", epsilon: epsilon, parameters: dp)
+                case .rules: return try engine.dpRules(actor: who, purpose: purpose, dataset: dataset ?? "orders", epsilon: epsilon, parameters: dp)
+                case .sequences: return try engine.dpSequences(actor: who, purpose: purpose, dataset: dataset ?? "events", epsilon: epsilon, parameters: dp)
+                case .funnel: return try engine.dpFunnel(actor: who, purpose: purpose, dataset: dataset ?? "events", epsilon: epsilon, parameters: dp)
+                }
+            }
+            return try emit(try Render.result(result, format: format), to: output)
+        }
         let result = try withEngine(options) { engine -> JobResult in
             switch algorithm {
             case .rfm: return try engine.mineRFM(actor: who, purpose: purpose, dataset: dataset ?? "orders", mode: outputMode, parameters: parameters)
