@@ -130,6 +130,50 @@ public enum RecordCodec {
             }
         }
 
+        /// Skips one value without materialising it.
+        mutating func skipValue() throws {
+            switch try byte() {
+            case 0: return
+            case 1, 6:
+                let length = Int(try varint())
+                guard length >= 0, position + length <= bytes.count else { throw RecordCodecError.truncated }
+                position += length
+            case 2, 3, 4, 5: _ = try varint()
+            case 7:
+                let count = Int(try varint())
+                guard count <= bytes.count else { throw RecordCodecError.malformed }
+                for _ in 0..<count {
+                    let length = Int(try varint())
+                    guard length >= 0, position + length <= bytes.count else { throw RecordCodecError.truncated }
+                    position += length
+                }
+            default: throw RecordCodecError.malformed
+            }
+        }
+
+        /// Calls `body` with only the `projection` columns of each row (in projection order), skipping
+        /// the others without decoding them. Columns a block predates come out as `.missing`.
+        public mutating func forEachRow(projection: [Int], _ body: ([Value]) throws -> Void) throws {
+            guard try byte() == RecordCodec.version else { throw RecordCodecError.unsupportedVersion }
+            let stored = Int(try varint())
+            let rowCount = Int(try varint())
+            // slot[c] = position of stored column c in the output, or -1 to skip it.
+            var slot = [Int](repeating: -1, count: stored)
+            var copies: [(to: Int, from: Int)] = []  // a column projected twice
+            for (i, c) in projection.enumerated() where c < stored {
+                if slot[c] < 0 { slot[c] = i } else { copies.append((i, slot[c])) }
+            }
+            var row = [Value](repeating: .missing, count: projection.count)
+            for _ in 0..<rowCount {
+                for c in 0..<stored {
+                    let s = slot[c]
+                    if s >= 0 { row[s] = try value() } else { try skipValue() }
+                }
+                for copy in copies { row[copy.to] = row[copy.from] }
+                try body(row)
+            }
+        }
+
         /// Calls `body` for each row, padded with `.missing` to `columnCount`.
         public mutating func forEachRow(columnCount: Int, _ body: ([Value]) throws -> Void) throws {
             guard try byte() == RecordCodec.version else { throw RecordCodecError.unsupportedVersion }

@@ -178,7 +178,6 @@ public final class Vault: @unchecked Sendable {
         var statistics = ScanStatistics()
         let context = AESGCMContext()
         var plaintext: [UInt8] = []
-        var projected = [Value](repeating: .missing, count: plan.projection.count)
         var aad = [UInt8]()
         try store.scan(dataset: dataset.name, subjects: plan.scope, partition: partition, partitions: partitions) { subject, blockID, sealed in
             guard let key = plan.dataKeys[subject] else {
@@ -198,10 +197,9 @@ public final class Vault: @unchecked Sendable {
             statistics.subjects.insert(subject)
             try plaintext.withUnsafeBytes { bytes in
                 var reader = RecordCodec.Reader(bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<length]))
-                try reader.forEachRow(columnCount: dataset.columns.count) { row in
-                    for (i, c) in plan.projection.enumerated() { projected[i] = row[c] }
+                try reader.forEachRow(projection: plan.projection) { row in
                     statistics.rows += 1
-                    try body(subject, projected)
+                    try body(subject, row)
                 }
             }
         }

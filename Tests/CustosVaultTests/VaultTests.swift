@@ -197,3 +197,23 @@ final class LockedSet: @unchecked Sendable {
     func insert(_ s: String) { lock.lock(); items.insert(s); lock.unlock() }
     var count: Int { lock.lock(); defer { lock.unlock() }; return items.count }
 }
+
+final class ProjectionDecodeTests: XCTestCase {
+    /// Projected decoding (skipping the other columns) gives the same values as full decoding.
+    func testProjectionMatchesFullDecode() throws {
+        let rows: [[Value]] = [
+            [.string("Åsa"), .items(["p1", "p2"]), .decimal(-125), .missing, .timestamp(1_700_000_000_123), .category("SE")],
+            [.missing, .items([]), .integer(Int64.max), .date(-3), .string("王芳"), .missing],
+        ]
+        let encoded = RecordCodec.encode(rows: rows, columnCount: 6)
+        for projection in [[0], [5, 1], [2, 4, 0], [], [3, 3], [0, 1, 2, 3, 4, 5, 6]] {
+            var got: [[Value]] = []
+            try encoded.withUnsafeBytes { bytes in
+                var reader = RecordCodec.Reader(bytes: bytes)
+                try reader.forEachRow(projection: projection) { got.append($0) }
+            }
+            let expected = rows.map { row in projection.map { $0 < row.count ? row[$0] : .missing } }
+            XCTAssertEqual(got, expected, "projection \(projection)")
+        }
+    }
+}
