@@ -45,7 +45,7 @@ extension Engine {
         }
         let subjects = Set(resolved.map(\.0)).count
         var details = tally.mapValues(String.init)
-        details["source_digest"] = "sha256:" + SHA256Hex.of(data)
+        details["source_digest"] = "sha256:" + SHA256.hash([UInt8](data)).hexString
         try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .consentChange, decision: .allow,
                               reason: "consent import", policyVersion: policies.version, subjectCount: Int64(subjects),
                               rows: Int64(resolved.count), details: details))
@@ -104,8 +104,4 @@ extension Engine {
     func pseudonymForAudit(_ subject: SubjectID) -> String {
         "a_" + Array(HMACSHA256.authenticationCode(for: subject.bytes, using: auditPseudonymKey).prefix(12)).hexString
     }
-}
-
-enum SHA256Hex {
-    static func of(_ data: Data) -> String { SHA256.hash([UInt8](data)).hexString }
 }

@@ -248,13 +248,3 @@ final class PartitionResults: @unchecked Sendable {
     }
 }
 
-extension Vault {
-    /// Opens one sealed block outside a governed read. Only for the storage benchmark, which owns its
-    /// keys and measures the decryption step in isolation.
-    public static func openForBenchmark(
-        _ sealed: UnsafeRawBufferPointer, key: SymmetricKey, dataset: String, subject: SubjectID, blockID: Int64,
-        context: AESGCMContext, into plaintext: inout [UInt8]
-    ) throws -> Int {
-        try open(sealed, key: key, aad: associatedData(dataset: dataset, subject: subject, blockID: blockID), context: context, into: &plaintext)
-    }
-}

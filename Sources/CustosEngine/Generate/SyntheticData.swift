@@ -50,7 +50,7 @@ public struct SyntheticDataGenerator {
     /// Writes customers.csv, orders.csv, events.csv, feedback.csv and consents.csv into `directory`.
     public func generate(into directory: URL) throws -> Output {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var rng = SynthesisRandom(seed: options.seed)
+        var rng = SeedableGenerator(seed: options.seed)
         var output = Output()
         let asOfDay = options.asOf.daysSinceEpoch
         let productCount = max(options.products, 20)
@@ -215,8 +215,9 @@ struct CSVWriter {
     func write(to url: URL) throws { try Data(bytes).write(to: url) }
 }
 
-/// SplitMix64 seeding xoshiro256**: fast, reproducible, and used only to synthesise test data.
-struct SynthesisRandom {
+/// SplitMix64 seeding xoshiro256**: fast and reproducible, for synthetic data, k-means++ starts and
+/// silhouette sampling. Never used for privacy noise, which always comes from the CSPRNG.
+struct SeedableGenerator: RandomNumberGenerator {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
     init(seed: UInt64) {

@@ -201,8 +201,13 @@ extension Engine {
 
     // MARK: Artefacts (outbox messages) per customer, purged on erasure
 
+    /// Register id of a customer's artefact list: keyed, so the plaintext reference never appears.
+    func artefactKey(_ reference: String) throws -> String {
+        SHA256.hash(Array(reference.lowercased().utf8) + (try registerKey).rawBytes).hexString
+    }
+
     func rememberArtefact(_ path: String, request: String, reference: String) throws {
-        let key = SHA256.hash(Array(reference.lowercased().utf8) + (try registerKey).rawBytes).hexString
+        let key = try artefactKey(reference)
         var list = try artefacts(key)
         list.append(path)
         try workspace.store.putRegisterRecord(kind: Engine.artefactKind, id: key, summary: "",
@@ -228,7 +233,7 @@ extension Engine {
                 if FileManager.default.fileExists(atPath: enclosures.path) { try FileManager.default.removeItem(at: enclosures) }
             }
         }
-        let key = SHA256.hash(Array(reference.lowercased().utf8) + (try registerKey).rawBytes).hexString
+        let key = try artefactKey(reference)
         for path in try artefacts(key) {
             let url = URL(fileURLWithPath: path, relativeTo: workspace.outboxDirectory)
             if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
