@@ -34,6 +34,12 @@ final class EngineFixture {
     func entries() throws -> [AuditEntry] { try engine.audit.entries() }
 }
 
+extension JobResult {
+    /// The exact cohort of a pseudonymous job (-1 / empty for DP results, which carry none).
+    var subjects: Int { cohort?.subjects ?? -1 }
+    var exclusions: [String: Int] { cohort?.exclusions ?? [:] }
+}
+
 final class JobTests: XCTestCase {
     func assertDenied(_ body: @autoclosure () throws -> JobResult, contains text: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try body(), file: file, line: line) { error in

@@ -24,31 +24,38 @@ public struct ColumnDecision: Sendable, Equatable {
     }
 }
 
-/// A per-period epsilon limit.
+/// A per-period limit of epsilon (and of delta, when a permit sets one).
 public struct PeriodBudget: Sendable, Equatable, Codable {
     /// The accounting period.
     public let period: BudgetPeriod
     /// Epsilon (differential privacy budget).
     public let epsilon: Double
+    /// Delta (probability that pure epsilon-DP fails); nil when no permit limits it, so no job may spend any.
+    public let delta: Double?
 
     /// Creates the value from its parts.
-    public init(period: BudgetPeriod, epsilon: Double) {
+    public init(period: BudgetPeriod, epsilon: Double, delta: Double? = nil) {
         self.period = period
         self.epsilon = epsilon
+        self.delta = delta
     }
 }
 
 /// Budget limits combined from every applicable permit (the smallest of each wins). The period
-/// limits are per principal per dataset; the engine's budget accountant enforces them.
+/// limits are per principal per dataset; the engine's budget accountant enforces them, together
+/// with the population account that bounds every customer's loss over all principals and datasets.
 public struct BudgetLimits: Sendable, Equatable, Codable {
     /// Largest epsilon one job may spend.
     public var epsilonPerJob: Double?
-    /// Largest epsilon per principal per dataset per period.
+    /// Largest delta one job may spend; nil: none.
+    public var deltaPerJob: Double?
+    /// Largest epsilon (and delta) per principal per dataset per period.
     public var perPeriod: [PeriodBudget]
 
     /// Creates the value from its parts.
-    public init(epsilonPerJob: Double? = nil, perPeriod: [PeriodBudget] = []) {
+    public init(epsilonPerJob: Double? = nil, deltaPerJob: Double? = nil, perPeriod: [PeriodBudget] = []) {
         self.epsilonPerJob = epsilonPerJob
+        self.deltaPerJob = deltaPerJob
         self.perPeriod = perPeriod
     }
 }
