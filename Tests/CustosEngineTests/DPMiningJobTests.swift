@@ -77,7 +77,8 @@ final class DPMiningJobTests: XCTestCase {
             XCTAssertLessThanOrEqual(used, expected)
             XCTAssertGreaterThan(used, 0.999 * expected, "\(job.details["kind"] ?? ""): the mechanisms use the whole declared cost")
         }
-        XCTAssertEqual(jobs.first { $0.details["kind"] == "dp_sequences" }?.details["delta"], String(p.delta), "partition selection's delta is audited")
+        XCTAssertNil(jobs.first { $0.details["kind"] == "dp_sequences" }?.details["delta"],
+                     "paths over the public event types need no partition selection, so no delta is spent or audited")
         // Shapes: 11 segments, k clusters.
         XCTAssertEqual(rfm.tables.first?.rows.map { $0[0] }, RFMSegment.allCases.map(\.rawValue))
         XCTAssertEqual(kmeans.tables.first?.rows.count, p.k)

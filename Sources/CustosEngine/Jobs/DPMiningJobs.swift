@@ -342,7 +342,7 @@ extension Engine {
                                                 selection: .rankedByNoisyValue(limit: parameters.top)))
             release.charts.append(ReleasedChart(kind: .bar, title: "Most frequent pairs (noisy baskets)",
                                                 labels: shown.map { .declared("\(catalogue[$0.0]), \(catalogue[$0.1])") },
-                                                values: shown.map { ReleasedNumber($0.2) }))
+                                                values: shown.map { ReleasedNumber($0.2) }, selection: .rankedByNoisyValue(limit: parameters.top)))
             release.notes.append("budget: ε/10 basket count, 3ε/10 item counts, 6ε/10 pair counts among the top \(public: c) items; ≤ \(public: b) baskets per customer, ≤ \(public: m) items per basket")
             return release
         }
@@ -489,7 +489,7 @@ extension Engine {
                 rows: ranked.map { [.label(label($0.key)), .count(ReleasedNumber($0.value))] }, selection: .rankedByNoisyValue(limit: parameters.top),
                 note: how + "each customer counts once per path, in at most \(public: parameters.maxPathsPerSubject) paths"))
             release.charts.append(ReleasedChart(kind: .bar, title: "Most frequent paths (noisy customers)", labels: ranked.map { label($0.key) },
-                                                values: ranked.map { ReleasedNumber($0.value) }))
+                                                values: ranked.map { ReleasedNumber($0.value) }, selection: .rankedByNoisyValue(limit: parameters.top)))
             release.notes.append("budget: ε to one group-by count over paths (L0 \(public: parameters.maxPathsPerSubject), L∞ 1)")
             return release
         }

@@ -117,7 +117,10 @@ extension Engine {
         // Keys that would each describe one customer are never released, however much noise is added.
         for column in spec.groupingColumns {
             let schema = dataset.column(named: column)
-            if schema?.columnClass == .directIdentifier || dataset.subjectKeys.contains(column) || decision.treatments[column] == .pseudonymize {
+            let category = schema?.category ?? ""
+            let identifying = Self.identifyingCategories.contains { category == $0 || category.hasPrefix($0 + ".") }
+            if schema?.columnClass == .directIdentifier || dataset.subjectKeys.contains(column) || decision.treatments[column] == .pseudonymize
+                || identifying {
                 try refuse("'\(column)' identifies a customer (an identifier or a pseudonym), so it cannot be a group-by key; group by a category, a date or a banded value instead",
                            budget: false)
             }
@@ -178,6 +181,11 @@ extension Engine {
                          cohort: cohort, privacy: privacy, release: release, tables: tables, charts: charts, notes: notes,
                          finishedAt: Value.timestamp(Int64(clock().timeIntervalSince1970 * 1000)).rendered(), resultDigest: digest)
     }
+
+    /// Data categories whose values single out a person or their device (Fideslang names): never group-by keys.
+    static let identifyingCategories = ["user.unique_id", "user.device.cookie_id", "user.device.device_id", "user.contact.email",
+                                        "user.contact.phone_number", "user.name",
+                                        "user.government_id"]
 
     /// Reserves `cost` on the principal's per-period accounts for the dataset and on the population
     /// account (per period and lifetime), all or nothing. Returns why it was refused, or nil.

@@ -194,7 +194,8 @@ extension Engine {
                 note: selects ? "groups not declared public are shown only when their noisy count passes \(public: counts.threshold) (δ \(public: parameters.delta))"
                     : "all declared groups shown (public domain)"))
             let chartValues = ordered.map { sums[$0.0] ?? $0.1 }
-            release.charts.append(ReleasedChart(kind: .bar, title: "\(public: title)", labels: ordered.map { label($0.0) }, values: chartValues))
+            release.charts.append(ReleasedChart(kind: .bar, title: "\(public: title)", labels: ordered.map { label($0.0) }, values: chartValues,
+                                                selection: selection))
             return release
         }
     }

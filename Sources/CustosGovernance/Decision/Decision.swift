@@ -86,6 +86,8 @@ public struct Decision: Sendable {
     public let outputMode: OutputMode
     /// Epsilon (differential privacy budget).
     public let epsilon: Double?
+    /// Delta the request asked to spend (0 for pure DP).
+    public let delta: Double
     /// The one subject the request is limited to (internal id), if any.
     public let subjectScope: String?
     /// Requested columns (and columns read only for the row filter) with their treatments.
@@ -128,7 +130,7 @@ public struct Decision: Sendable {
         DecisionAuditRecord(
             decisionID: id, timeMillis: Int64((time.timeIntervalSince1970 * 1000).rounded()), effect: effect,
             principal: principal, role: role, purpose: purpose, dataset: dataset, outputMode: outputMode.rawValue,
-            epsilon: epsilon, subjectScoped: subjectScope != nil,
+            epsilon: epsilon, delta: delta, subjectScoped: subjectScope != nil,
             treatments: Dictionary(columns.map { ($0.column, $0.treatment.rawValue) }, uniquingKeysWith: { a, _ in a }),
             reasons: reasons, matchedRules: matchedRules, rowFilter: rowFilter?.description, minGroupSize: minGroupSize,
             budget: budget, policyVersion: policyVersion)
@@ -148,6 +150,7 @@ public struct Decision: Sendable {
         self.dataset = request.dataset
         self.outputMode = request.outputMode
         self.epsilon = request.epsilon
+        self.delta = request.delta
         self.subjectScope = request.subjectScope
         self.columns = columns
         self.reasons = reasons
@@ -180,6 +183,8 @@ public struct DecisionAuditRecord: Sendable, Equatable, Codable {
     public let outputMode: String
     /// Epsilon (differential privacy budget).
     public let epsilon: Double?
+    /// Delta the request asked to spend (0 for pure DP).
+    public let delta: Double
     /// Whether the request was limited to one subject (the subject id itself is not copied here).
     public let subjectScoped: Bool
     /// Treatment of each column, by column name.

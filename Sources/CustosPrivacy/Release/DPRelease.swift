@@ -120,12 +120,15 @@ public struct ReleasedChart: Sendable, Hashable, Encodable {
     public var title: ReleaseText
     public var labels: [ReleasedLabel]
     public var values: [ReleasedNumber]
+    /// Which bars are shown (as for tables).
+    public var selection: RowSelection
 
-    public init(kind: Kind, title: ReleaseText, labels: [ReleasedLabel], values: [ReleasedNumber]) {
+    public init(kind: Kind, title: ReleaseText, labels: [ReleasedLabel], values: [ReleasedNumber], selection: RowSelection = .publicDomain) {
         self.kind = kind
         self.title = title
         self.labels = labels
         self.values = values
+        self.selection = selection
     }
 }
 
