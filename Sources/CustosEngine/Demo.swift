@@ -88,8 +88,8 @@ public struct Demo {
             for finding in findings { say("   FOUND: \(finding)") }
         }
 
-        let mika = Actor(principal: "mika", role: "marketing_analyst", token: tokens["mika"])
-        let alice = Actor(principal: "alice", role: "analyst", token: tokens["alice"])
+        let mika = Caller(principal: "mika", role: "marketing_analyst", token: tokens["mika"])
+        let alice = Caller(principal: "alice", role: "analyst", token: tokens["alice"])
         let exports = workspace.exportsDirectory
         func show(_ job: JobResult, file: String) throws {
             if let cohort = job.cohort {
@@ -151,9 +151,9 @@ public struct Demo {
         for (who, what, attempt) in [
             (alice, "exact market baskets on orders", { try engine.mineRules(actor: alice, purpose: "analytics.reporting", parameters: parameters) }),
             (mika, "RFM for advertising", { try engine.mineRFM(actor: mika, purpose: "marketing.advertising", mode: .pseudonymousRecords, parameters: parameters) }),
-            (Actor(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), "a job with a wrong token",
-             { try engine.mineFunnel(actor: Actor(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), purpose: "analytics.reporting", parameters: parameters) }),
-        ] as [(Actor, String, () throws -> JobResult)] {
+            (Caller(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), "a job with a wrong token",
+             { try engine.mineFunnel(actor: Caller(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), purpose: "analytics.reporting", parameters: parameters) }),
+        ] as [(Caller, String, () throws -> JobResult)] {
             do {
                 _ = try attempt()
                 say("   UNEXPECTED: \(who.principal) was allowed \(what)")
@@ -173,7 +173,7 @@ public struct Demo {
         }
 
         say("\n-- 8. data-subject requests: an access request and an erasure request, verified, approved, fulfilled")
-        let dana = Actor(principal: "dana", role: "compliance_officer", token: tokens["dana"])
+        let dana = Caller(principal: "dana", role: "compliance_officer", token: tokens["dana"])
         let customer = generated.markerCustomerID
         for type in [RequestType.access, .erasure] {
             let request = try engine.fileRequest(type: type, jurisdiction: .gdpr, channel: .email, contact: .email(generated.markerEmail),

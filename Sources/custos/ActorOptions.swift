@@ -9,8 +9,8 @@ struct ActorOptions: ParsableArguments {
     @Option(help: "Bearer token (default: $CUSTOS_TOKEN). Prefer the variable: arguments show up in process lists.")
     var token: String?
 
-    var actor: Actor {
-        Actor(principal: principal, role: role, token: token ?? ProcessInfo.processInfo.environment["CUSTOS_TOKEN"])
+    var actor: Caller {
+        Caller(principal: principal, role: role, token: token ?? ProcessInfo.processInfo.environment["CUSTOS_TOKEN"])
     }
 }
 

@@ -33,10 +33,10 @@ final class EngineFixture {
         _ = try engine.importConsents(file: generated.files["consents"]!)
     }
 
-    func actor(_ principal: String, _ role: String) -> Actor { Actor(principal: principal, role: role, token: tokens[principal]) }
-    var mika: Actor { actor("mika", "marketing_analyst") }
-    var alice: Actor { actor("alice", "analyst") }
-    var dana: Actor { actor("dana", "compliance_officer") }
+    func actor(_ principal: String, _ role: String) -> Caller { Caller(principal: principal, role: role, token: tokens[principal]) }
+    var mika: Caller { actor("mika", "marketing_analyst") }
+    var alice: Caller { actor("alice", "analyst") }
+    var dana: Caller { actor("dana", "compliance_officer") }
 
     func entries() throws -> [AuditEntry] { try engine.audit.entries() }
 }
@@ -59,7 +59,7 @@ final class JobTests: XCTestCase {
         let f = try EngineFixture()
         let p = MiningParameters()
         let before = try f.entries().filter { $0.action == .policyDecision && $0.decision == .deny }.count
-        assertDenied(try f.engine.mineRules(actor: Actor(principal: "nobody", role: "analyst", token: "custos_x"), purpose: "analytics.reporting", parameters: p),
+        assertDenied(try f.engine.mineRules(actor: Caller(principal: "nobody", role: "analyst", token: "custos_x"), purpose: "analytics.reporting", parameters: p),
                      contains: "could not be authenticated")
         assertDenied(try f.engine.mineRules(actor: f.actor("mika", "marketing_analyst").withToken("custos_wrong"), purpose: "marketing.segmentation", parameters: p),
                      contains: "could not be authenticated")
@@ -173,6 +173,6 @@ final class JobTests: XCTestCase {
     }
 }
 
-extension Actor {
-    func withToken(_ token: String) -> Actor { Actor(principal: principal, role: role, token: token) }
+extension Caller {
+    func withToken(_ token: String) -> Caller { Caller(principal: principal, role: role, token: token) }
 }

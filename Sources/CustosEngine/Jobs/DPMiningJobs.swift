@@ -58,7 +58,7 @@ extension Engine {
     /// the sizes (histogram over the 11 public segment names, one row per customer, sensitivity 1),
     /// ε/2 to the spend sums (grouped sum over the same keys of each customer's total clamped to
     /// [0, monetaryBound]). Mean spend = noisy sum / noisy size, post-processing.
-    public func dpRFM(actor: Actor, purpose: String, dataset: String = "orders", epsilon: Double,
+    public func dpRFM(actor: Caller, purpose: String, dataset: String = "orders", epsilon: Double,
                       parameters: DPMiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["order_time", "amount"], outputMode: .dpAggregate,
                            epsilon: epsilon, kind: "dp_rfm", title: "RFM segments (differentially private)")
@@ -141,7 +141,7 @@ extension Engine {
     /// cluster sizes (histogram of labels, one point per customer, sensitivity 1), half split evenly
     /// over the per-feature noisy coordinate sums (sensitivity 1 per feature: one point moves one
     /// cluster's sum by at most 1 in each coordinate). Releases the final centres and noisy sizes.
-    public func dpKMeans(actor: Actor, purpose: String, dataset: String = "orders", epsilon: Double,
+    public func dpKMeans(actor: Caller, purpose: String, dataset: String = "orders", epsilon: Double,
                          parameters: DPMiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["order_time", "amount", "item_count"], outputMode: .dpAggregate,
                            epsilon: epsilon, kind: "dp_kmeans", title: "Customer clusters (differentially private k-means)")
@@ -264,7 +264,7 @@ extension Engine {
     /// B·M(M−1)/2; choosing candidates from released counts is post-processing). Ranking, the
     /// significance flag (above the Bonferroni 95% bound of the largest noise over all candidate
     /// pairs) and confidence and lift are post-processing of noisy counts.
-    public func dpRules(actor: Actor, purpose: String, dataset: String = "orders", epsilon: Double,
+    public func dpRules(actor: Caller, purpose: String, dataset: String = "orders", epsilon: Double,
                         parameters: DPMiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["items"], outputMode: .dpAggregate, epsilon: epsilon,
                            kind: "dp_rules", title: "Market baskets and association rules (differentially private)")
@@ -389,7 +389,7 @@ extension Engine {
     /// (sensitivity 1). Customers reaching step i = the sum of the noisy depth bins above i; its 95%
     /// half-width is computed exactly from the convolution of the bins' noise. Conversion is the
     /// ratio of noisy counts (post-processing).
-    public func dpFunnel(actor: Actor, purpose: String, dataset: String = "events", epsilon: Double,
+    public func dpFunnel(actor: Caller, purpose: String, dataset: String = "events", epsilon: Double,
                          parameters: DPMiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .dpAggregate,
                            epsilon: epsilon, kind: "dp_funnel", title: "Funnel (differentially private): " + parameters.steps.joined(separator: " → "))
@@ -440,7 +440,7 @@ extension Engine {
     /// order): a group-by count with L0 = that bound, L∞ = 1, taking the whole ε. When the event
     /// types are declared public and there are at most 4096 paths, every path is a public key;
     /// otherwise paths are released only above the partition-selection threshold (δ charged).
-    public func dpSequences(actor: Actor, purpose: String, dataset: String = "events", epsilon: Double,
+    public func dpSequences(actor: Caller, purpose: String, dataset: String = "events", epsilon: Double,
                             parameters: DPMiningParameters) throws -> JobResult {
         var spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .dpAggregate,
                            epsilon: epsilon, kind: "dp_sequences", title: "Frequent event paths (differentially private)")

@@ -8,7 +8,7 @@ import Foundation
 
 /// What a job asks for.
 public struct JobSpec: Sendable {
-    public var actor: Actor
+    public var actor: Caller
     public var purpose: String
     public var dataset: String
     /// Columns the algorithm needs (never direct identifiers: rows carry a subject pseudonym instead).
@@ -26,7 +26,7 @@ public struct JobSpec: Sendable {
     public var kind: String
     public var title: String
 
-    public init(actor: Actor, purpose: String, dataset: String, columns: [String], outputMode: OutputMode, epsilon: Double? = nil,
+    public init(actor: Caller, purpose: String, dataset: String, columns: [String], outputMode: OutputMode, epsilon: Double? = nil,
                 kind: String, title: String) {
         self.actor = actor
         self.purpose = purpose

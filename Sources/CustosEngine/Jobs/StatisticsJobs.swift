@@ -31,7 +31,7 @@ extension Engine {
     /// DP descriptive statistics: count, and per measure sum, mean, variance, median and a 10-bin
     /// histogram over the schema's public bounds, plus the correlation of the first two measures. The
     /// job's epsilon is split evenly over the mechanisms, declared before any row is read.
-    public func dpStatistics(actor: Actor, purpose: String, dataset name: String, epsilon: Double, parameters: StatisticsParameters) throws -> JobResult {
+    public func dpStatistics(actor: Caller, purpose: String, dataset name: String, epsilon: Double, parameters: StatisticsParameters) throws -> JobResult {
         let dataset = try workspace.catalog.dataset(name)
         let measures = parameters.measures.isEmpty ? dataset.columns.filter { $0.columnClass == .measure }.map(\.name) : parameters.measures
         guard !measures.isEmpty else { throw EngineError.invalidRequest("dataset '\(name)' declares no measure columns") }
@@ -122,7 +122,7 @@ extension Engine {
     /// every key of it is released and no delta is spent; otherwise keys are released only above
     /// the partition-selection threshold, with delta reserved and charged. Dimensions that identify a
     /// customer are refused.
-    public func dpCube(actor: Actor, purpose: String, dataset name: String, epsilon: Double, parameters: StatisticsParameters) throws -> JobResult {
+    public func dpCube(actor: Caller, purpose: String, dataset name: String, epsilon: Double, parameters: StatisticsParameters) throws -> JobResult {
         let dataset = try workspace.catalog.dataset(name)
         guard !parameters.dimensions.isEmpty else { throw EngineError.invalidRequest("give at least one --by dimension") }
         let columns = parameters.dimensions + (parameters.measure.map { [$0] } ?? [])
