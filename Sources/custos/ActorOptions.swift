@@ -57,10 +57,12 @@ enum DenialHint {
     static let generic = "`custos policy explain` with the same principal, role, purpose, dataset and output mode shows "
         + "the rules that decided; if the work is legitimate, ask the data protection officer for a rule that permits it."
 
-    /// The `policy explain` command line that reproduces a job's decision.
-    static func explain(_ actor: ActorOptions, purpose: String, dataset: String, mode: String, epsilon: Double?) -> String {
-        "`custos policy explain --principal \(actor.principal) --role \(actor.role) --purpose \(purpose) --dataset \(dataset) "
-            + "--output-mode \(mode)\(epsilon.map { " --epsilon \($0)" } ?? "")` shows the rules that decided; "
-            + "if the job is legitimate, ask the data protection officer for a rule that permits it."
+    /// The `policy explain` command line that reproduces a job's decision (the generic advice when
+    /// the columns the job reads are not known here).
+    static func explain(_ actor: ActorOptions, purpose: String, dataset: String, columns: [String], mode: String, epsilon: Double?) -> String {
+        guard !columns.isEmpty else { return generic }
+        return "`custos policy explain --principal \(actor.principal) --role \(actor.role) --purpose \(purpose) --dataset \(dataset) "
+            + "--columns \(columns.joined(separator: " ")) --output-mode \(mode)\(epsilon.map { " --epsilon \($0)" } ?? "")` "
+            + "shows the rules that decided; if the job is legitimate, ask the data protection officer for a rule that permits it."
     }
 }

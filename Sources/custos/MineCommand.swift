@@ -48,6 +48,16 @@ struct MineCommand: ParsableCommand {
             }
         }
 
+        /// The columns the engine's job reads (exact and DP variants alike), for the `policy explain` hint.
+        var columns: [String] {
+            switch self {
+            case .rfm: return ["order_time", "amount"]
+            case .kmeans: return ["order_time", "amount", "item_count"]
+            case .rules: return ["items"]
+            case .sequences, .funnel: return ["event_time", "event_type"]
+            }
+        }
+
         /// The exact (non-DP) output modes the engine runs this algorithm in, the default first.
         var exactModes: [OutputMode] {
             switch self {
@@ -107,7 +117,7 @@ struct MineCommand: ParsableCommand {
     func run() throws {
         let dataset = dataset ?? algorithm.defaultDataset
         let who = actor.actor
-        let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, mode: outputMode.rawValue, epsilon: epsilon)
+        let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, columns: algorithm.columns, mode: outputMode.rawValue, epsilon: epsilon)
         let asOfDate = asOf.flatMap(ValueParser.parseDate).map { CivilDate(daysSinceEpoch: $0) }
         if let epsilon {
             var dp = DPMiningParameters()

@@ -32,7 +32,7 @@ struct StatsCommand: ParsableCommand {
         p.measures = measures
         p.maxRowsPerSubject = maxRows
         p.clampUpper = clampUpper
-        let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, mode: OutputMode.dpAggregate.rawValue, epsilon: epsilon)
+        let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, columns: measures, mode: OutputMode.dpAggregate.rawValue, epsilon: epsilon)
         let result = try withEngine(options, denialHint: hint) { try $0.dpStatistics(actor: actor.actor, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: p) }
         try output.emit(try Render.result(result, format: output.resolvedFormat))
     }
@@ -87,7 +87,8 @@ struct CubeCommand: ParsableCommand {
             let parts = months.components(separatedBy: "..")
             if parts.count == 2 { p.months = (parts[0], parts[1]) }
         }
-        let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, mode: OutputMode.dpAggregate.rawValue, epsilon: epsilon)
+        let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, columns: by + (measure.map { [$0] } ?? []),
+                                     mode: OutputMode.dpAggregate.rawValue, epsilon: epsilon)
         let result = try withEngine(options, denialHint: hint) { try $0.dpCube(actor: actor.actor, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: p) }
         try output.emit(try Render.result(result, format: output.resolvedFormat))
     }
