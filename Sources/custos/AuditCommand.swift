@@ -49,8 +49,15 @@ struct AuditCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Tree size the proof is against (default: the latest signed checkpoint).", valueName: "tree-size"))
         var size: UInt64?
         @Option(help: "Proof form (tlog: C2SP tlog-proof text, inclusion proofs only).") var format: ProofFormat = .json
+        // The names this command used for tree sizes until they were renamed (they are dates in
+        // `audit report`); kept hidden only to point old scripts at the new names.
+        @Option(name: .customLong("from"), help: .hidden) var oldFrom: String?
+        @Option(name: .customLong("to"), help: .hidden) var oldTo: String?
 
         func validate() throws {
+            if oldFrom != nil || oldTo != nil {
+                throw ValidationError("audit prove takes tree sizes as --old-size M and --size N (--from and --to are the dates of `audit report`)")
+            }
             switch (entry, oldSize) {
             case (nil, nil):
                 throw ValidationError("give --entry N for an inclusion proof or --old-size M [--size N] for a consistency proof")
