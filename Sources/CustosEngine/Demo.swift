@@ -92,9 +92,15 @@ public struct Demo {
         let alice = Actor(principal: "alice", role: "analyst", token: tokens["alice"])
         let exports = workspace.exportsDirectory
         func show(_ job: JobResult, file: String) throws {
-            let excluded = job.exclusions.values.reduce(0, +)
-            say("   \(job.title): \(job.subjects) customers, \(job.rows) rows" + (excluded > 0 ? ", \(excluded) excluded by consent" : "")
-                + (job.suppressedGroups > 0 ? ", \(job.suppressedGroups) small groups suppressed" : "") + " -> exports/\(file)")
+            if let cohort = job.cohort {
+                let excluded = cohort.exclusions.values.reduce(0, +)
+                let consent = excluded > 0 ? ", \(excluded) excluded by consent" : ""
+                let suppressed = cohort.suppressedGroups > 0 ? ", \(cohort.suppressedGroups) small groups suppressed" : ""
+                say("   \(job.title): \(cohort.subjects) customers, \(cohort.rows) rows\(consent)\(suppressed) -> exports/\(file)")
+            } else {
+                // A DP result releases no exact counts: only its noisy values and its declared cost.
+                say("   \(job.title): \(job.privacy?.summary ?? "differentially private") -> exports/\(file)")
+            }
             try job.html().write(to: exports.appendingPathComponent(file), atomically: true, encoding: .utf8)
             result.jobs.append(job)
         }
@@ -162,8 +168,8 @@ public struct Demo {
             _ = try engine.recordConsent(identifier: customer, purpose: "marketing.segmentation", action: .withdrawn, language: "sv",
                                          channel: "app", collector: "preference-center", actor: .localOperator)
             let after = try engine.mineRFM(actor: mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: parameters)
-            say("   one customer withdrew marketing consent: RFM now sees \(after.subjects) customers (was \(rfm.subjects))")
-            result.withdrawalExcluded = after.subjects == rfm.subjects - 1
+            say("   one customer withdrew marketing consent: RFM now sees \(after.cohort?.subjects ?? 0) customers (was \(rfm.cohort?.subjects ?? 0))")
+            result.withdrawalExcluded = after.cohort?.subjects == (rfm.cohort?.subjects ?? 0) - 1
         }
 
         say("\n-- 8. data-subject requests: an access request and an erasure request, verified, approved, fulfilled")

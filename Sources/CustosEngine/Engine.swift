@@ -108,7 +108,8 @@ struct AuditDecisionRecorder: DecisionRecorder {
                 : record.reasons.map(\.message).joined(separator: "; "),
             policyVersion: record.policyVersion, epsilon: record.epsilon, jobID: record.decisionID,
             details: ["output_mode": record.outputMode, "subject_scoped": record.subjectScoped ? "true" : "false",
-                      "rules": record.matchedRules.joined(separator: ",")]))
+                      "rules": record.matchedRules.joined(separator: ",")]
+                .merging(record.delta > 0 ? ["delta": String(record.delta)] : [:]) { a, _ in a }))
     }
 }
 

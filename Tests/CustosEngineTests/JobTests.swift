@@ -1,6 +1,7 @@
 import CustosAudit
 @testable import CustosEngine
 import CustosGovernance
+import CustosPrivacy
 import CustosSchema
 import CustosVault
 import Foundation
@@ -12,8 +13,14 @@ final class EngineFixture {
     let tokens: [String: String]
     let generated: SyntheticDataGenerator.Output
 
-    init(customers: Int = 300) throws {
+    /// `privacy`: the workspace's `policies/privacy.yaml` (the population budget) instead of the
+    /// example's; an empty string removes it.
+    init(customers: Int = 300, privacy: String? = nil) throws {
         let ws = try makeWorkspace()
+        if let privacy {
+            let file = ws.policiesDirectory.appendingPathComponent("privacy.yaml")
+            if privacy.isEmpty { try FileManager.default.removeItem(at: file) } else { try Data(privacy.utf8).write(to: file) }
+        }
         tokens = Dictionary(uniqueKeysWithValues: try ws.issueFreshTokens().map { ($0.principal, $0.token) })
         engine = try Engine.open(ws)
         var options = SyntheticDataGenerator.Options()
@@ -32,6 +39,12 @@ final class EngineFixture {
     var dana: Actor { actor("dana", "compliance_officer") }
 
     func entries() throws -> [AuditEntry] { try engine.audit.entries() }
+}
+
+extension JobResult {
+    /// The exact cohort of a pseudonymous job (-1 / empty for DP results, which carry none).
+    var subjects: Int { cohort?.subjects ?? -1 }
+    var exclusions: [String: Int] { cohort?.exclusions ?? [:] }
 }
 
 final class JobTests: XCTestCase {
@@ -66,7 +79,7 @@ final class JobTests: XCTestCase {
         // Epsilon above the per-job limit.
         let greedy = JobSpec(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", columns: ["amount"], outputMode: .dpAggregate,
                              epsilon: 5, kind: "stats", title: "greedy")
-        assertDenied(try f.engine.run(greedy) { _, _ in ReleasedOutput() }, contains: "epsilon")
+        assertDenied(try f.engine.runPrivate(greedy) { _, _, _ in DPRelease() }, contains: "epsilon")
         let after = try f.entries().filter { $0.action == .policyDecision && $0.decision == .deny }.count
         XCTAssertEqual(after - before, 8, "every denial is in the audit log")
     }
