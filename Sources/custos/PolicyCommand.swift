@@ -61,10 +61,9 @@ struct PolicyCommand: ParsableCommand {
         }
 
         func run() throws {
-            let mode = outputMode
             let policies = try PolicySet.load(directory: options.url.appendingPathComponent("policies"))
             let request = AccessRequest(principal: principal, token: nil, role: role, purpose: purpose, dataset: dataset,
-                                        columns: columns, outputMode: mode, epsilon: epsilon)
+                                        columns: columns, outputMode: outputMode, epsilon: epsilon)
             print(PolicyExplainer.explain(request, policies: policies))
         }
     }
