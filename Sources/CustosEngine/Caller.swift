@@ -3,7 +3,7 @@ import Foundation
 /// Who is acting: a principal in a role, authenticated by a bearer token (operators acting on the
 /// machine itself are identified by their OS account and need no token).
 ///
-/// Named `Caller` rather than `Actor` so that it never shadows Swift's `Actor` protocol in a module
+/// Named `Caller` rather than `Caller` so that it never shadows Swift's `Caller` protocol in a module
 /// that imports the engine.
 public struct Caller: Sendable {
     /// The principal id from `policies/principals.yaml`.
