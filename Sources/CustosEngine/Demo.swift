@@ -71,7 +71,7 @@ public struct Demo {
             say("   re-ingesting orders.csv stores \(again.outcome.rowsAdded) rows (\(again.outcome.duplicates) duplicates): ingest is idempotent")
         }
         if let file = generated.files["consents"] {
-            let consents = try engine.importConsents(file: file)
+            let consents = try engine.consent.importConsents(file: file)
             say("   consents.csv: \(consents.records) consent records for \(consents.subjects) subjects, sealed per subject")
         }
         let subjects = try workspace.store.allSubjects().count
@@ -109,17 +109,17 @@ public struct Demo {
         var parameters = MiningParameters()
         parameters.seed = options.seed
         parameters.minSupport = 0.005
-        let rfm = try engine.mineRFM(actor: mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: parameters)
+        let rfm = try engine.jobs.mineRFM(actor: mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: parameters)
         try show(rfm, file: "rfm.html")
         if let table = rfm.tables.first {
             say("     segments: " + table.rows.prefix(6).map { "\($0[0]) \($0[1])" }.joined(separator: ", ") + "…")
         }
-        try show(try engine.mineKMeans(actor: mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: parameters), file: "kmeans.html")
-        let rules = try engine.mineRules(actor: mika, purpose: "marketing.segmentation", parameters: parameters)
+        try show(try engine.jobs.mineKMeans(actor: mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: parameters), file: "kmeans.html")
+        let rules = try engine.jobs.mineRules(actor: mika, purpose: "marketing.segmentation", parameters: parameters)
         try show(rules, file: "rules.html")
         if let top = rules.tables.first?.rows.first { say("     strongest rule: {\(top[0])} -> {\(top[1])}, confidence \(top[3]), lift \(top[4])") }
-        try show(try engine.mineSequences(actor: alice, purpose: "analytics.reporting", parameters: parameters), file: "sequences.html")
-        let funnel = try engine.mineFunnel(actor: alice, purpose: "analytics.reporting", parameters: parameters)
+        try show(try engine.jobs.mineSequences(actor: alice, purpose: "analytics.reporting", parameters: parameters), file: "sequences.html")
+        let funnel = try engine.jobs.mineFunnel(actor: alice, purpose: "analytics.reporting", parameters: parameters)
         try show(funnel, file: "funnel.html")
         if let rows = funnel.tables.first?.rows { say("     funnel: " + rows.map { "\($0[0]) \($0[1])" }.joined(separator: " → ")) }
 
@@ -128,7 +128,7 @@ public struct Demo {
         stats.measures = ["amount", "item_count"]
         stats.maxRowsPerSubject = 5
         stats.clampUpper = 1500
-        let described = try engine.dpStatistics(actor: alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 1.0, parameters: stats)
+        let described = try engine.jobs.dpStatistics(actor: alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 1.0, parameters: stats)
         try show(described, file: "stats.html")
         if let row = described.tables.last(where: { $0.title.hasPrefix("Measures") })?.rows.first { say("     \(row[0]): mean \(row[2])") }
         stats.dimensions = ["country"]
@@ -136,23 +136,23 @@ public struct Demo {
         stats.top = 3
         stats.maxGroupsPerSubject = 1
         stats.maxRowsPerSubject = 5
-        let cube = try engine.dpCube(actor: alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 1.0, parameters: stats)
+        let cube = try engine.jobs.dpCube(actor: alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 1.0, parameters: stats)
         try show(cube, file: "cube.html")
         for row in cube.tables.first?.rows ?? [] { say("     top revenue: \(row[0]): \(row[2]) from \(row[1]) orders") }
         var dp = DPMiningParameters()
         dp.seed = options.seed
-        try show(try engine.dpRFM(actor: alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: dp), file: "rfm-dp.html")
-        let dpFunnel = try engine.dpFunnel(actor: alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: dp)
+        try show(try engine.jobs.dpRFM(actor: alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: dp), file: "rfm-dp.html")
+        let dpFunnel = try engine.jobs.dpFunnel(actor: alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: dp)
         try show(dpFunnel, file: "funnel-dp.html")
         if let rows = dpFunnel.tables.first?.rows { say("     DP funnel: " + rows.map { "\($0[0]) \($0[1])" }.joined(separator: " → ")) }
-        say("   \(try engine.budgetStatement().split(separator: "\n").dropFirst(2).joined(separator: "\n   "))")
+        say("   \(try engine.reports.budgetStatement().split(separator: "\n").dropFirst(2).joined(separator: "\n   "))")
 
         say("\n-- 6. default deny: what the policies refuse, and why (each refusal is audited)")
         for (who, what, attempt) in [
-            (alice, "exact market baskets on orders", { try engine.mineRules(actor: alice, purpose: "analytics.reporting", parameters: parameters) }),
-            (mika, "RFM for advertising", { try engine.mineRFM(actor: mika, purpose: "marketing.advertising", mode: .pseudonymousRecords, parameters: parameters) }),
+            (alice, "exact market baskets on orders", { try engine.jobs.mineRules(actor: alice, purpose: "analytics.reporting", parameters: parameters) }),
+            (mika, "RFM for advertising", { try engine.jobs.mineRFM(actor: mika, purpose: "marketing.advertising", mode: .pseudonymousRecords, parameters: parameters) }),
             (Caller(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), "a job with a wrong token",
-             { try engine.mineFunnel(actor: Caller(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), purpose: "analytics.reporting", parameters: parameters) }),
+             { try engine.jobs.mineFunnel(actor: Caller(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), purpose: "analytics.reporting", parameters: parameters) }),
         ] as [(Caller, String, () throws -> JobResult)] {
             do {
                 _ = try attempt()
@@ -165,9 +165,9 @@ public struct Demo {
 
         say("\n-- 7. consent withdrawal takes effect for the next job")
         if let customer = generated.consentingCustomer {
-            _ = try engine.recordConsent(identifier: customer, purpose: "marketing.segmentation", action: .withdrawn, language: "sv",
+            _ = try engine.consent.recordConsent(identifier: customer, purpose: "marketing.segmentation", action: .withdrawn, language: "sv",
                                          channel: "app", collector: "preference-center", actor: .localOperator)
-            let after = try engine.mineRFM(actor: mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: parameters)
+            let after = try engine.jobs.mineRFM(actor: mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: parameters)
             say("   one customer withdrew marketing consent: RFM now sees \(after.cohort?.subjects ?? 0) customers (was \(rfm.cohort?.subjects ?? 0))")
             result.withdrawalExcluded = after.cohort?.subjects == (rfm.cohort?.subjects ?? 0) - 1
         }
@@ -176,17 +176,17 @@ public struct Demo {
         let dana = Caller(principal: "dana", role: "compliance_officer", token: tokens["dana"])
         let customer = generated.markerCustomerID
         for type in [RequestType.access, .erasure] {
-            let request = try engine.fileRequest(type: type, jurisdiction: .gdpr, channel: .email, contact: .email(generated.markerEmail),
+            let request = try engine.rights.fileRequest(type: type, jurisdiction: .gdpr, channel: .email, contact: .email(generated.markerEmail),
                                                  customer: customer, actor: dana)
             say("   \(request.id) \(type.rawValue) received, due \(request.dueDate.iso8601) (one calendar month, next working day)")
-            let challenge = try engine.sendVerificationCode(request.id.rawValue, actor: dana)
+            let challenge = try engine.rights.sendVerificationCode(request.id.rawValue, actor: dana)
             // The customer reads the code from the message in the outbox and returns it.
             let code = try Demo.latestCode(in: workspace.outboxDirectory)
-            let wrong = try engine.checkVerificationCode(request.id.rawValue, challenge: challenge.challengeID ?? "", code: "000000" == code ? "111111" : "000000", actor: dana)
-            let right = try engine.checkVerificationCode(request.id.rawValue, challenge: challenge.challengeID ?? "", code: code, actor: dana)
+            let wrong = try engine.rights.checkVerificationCode(request.id.rawValue, challenge: challenge.challengeID ?? "", code: "000000" == code ? "111111" : "000000", actor: dana)
+            let right = try engine.rights.checkVerificationCode(request.id.rawValue, challenge: challenge.challengeID ?? "", code: code, actor: dana)
             say("   identity: one-time code sent to the contact on file; a wrong code gives \(wrong.outcome.name), the right one \(right.outcome.name)")
-            _ = try engine.approveRequest(request.id.rawValue, actor: dana)
-            let outcome = try engine.fulfilRequest(request.id.rawValue, actor: dana)
+            _ = try engine.rights.approveRequest(request.id.rawValue, actor: dana)
+            let outcome = try engine.rights.fulfilRequest(request.id.rawValue, actor: dana)
             say("   fulfilled: \(outcome.summary)")
             if !outcome.files.isEmpty { say("   delivered \(outcome.files.map(\.name).joined(separator: ", ")) via outbox/") }
         }
@@ -200,7 +200,7 @@ public struct Demo {
         result.erasureFindings = leftovers.map(\.description)
         say(leftovers.isEmpty ? "   no workspace file (store, WAL, audit, outbox, exports) holds the erased customer's name or id in any encoding"
                               : "   FOUND after erasure: \(leftovers.map(\.description).joined(separator: "; "))")
-        say("   \(try engine.requestRegister().map { "\($0.id) \($0.type) \($0.state)" }.joined(separator: ", "))")
+        say("   \(try engine.rights.requestRegister().map { "\($0.id) \($0.type) \($0.state)" }.joined(separator: ", "))")
 
         say("\n-- 9. audit: re-hash every entry, rebuild the Merkle tree, check every signed checkpoint")
         let verification = try engine.verifyAudit()

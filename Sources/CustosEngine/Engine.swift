@@ -6,34 +6,51 @@ import CustosSchema
 import CustosVault
 import Foundation
 
-/// The engine: a workspace with its policies, decision point and audit log. Every read of customer
-/// data goes through `decide` (the only path to an access grant) and leaves audit entries.
-public final class Engine: @unchecked Sendable {
-    public let workspace: Workspace
-    public let policies: PolicySet
-    public let audit: AuditLog
-    let decisionPoint: PolicyDecisionPoint
-    let clock: @Sendable () -> Date
-    let pseudonymRoot: SymmetricKey
-    /// Keys the subject digests written into audit entries (never the subject id itself).
-    let auditPseudonymKey: SymmetricKey
+/// The engine: a facade over a workspace that composes the services doing the work. Every read of
+/// customer data goes through the policy decision point (the only path to an access grant) and
+/// leaves audit entries; the services share one ``EngineContext`` that holds both.
+///
+/// - ``jobs``: pseudonymous and differentially private jobs (``JobRunner``).
+/// - ``consent``: the consent ledger (``ConsentService``).
+/// - ``controls``: restriction, objection and legal hold (``ProcessingControls``).
+/// - ``rights``: data-subject requests and their fulfilment (``RightsService``).
+/// - ``reports``: the audit report, the budget statement and the record of processing (``ReportService``).
+public final class Engine: EngineService {
+    /// What every service shares: workspace, policies, decision point, audit log, clock, keys.
+    package let context: EngineContext
+    /// Jobs: the only way a job reads data.
+    public let jobs: JobRunner
+    /// The consent ledger.
+    public let consent: ConsentService
+    /// Restriction, objection and legal hold.
+    public let controls: ProcessingControls
+    /// Data-subject requests.
+    public let rights: RightsService
+    /// Reports for officers.
+    public let reports: ReportService
+
+    /// The workspace (folders, keys, store).
+    public var workspace: Workspace { context.workspace }
+    /// The loaded policies.
+    public var policies: PolicySet { context.policies }
+    /// The audit log.
+    public var audit: AuditLog { context.audit }
+    /// The log identity written into every checkpoint.
+    public var origin: String { context.origin }
 
     /// Test-only substitute for the CSPRNG (set through `@testable import`; never configurable).
-    var noiseSourceOverride: (any RandomSource)?
+    var noiseSourceOverride: (any RandomSource)? {
+        get { context.noiseSourceOverride }
+        set { context.noiseSourceOverride = newValue }
+    }
 
-    /// The log identity written into every checkpoint.
-    public let origin: String
-
-    private init(workspace: Workspace, policies: PolicySet, audit: AuditLog, origin: String, clock: @escaping @Sendable () -> Date) throws {
-        self.workspace = workspace
-        self.policies = policies
-        self.audit = audit
-        self.origin = origin
-        self.clock = clock
-        pseudonymRoot = try workspace.keys.pseudonymRootKey
-        auditPseudonymKey = try workspace.keys.derivedKey(label: "custos/audit-subject-digest/v1")
-        decisionPoint = PolicyDecisionPoint(policies: policies, authority: workspace.authority,
-                                            recorder: AuditDecisionRecorder(audit: audit), clock: clock)
+    private init(context: EngineContext) {
+        self.context = context
+        jobs = JobRunner(context: context)
+        consent = ConsentService(context: context)
+        controls = ProcessingControls(context: context)
+        rights = RightsService(context: context)
+        reports = ReportService(context: context)
     }
 
     /// Opens the engine on a workspace: loads and validates the policies, opens (and if needed
@@ -47,7 +64,7 @@ public final class Engine: @unchecked Sendable {
         }
         let origin = "custos.local/audit/\(id ?? "workspace")"
         let log = try AuditLog.open(directory: workspace.auditDirectory, signingKey: try workspace.keys.auditSigningKey(), origin: origin)
-        let engine = try Engine(workspace: workspace, policies: policies, audit: log, origin: origin, clock: clock)
+        let engine = Engine(context: try EngineContext(workspace: workspace, policies: policies, audit: log, origin: origin, clock: clock))
         let previous = try workspace.store.setting("policy_version")
         if previous != policies.version {
             try engine.record(AuditEntry(time: clock(), actor: Caller.localOperator.principal, role: "operator", action: .policyChange,
@@ -60,20 +77,15 @@ public final class Engine: @unchecked Sendable {
 
     /// Appends one entry durably (returns after fsync).
     @discardableResult
-    public func record(_ entry: AuditEntry) throws -> UInt64 {
-        do { return try audit.append(entry) } catch { throw EngineError.auditUnavailable("\(error)") }
-    }
+    public func record(_ entry: AuditEntry) throws -> UInt64 { try context.record(entry) }
 
     /// Writes a signed checkpoint and releases the audit log. Call at the end of every command.
     public func close() throws {
         do { try audit.close() } catch { throw EngineError.auditUnavailable("\(error)") }
     }
 
-    /// The policy decision: the only way to an access grant. Both outcomes are audited by the PDP.
-    func decide(_ request: AccessRequest) -> Decision { decisionPoint.decide(request) }
-
     /// Explains a request without recording or granting anything.
-    public func explain(_ request: AccessRequest) -> String { decisionPoint.explain(request) }
+    public func explain(_ request: AccessRequest) -> String { context.decisionPoint.explain(request) }
 }
 
 /// Hands every policy decision to the audit log as a `policy.decision` entry (no personal data).

@@ -7,17 +7,11 @@ import Foundation
 /// Restriction (GDPR art. 18), objection (art. 21) and legal hold (PIPL art. 47(2)): each is a change
 /// to the subject's sealed processing state, made by an officer under a subject-scoped decision, and
 /// takes effect for the next job through the consent filter.
-extension Engine {
-    /// A decision scoped to one subject for the acting officer (DPO reading or updating that subject's
-    /// records for a data-subject request). Denials are audited by the decision point and thrown.
-    func subjectDecision(actor: Caller, subject: SubjectID, purpose: String = "essential.legal_obligation",
-                         dataset: String = "customers", columns: [String] = ["customer_id"], mode: OutputMode = .subjectAccess) throws -> (Decision, AccessGrant) {
-        let decision = decide(AccessRequest(principal: actor.principal, token: actor.token, role: actor.role, purpose: purpose,
-                                            dataset: dataset, columns: columns, outputMode: mode, subjectScope: subject.hex))
-        guard decision.isAllowed, let grant = decision.grant else { throw EngineError.denied(decision.explanation) }
-        return (decision, grant)
-    }
+public struct ProcessingControls: EngineService {
+    package let context: EngineContext
+}
 
+extension ProcessingControls {
     /// Restricts all processing of a subject except storage (and purposes that continue under restriction).
     public func restrictProcessing(of subject: SubjectID, ground: String, actor: Caller) throws {
         let (_, grant) = try subjectDecision(actor: actor, subject: subject)
@@ -56,11 +50,11 @@ extension Engine {
     }
 }
 
-extension Engine {
+extension ProcessingControls {
     /// A customer's consent history and processing state, read by an officer under a subject-scoped
     /// decision (audited), oldest record first.
     public func consentHistory(customer: String, actor: Caller) throws -> (records: [ConsentRecord], state: SubjectProcessingState) {
-        guard let subject = try subject(identifierColumn: customer.contains("@") ? "email" : "customer_id", value: customer) else {
+        guard let subject = try lookupSubject(identifierColumn: customer.contains("@") ? "email" : "customer_id", value: customer) else {
             throw EngineError.notFound("no customer matches that reference")
         }
         let (_, grant) = try subjectDecision(actor: actor, subject: subject)

@@ -123,7 +123,7 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             let format = output.resolvedFormat
             let text = try withEngine(options) { engine in
-                try engine.auditReport(from: from, to: to, format: format == .text ? "json" : format.rawValue)
+                try engine.reports.auditReport(from: from, to: to, format: format == .text ? "json" : format.rawValue)
             }
             try output.emit(format == .text ? try ReportSummary.audit(json: text) : text)
         }

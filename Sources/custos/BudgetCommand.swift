@@ -13,7 +13,7 @@ struct BudgetCommand: ParsableCommand {
         @OptionGroup var options: WorkspaceOptions
 
         func run() throws {
-            let lines = try withEngine(options) { try $0.budgetStatement() }
+            let lines = try withEngine(options) { try $0.reports.budgetStatement() }
             print(lines)
         }
     }

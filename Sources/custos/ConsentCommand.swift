@@ -18,7 +18,7 @@ struct ConsentCommand: ParsableCommand {
 
         func run() throws {
             try withEngine(options) { engine in
-                let result = try engine.importConsents(file: URL(fileURLWithPath: file), identifierColumn: identifierColumn)
+                let result = try engine.consent.importConsents(file: URL(fileURLWithPath: file), identifierColumn: identifierColumn)
                 print("imported \(result.records) consent records for \(result.subjects) subjects")
             }
         }
@@ -36,7 +36,7 @@ struct ConsentCommand: ParsableCommand {
         /// Records the event; granting and withdrawing take the same steps.
         func record(_ action: ConsentAction, options: WorkspaceOptions) throws {
             try withEngine(options) { engine in
-                _ = try engine.recordConsent(identifierColumn: identifierColumn, identifier: customer, purpose: purpose, action: action,
+                _ = try engine.consent.recordConsent(identifierColumn: identifierColumn, identifier: customer, purpose: purpose, action: action,
                                              language: language, channel: channel, collector: collector, separate: separate, actor: .localOperator)
                 print("consent \(action.rawValue) for \(purpose) (takes effect for the next job)")
             }
@@ -66,7 +66,7 @@ struct ConsentCommand: ParsableCommand {
         @Option(help: "Customer id or email.") var customer: String
 
         func run() throws {
-            let history = try withEngine(options) { try $0.consentHistory(customer: customer, actor: actor.actor) }
+            let history = try withEngine(options) { try $0.controls.consentHistory(customer: customer, actor: actor.actor) }
             if history.records.isEmpty { print("no consent records") }
             for r in history.records {
                 print("\(r.time)  \(r.purpose) v\(r.purposeVersion)  \(r.action.rawValue)  notice \(r.noticeVersion)  \(r.language)  via \(r.channel) (\(r.collector))\(r.separateConsent ? "  separate" : "")")

@@ -55,7 +55,7 @@ struct DSRCommand: ParsableCommand {
         func run() throws {
             let corrections = try corrections()
             let request = try withEngine(options) {
-                try $0.fileRequest(type: type, jurisdiction: jurisdiction, channel: channel, contact: .email(email), customer: customer,
+                try $0.rights.fileRequest(type: type, jurisdiction: jurisdiction, channel: channel, contact: .email(email), customer: customer,
                                    scope: scope.isEmpty ? nil : scope, corrections: corrections, actor: actor.actor)
             }
             print("\(request.id) received; due \(request.dueDate.iso8601) (\(jurisdiction.rawValue))")
@@ -87,11 +87,11 @@ struct DSRCommand: ParsableCommand {
 
         func run() throws {
             let result = try withEngine(options) { engine -> VerificationResult in
-                if send { return try engine.sendVerificationCode(request, actor: actor.actor) }
-                guard let challenge = try challenge ?? engine.latestVerificationChallenge(forRequest: request) else {
+                if send { return try engine.rights.sendVerificationCode(request, actor: actor.actor) }
+                guard let challenge = try challenge ?? engine.rights.latestVerificationChallenge(forRequest: request) else {
                     throw CommandFailure("no code has been sent for \(request); run `custos dsr verify \(request) --send` first")
                 }
-                return try engine.checkVerificationCode(request, challenge: challenge, code: code ?? "", actor: actor.actor)
+                return try engine.rights.checkVerificationCode(request, challenge: challenge, code: code ?? "", actor: actor.actor)
             }
             print("\(result.outcome.name)" + (result.challengeID.map { " (challenge \($0))" } ?? ""))
             if !["issued", "verified"].contains(result.outcome.name) { throw ExitCode.failure }
@@ -104,7 +104,7 @@ struct DSRCommand: ParsableCommand {
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "Request id (DSR-…).") var request: String
-        func run() throws { print("\(try withEngine(options) { try $0.approveRequest(request, actor: actor.actor) }.state.rawValue)") }
+        func run() throws { print("\(try withEngine(options) { try $0.rights.approveRequest(request, actor: actor.actor) }.state.rawValue)") }
     }
 
     struct Refuse: ParsableCommand {
@@ -114,7 +114,7 @@ struct DSRCommand: ParsableCommand {
         @OptionGroup var actor: ActorOptions
         @Argument(help: "Request id (DSR-…).") var request: String
         @Option(parsing: .upToNextOption, help: "Reasons (the notice adds the right to complain and to a judicial remedy).") var reason: [String]
-        func run() throws { print("\(try withEngine(options) { try $0.refuseRequest(request, reasons: reason, actor: actor.actor) }.state.rawValue)") }
+        func run() throws { print("\(try withEngine(options) { try $0.rights.refuseRequest(request, reasons: reason, actor: actor.actor) }.state.rawValue)") }
     }
 
     struct Extend: ParsableCommand {
@@ -131,7 +131,7 @@ struct DSRCommand: ParsableCommand {
         }
 
         func run() throws {
-            let r = try withEngine(options) { try $0.extendRequest(request, months: months, reasons: reason, actor: actor.actor) }
+            let r = try withEngine(options) { try $0.rights.extendRequest(request, months: months, reasons: reason, actor: actor.actor) }
             print("extended; now due \(r.dueDate.iso8601)")
         }
     }
@@ -143,7 +143,7 @@ struct DSRCommand: ParsableCommand {
         @OptionGroup var actor: ActorOptions
         @Argument(help: "Request id (DSR-…).") var request: String
         func run() throws {
-            let outcome = try withEngine(options) { try $0.fulfilRequest(request, actor: actor.actor) }
+            let outcome = try withEngine(options) { try $0.rights.fulfilRequest(request, actor: actor.actor) }
             print("fulfilled: \(outcome.summary)")
             for file in outcome.files { print("  \(file.name)  sha256:\(file.sha256)") }
             if let message = outcome.outboxMessage { print("  delivered to outbox/\(message)") }
@@ -154,7 +154,7 @@ struct DSRCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The register: every request with its state and due date; overdue ones flagged.")
         @OptionGroup var options: WorkspaceOptions
         func run() throws {
-            let rows = try withEngine(options) { try $0.requestRegister() }
+            let rows = try withEngine(options) { try $0.rights.requestRegister() }
             print(rows.isEmpty ? "no requests" : rows.map { "\($0.id)  \($0.type.padding(toLength: 18, withPad: " ", startingAt: 0)) \($0.jurisdiction)  \($0.state.padding(toLength: 17, withPad: " ", startingAt: 0)) due \($0.due)\($0.overdue ? "  OVERDUE" : "")" }.joined(separator: "\n"))
         }
     }
@@ -164,7 +164,7 @@ struct DSRCommand: ParsableCommand {
         @OptionGroup var options: WorkspaceOptions
         @Argument(help: "Request id (DSR-…).") var request: String
         func run() throws {
-            let r = try withEngine(options) { try $0.request(request) }
+            let r = try withEngine(options) { try $0.rights.request(request) }
             print("\(r.id)  \(r.type.rawValue)  \(r.jurisdiction.rawValue)  \(r.state.rawValue)  received \(r.receivedOn.iso8601)  due \(r.dueDate.iso8601)")
             for event in r.history { print("  \(event.at)  \(event.step.name)  by \(event.actor.principal) (\(event.actor.role))") }
         }
@@ -185,7 +185,7 @@ struct ReportCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
         func run() throws {
             let format = output.resolvedFormat
-            let text = try withEngine(options) { try $0.recordOfProcessing(format: format == .html ? "html" : "json") }
+            let text = try withEngine(options) { try $0.reports.recordOfProcessing(format: format == .html ? "html" : "json") }
             try output.emit(format == .text ? try ReportSummary.processing(json: text) : text)
         }
     }

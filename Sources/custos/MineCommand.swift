@@ -129,11 +129,11 @@ struct MineCommand: ParsableCommand {
             dp.minConfidence = minConfidence
             let result = try withEngine(options, denialHint: hint) { engine -> JobResult in
                 switch algorithm {
-                case .rfm: return try engine.dpRFM(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
-                case .kmeans: return try engine.dpKMeans(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
-                case .rules: return try engine.dpRules(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
-                case .sequences: return try engine.dpSequences(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
-                case .funnel: return try engine.dpFunnel(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
+                case .rfm: return try engine.jobs.dpRFM(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
+                case .kmeans: return try engine.jobs.dpKMeans(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
+                case .rules: return try engine.jobs.dpRules(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
+                case .sequences: return try engine.jobs.dpSequences(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
+                case .funnel: return try engine.jobs.dpFunnel(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
                 }
             }
             return try output.emit(try Render.result(result, format: output.resolvedFormat))
@@ -151,11 +151,11 @@ struct MineCommand: ParsableCommand {
         let mode = outputMode
         let result = try withEngine(options, denialHint: hint) { engine -> JobResult in
             switch algorithm {
-            case .rfm: return try engine.mineRFM(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
-            case .kmeans: return try engine.mineKMeans(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
-            case .rules: return try engine.mineRules(actor: who, purpose: purpose, dataset: dataset, parameters: parameters)
-            case .sequences: return try engine.mineSequences(actor: who, purpose: purpose, dataset: dataset, parameters: parameters)
-            case .funnel: return try engine.mineFunnel(actor: who, purpose: purpose, dataset: dataset, parameters: parameters)
+            case .rfm: return try engine.jobs.mineRFM(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
+            case .kmeans: return try engine.jobs.mineKMeans(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
+            case .rules: return try engine.jobs.mineRules(actor: who, purpose: purpose, dataset: dataset, parameters: parameters)
+            case .sequences: return try engine.jobs.mineSequences(actor: who, purpose: purpose, dataset: dataset, parameters: parameters)
+            case .funnel: return try engine.jobs.mineFunnel(actor: who, purpose: purpose, dataset: dataset, parameters: parameters)
             }
         }
         try output.emit(try Render.result(result, format: output.resolvedFormat))

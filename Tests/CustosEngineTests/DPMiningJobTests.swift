@@ -42,7 +42,7 @@ final class DPMiningJobTests: XCTestCase {
                            epsilon: 0.01, kind: "oracle", title: "exact answer for the test")
         // The exact answer leaves through the closure, never through the DP result.
         var exact: [[String]] = []
-        _ = try f.engine.runPrivate(spec) { frame, _, _ in
+        _ = try f.engine.jobs.runPrivate(spec) { frame, _, _ in
             exact = try body(frame)
             return DPRelease()
         }
@@ -57,11 +57,11 @@ final class DPMiningJobTests: XCTestCase {
         var p = DPMiningParameters()
         p.asOf = asOf
         p.seed = 5
-        let rfm = try f.engine.dpRFM(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.6, parameters: p)
-        let kmeans = try f.engine.dpKMeans(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.7, parameters: p)
-        _ = try f.engine.dpRules(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.5, parameters: p)
-        _ = try f.engine.dpFunnel(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.8, parameters: p)
-        _ = try f.engine.dpSequences(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.9, parameters: p)
+        let rfm = try f.engine.jobs.dpRFM(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.6, parameters: p)
+        let kmeans = try f.engine.jobs.dpKMeans(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.7, parameters: p)
+        _ = try f.engine.jobs.dpRules(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.5, parameters: p)
+        _ = try f.engine.jobs.dpFunnel(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.8, parameters: p)
+        _ = try f.engine.jobs.dpSequences(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.9, parameters: p)
         let ledger = try f.engine.workspace.store.budgetLedger()
         let orders = ledger.filter { $0.dataset == "orders" }.reduce(0) { $0 + $1.epsilon }
         let events = ledger.filter { $0.dataset == "events" }.reduce(0) { $0 + $1.epsilon }
@@ -88,11 +88,11 @@ final class DPMiningJobTests: XCTestCase {
         let f = try EngineFixture(customers: 40)
         let p = DPMiningParameters()
         let jobs: [(String, () throws -> JobResult)] = [
-            ("rfm", { try f.engine.dpRFM(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.5, parameters: p) }),
-            ("kmeans", { try f.engine.dpKMeans(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.5, parameters: p) }),
-            ("rules", { try f.engine.dpRules(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.5, parameters: p) }),
-            ("funnel", { try f.engine.dpFunnel(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.5, parameters: p) }),
-            ("sequences", { try f.engine.dpSequences(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.5, parameters: p) }),
+            ("rfm", { try f.engine.jobs.dpRFM(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.5, parameters: p) }),
+            ("kmeans", { try f.engine.jobs.dpKMeans(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.5, parameters: p) }),
+            ("rules", { try f.engine.jobs.dpRules(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.5, parameters: p) }),
+            ("funnel", { try f.engine.jobs.dpFunnel(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.5, parameters: p) }),
+            ("sequences", { try f.engine.jobs.dpSequences(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.5, parameters: p) }),
         ]
         for (name, job) in jobs {
             XCTAssertThrowsError(try job(), name) { error in
@@ -101,7 +101,7 @@ final class DPMiningJobTests: XCTestCase {
             }
         }
         // A marketing analyst has no DP permit on events at all.
-        XCTAssertThrowsError(try f.engine.dpFunnel(actor: f.mika, purpose: "analytics.reporting", epsilon: 0.5, parameters: p))
+        XCTAssertThrowsError(try f.engine.jobs.dpFunnel(actor: f.mika, purpose: "analytics.reporting", epsilon: 0.5, parameters: p))
         XCTAssertEqual(try f.engine.workspace.store.budgetLedger().reduce(0) { $0 + $1.epsilon }, 0, "refused jobs charge nothing")
     }
 
@@ -110,8 +110,8 @@ final class DPMiningJobTests: XCTestCase {
     func testDPFunnelIsWithinItsStatedBoundOfTheExactFunnel() throws {
         let f = try large()
         f.engine.noiseSourceOverride = SeededRandomSource(seed: 2)
-        let exact = try f.engine.mineFunnel(actor: f.alice, purpose: "analytics.reporting", parameters: MiningParameters())
-        let dp = try f.engine.dpFunnel(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: DPMiningParameters())
+        let exact = try f.engine.jobs.mineFunnel(actor: f.alice, purpose: "analytics.reporting", parameters: MiningParameters())
+        let dp = try f.engine.jobs.dpFunnel(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: DPMiningParameters())
         let exactRows = try XCTUnwrap(exact.tables.first?.rows)
         let dpRows = try XCTUnwrap(dp.release?.table("Funnel")?.rows)
         XCTAssertEqual(dpRows.map(key), ["search", "view", "cart", "purchase"])
@@ -132,12 +132,12 @@ final class DPMiningJobTests: XCTestCase {
         var m = MiningParameters()
         m.maxLength = 2
         m.top = 16
-        let exact = try f.engine.mineSequences(actor: f.alice, purpose: "analytics.reporting", parameters: m)
+        let exact = try f.engine.jobs.mineSequences(actor: f.alice, purpose: "analytics.reporting", parameters: m)
         var p = DPMiningParameters()
         p.pathLength = 2
         p.maxPathsPerSubject = 16  // all 4 x 4 paths: the bound never drops a path, so exact counts are comparable
         p.top = 16
-        let dp = try f.engine.dpSequences(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: p)
+        let dp = try f.engine.jobs.dpSequences(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: p)
         let exactPaths = try XCTUnwrap(exact.tables.first { $0.title.hasPrefix("Most frequent paths") }?.rows)
         let dpRows = try XCTUnwrap(dp.release?.tables.first?.rows)
         XCTAssertEqual(dpRows.count, 16, "event types are public: every path of two is a public key")
@@ -180,7 +180,7 @@ final class DPMiningJobTests: XCTestCase {
             }
             return RFMSegment.allCases.map { [$0.rawValue, String(size[$0.rawValue] ?? 0), String(total[$0.rawValue] ?? 0)] }
         }
-        let dp = try f.engine.dpRFM(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: p)
+        let dp = try f.engine.jobs.dpRFM(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: p)
         let rows = try XCTUnwrap(dp.release?.tables.first?.rows)
         XCTAssertEqual(rows.count, 11)
         XCTAssertGreaterThan(exact.compactMap { Int($0[1]) }.filter { $0 >= 50 }.count, 3, "several segments are well populated")
@@ -217,7 +217,7 @@ final class DPMiningJobTests: XCTestCase {
             return pairs.map { [$0.key, String($0.value)] }
         }
         let truth = Dictionary(uniqueKeysWithValues: exact.map { ($0[0], Int($0[1]) ?? -1) })
-        let dp = try f.engine.dpRules(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: p)
+        let dp = try f.engine.jobs.dpRules(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: p)
         let rows = try XCTUnwrap(dp.release?.table("Most frequent pairs")?.rows)
         XCTAssertEqual(rows.count, 10)
         for row in rows {
@@ -244,7 +244,7 @@ final class DPMiningJobTests: XCTestCase {
         let handle = try PrivacyHandle(reserved: PrivacyCost(epsilon: 1.0), randomSource: SeededRandomSource(seed: 6))
         // A public start near the box's corners, from which exact Lloyd separates the blobs.
         let start = [-0.9, -0.9, 0.9, -0.9, 0.0, 0.9]
-        let dp = try Engine.privateKMeans(points: points, rows: rows, cols: 2, k: k, iterations: iterations, epsilon: 1.0, seed: seed,
+        let dp = try JobRunner.privateKMeans(points: points, rows: rows, cols: 2, k: k, iterations: iterations, epsilon: 1.0, seed: seed,
                                           initialCentres: start, handle: handle)
         XCTAssertLessThanOrEqual(handle.spent.epsilon, 1.0)
         XCTAssertGreaterThan(handle.spent.epsilon, 0.999)
@@ -281,13 +281,13 @@ final class DPMiningJobTests: XCTestCase {
 
     func testSumHalfWidthMatchesTheConvolutionAndTheSingleDrawCase() throws {
         let noise = NoiseDistribution.discreteLaplace(scale: try Rational(1, 1))
-        XCTAssertEqual(Engine.sumHalfWidth95(noise, terms: 1), noise.halfWidth(confidence: 0.95))
+        XCTAssertEqual(JobRunner.sumHalfWidth95(noise, terms: 1), noise.halfWidth(confidence: 0.95))
         // Two draws of discrete Laplace(1): variance 2q/(1-q)^2 each, q = e^-1, sd of the sum ≈ 1.83;
         // the 95% half-width is a few units, at least the single draw's and at most twice it.
-        let two = Engine.sumHalfWidth95(noise, terms: 2)
+        let two = JobRunner.sumHalfWidth95(noise, terms: 2)
         XCTAssertGreaterThanOrEqual(two, noise.halfWidth(confidence: 0.95))
         XCTAssertLessThanOrEqual(two, 2 * noise.halfWidth(confidence: 0.95))
-        XCTAssertEqual(Engine.pairIndex(0, 1, 120), 0)
-        XCTAssertEqual(Engine.pairIndex(118, 119, 120), 120 * 119 / 2 - 1)
+        XCTAssertEqual(JobRunner.pairIndex(0, 1, 120), 0)
+        XCTAssertEqual(JobRunner.pairIndex(118, 119, 120), 120 * 119 / 2 - 1)
     }
 }

@@ -134,15 +134,15 @@ final class DPReleaseTests: XCTestCase {
         dp.top = 8
         let purpose = "analytics.reporting"
         return [
-            ("stats", { try engine.dpStatistics(actor: alice, purpose: purpose, dataset: "orders", epsilon: 0.5, parameters: stats) }),
-            ("cube over public categories", { try engine.dpCube(actor: alice, purpose: purpose, dataset: "orders", epsilon: 0.5, parameters: cube) }),
-            ("cube with partition selection", { try engine.dpCube(actor: alice, purpose: purpose, dataset: "orders", epsilon: 1.0, parameters: selected) }),
-            ("cube over public months, top 5", { try engine.dpCube(actor: alice, purpose: purpose, dataset: "orders", epsilon: 0.5, parameters: months) }),
-            ("dp_rfm", { try engine.dpRFM(actor: alice, purpose: purpose, epsilon: 0.5, parameters: dp) }),
-            ("dp_kmeans", { try engine.dpKMeans(actor: alice, purpose: purpose, epsilon: 0.5, parameters: dp) }),
-            ("dp_rules", { try engine.dpRules(actor: alice, purpose: purpose, epsilon: 0.5, parameters: dp) }),
-            ("dp_funnel", { try engine.dpFunnel(actor: alice, purpose: purpose, epsilon: 0.5, parameters: dp) }),
-            ("dp_sequences", { try engine.dpSequences(actor: alice, purpose: purpose, epsilon: 0.5, parameters: dp) }),
+            ("stats", { try engine.jobs.dpStatistics(actor: alice, purpose: purpose, dataset: "orders", epsilon: 0.5, parameters: stats) }),
+            ("cube over public categories", { try engine.jobs.dpCube(actor: alice, purpose: purpose, dataset: "orders", epsilon: 0.5, parameters: cube) }),
+            ("cube with partition selection", { try engine.jobs.dpCube(actor: alice, purpose: purpose, dataset: "orders", epsilon: 1.0, parameters: selected) }),
+            ("cube over public months, top 5", { try engine.jobs.dpCube(actor: alice, purpose: purpose, dataset: "orders", epsilon: 0.5, parameters: months) }),
+            ("dp_rfm", { try engine.jobs.dpRFM(actor: alice, purpose: purpose, epsilon: 0.5, parameters: dp) }),
+            ("dp_kmeans", { try engine.jobs.dpKMeans(actor: alice, purpose: purpose, epsilon: 0.5, parameters: dp) }),
+            ("dp_rules", { try engine.jobs.dpRules(actor: alice, purpose: purpose, epsilon: 0.5, parameters: dp) }),
+            ("dp_funnel", { try engine.jobs.dpFunnel(actor: alice, purpose: purpose, epsilon: 0.5, parameters: dp) }),
+            ("dp_sequences", { try engine.jobs.dpSequences(actor: alice, purpose: purpose, epsilon: 0.5, parameters: dp) }),
         ]
     }
 
@@ -171,7 +171,7 @@ final class DPReleaseTests: XCTestCase {
         let full = try runAll()
         let customer = try heaviestCustomer(f)
         let subject = try XCTUnwrap(try f.engine.subject(identifierColumn: "customer_id", value: customer))
-        try f.engine.restrictProcessing(of: subject, ground: "neighbouring data set for the DP test", actor: f.dana)
+        try f.engine.controls.restrictProcessing(of: subject, ground: "neighbouring data set for the DP test", actor: f.dana)
         let neighbour = try runAll()
 
         for ((name, _), (a, b)) in zip(jobs, zip(full, neighbour)) {

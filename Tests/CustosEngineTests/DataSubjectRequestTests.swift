@@ -9,13 +9,13 @@ import XCTest
 final class DataSubjectRequestTests: XCTestCase {
     /// Files, verifies (reading the code from the outbox as the customer would) and approves a request.
     func approved(_ f: EngineFixture, _ type: RequestType, customer: String, scope: [String]? = nil, corrections: [Correction] = []) throws -> String {
-        let request = try f.engine.fileRequest(type: type, jurisdiction: .gdpr, channel: .email, contact: .email("requester@example.se"),
+        let request = try f.engine.rights.fileRequest(type: type, jurisdiction: .gdpr, channel: .email, contact: .email("requester@example.se"),
                                                customer: customer, scope: scope, corrections: corrections, actor: f.dana)
         let id = request.id.rawValue
-        let challenge = try f.engine.sendVerificationCode(id, actor: f.dana)
+        let challenge = try f.engine.rights.sendVerificationCode(id, actor: f.dana)
         let code = try Demo.latestCode(in: f.engine.workspace.outboxDirectory)
-        XCTAssertEqual(try f.engine.checkVerificationCode(id, challenge: challenge.challengeID ?? "", code: code, actor: f.dana).outcome, .verified)
-        _ = try f.engine.approveRequest(id, actor: f.dana)
+        XCTAssertEqual(try f.engine.rights.checkVerificationCode(id, challenge: challenge.challengeID ?? "", code: code, actor: f.dana).outcome, .verified)
+        _ = try f.engine.rights.approveRequest(id, actor: f.dana)
         return id
     }
 
@@ -28,9 +28,9 @@ final class DataSubjectRequestTests: XCTestCase {
         try FileManager.default.copyItem(at: ws.dataDirectory.appendingPathComponent("vault.sqlite"), to: backup)
         let subject = try XCTUnwrap(try f.engine.subject(identifierColumn: "customer_id", value: marker))
         let access = try approved(f, .access, customer: marker)
-        _ = try f.engine.fulfilRequest(access, actor: f.dana)
+        _ = try f.engine.rights.fulfilRequest(access, actor: f.dana)
         let erasure = try approved(f, .erasure, customer: marker)
-        let outcome = try f.engine.fulfilRequest(erasure, actor: f.dana)
+        let outcome = try f.engine.rights.fulfilRequest(erasure, actor: f.dana)
         XCTAssertTrue(outcome.summary.hasPrefix("erased"), outcome.summary)
         try ws.store.checkpoint()
 
@@ -52,7 +52,7 @@ final class DataSubjectRequestTests: XCTestCase {
         XCTAssertEqual(PlaintextProbe.scan(directory: ws.root, for: values).filter { !$0.file.hasPrefix("sources/") && !$0.file.hasPrefix("backup") }.map(\.description), [])
         XCTAssertEqual(PlaintextProbe.scan(directory: ws.root, for: [f.generated.markerEmail]).filter { !$0.file.hasPrefix("sources/") && !$0.file.hasPrefix("backup") }.count, 0)
         // Absent from later job inputs; the audit log still verifies and records the shredding.
-        let funnel = try f.engine.mineFunnel(actor: f.alice, purpose: "analytics.reporting", parameters: MiningParameters())
+        let funnel = try f.engine.jobs.mineFunnel(actor: f.alice, purpose: "analytics.reporting", parameters: MiningParameters())
         XCTAssertFalse(try f.engine.workspace.store.allSubjects().contains(subject))
         XCTAssertGreaterThan(funnel.subjects, 0)
         XCTAssertTrue(try f.engine.verifyAudit().isValid)
@@ -63,13 +63,13 @@ final class DataSubjectRequestTests: XCTestCase {
         let f = try EngineFixture(customers: 60)
         let marker = f.generated.markerCustomerID
         let id = try approved(f, .access, customer: marker)
-        let outcome = try f.engine.fulfilRequest(id, actor: f.dana)
+        let outcome = try f.engine.rights.fulfilRequest(id, actor: f.dana)
         let names = outcome.files.map(\.name)
         for expected in ["access-report.json", "access-report.html", "access-customers.csv"] { XCTAssertTrue(names.contains(expected), "\(names)") }
         let message = try XCTUnwrap(outcome.outboxMessage)
         let text = try String(contentsOf: f.engine.workspace.outboxDirectory.appendingPathComponent(message), encoding: .utf8)
         XCTAssertTrue(text.contains("Content-Disposition: attachment"), "exports travel as attachments")
-        let report = try f.engine.processingInformation()
+        let report = try f.engine.rights.processingInformation()
         XCTAssertFalse(report.purposes.isEmpty)
         XCTAssertEqual(report.sources["customers"], try f.engine.workspace.catalog.dataset("customers").source)
         XCTAssertTrue(try f.entries().contains { $0.action == .dsrState && $0.requestID == id && $0.details["state"] == "fulfilled" })
@@ -79,7 +79,7 @@ final class DataSubjectRequestTests: XCTestCase {
         let f = try EngineFixture(customers: 40)
         let marker = f.generated.markerCustomerID
         let subject = try XCTUnwrap(try f.engine.subject(identifierColumn: "customer_id", value: marker))
-        let datasets = try f.engine.subjectDatasets(subject, actor: f.dana, includeConsents: false)
+        let datasets = try f.engine.rights.subjectDatasets(subject, actor: f.dana, includeConsents: false)
         let export = try PortabilityExport(requestID: DataSubjectRequestID(), generatedAt: Date(), datasets: datasets)
         let csv = try XCTUnwrap(export.csvFiles().first { $0.name.contains("customers") })
         // Import the customer's own export into a fresh workspace with `custos ingest`'s service.
@@ -104,25 +104,25 @@ final class DataSubjectRequestTests: XCTestCase {
 
     func testVerificationFailuresAreRefusedAndAudited() throws {
         let f = try EngineFixture(customers: 30)
-        let request = try f.engine.fileRequest(type: .access, jurisdiction: .gdpr, channel: .web, contact: .email("someone@example.se"),
+        let request = try f.engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .web, contact: .email("someone@example.se"),
                                                customer: f.generated.markerCustomerID, actor: f.dana)
         let id = request.id.rawValue
-        let challenge = try f.engine.sendVerificationCode(id, actor: f.dana)
+        let challenge = try f.engine.rights.sendVerificationCode(id, actor: f.dana)
         let code = try Demo.latestCode(in: f.engine.workspace.outboxDirectory)
         let wrong = code == "000000" ? "111111" : "000000"
         var outcomes: [String] = []
-        for _ in 0..<5 { outcomes.append(try f.engine.checkVerificationCode(id, challenge: challenge.challengeID ?? "", code: wrong, actor: f.dana).outcome.name) }
+        for _ in 0..<5 { outcomes.append(try f.engine.rights.checkVerificationCode(id, challenge: challenge.challengeID ?? "", code: wrong, actor: f.dana).outcome.name) }
         XCTAssertEqual(outcomes.last, "locked")
-        XCTAssertEqual(try f.engine.checkVerificationCode(id, challenge: challenge.challengeID ?? "", code: code, actor: f.dana).outcome.name, "locked",
+        XCTAssertEqual(try f.engine.rights.checkVerificationCode(id, challenge: challenge.challengeID ?? "", code: code, actor: f.dana).outcome.name, "locked",
                        "after too many attempts even the right code is refused")
-        XCTAssertEqual(try f.engine.request(id).state, .received)
-        XCTAssertThrowsError(try f.engine.approveRequest(id, actor: f.dana), "cannot approve before identity is verified")
+        XCTAssertEqual(try f.engine.rights.request(id).state, .received)
+        XCTAssertThrowsError(try f.engine.rights.approveRequest(id, actor: f.dana), "cannot approve before identity is verified")
         let denied = try f.entries().filter { $0.action == .dsrState && $0.requestID == id && $0.decision == .deny }
         XCTAssertEqual(denied.count, 6)
-        XCTAssertThrowsError(try f.engine.approveRequest(id, actor: f.mika), "only a compliance officer approves")
+        XCTAssertThrowsError(try f.engine.rights.approveRequest(id, actor: f.mika), "only a compliance officer approves")
         // Rate limit: codes per contact per hour.
         var last = ""
-        for _ in 0..<4 { last = try f.engine.sendVerificationCode(id, actor: f.dana).outcome.name }
+        for _ in 0..<4 { last = try f.engine.rights.sendVerificationCode(id, actor: f.dana).outcome.name }
         XCTAssertEqual(last, "rate_limited")
     }
 
@@ -131,26 +131,26 @@ final class DataSubjectRequestTests: XCTestCase {
         let marker = f.generated.markerCustomerID
         let subject = try XCTUnwrap(try f.engine.subject(identifierColumn: "customer_id", value: marker))
         let lena = f.actor("lena", "legal_hold_custodian")
-        XCTAssertThrowsError(try f.engine.readHeldSubject(customer: marker, actor: lena), "not held yet")
-        try f.engine.placeLegalHold(on: subject, caseReference: "case-42", actor: f.dana)
-        let held = try f.engine.readHeldSubject(customer: marker, actor: lena)
+        XCTAssertThrowsError(try f.engine.rights.readHeldSubject(customer: marker, actor: lena), "not held yet")
+        try f.engine.controls.placeLegalHold(on: subject, caseReference: "case-42", actor: f.dana)
+        let held = try f.engine.rights.readHeldSubject(customer: marker, actor: lena)
         XCTAssertTrue(held.contains { $0.schema.name == "customers" })
-        XCTAssertThrowsError(try f.engine.readHeldSubject(customer: marker, actor: f.actor("mika", "marketing_analyst")))
-        XCTAssertThrowsError(try f.engine.readHeldSubject(customer: marker, actor: f.dana))
+        XCTAssertThrowsError(try f.engine.rights.readHeldSubject(customer: marker, actor: f.actor("mika", "marketing_analyst")))
+        XCTAssertThrowsError(try f.engine.rights.readHeldSubject(customer: marker, actor: f.dana))
         // Erasure under hold keeps the data and restricts processing instead.
         let id = try approved(f, .erasure, customer: marker)
-        let outcome = try f.engine.fulfilRequest(id, actor: f.dana)
+        let outcome = try f.engine.rights.fulfilRequest(id, actor: f.dana)
         XCTAssertTrue(outcome.summary.contains("legal hold"))
         XCTAssertEqual(try f.engine.workspace.keys.dataKeys(for: [subject]).count, 1)
     }
 
     func testConsentWithdrawalRequestIsAsEasyAsGivingIt() throws {
         let f = try EngineFixture(customers: 200)
-        let before = try f.engine.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: MiningParameters())
+        let before = try f.engine.jobs.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: MiningParameters())
         let customer = try XCTUnwrap(f.generated.consentingCustomer)
         let id = try approved(f, .consentWithdrawal, customer: customer, scope: ["marketing.*"])
-        _ = try f.engine.fulfilRequest(id, actor: f.dana)
-        let after = try f.engine.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: MiningParameters())
+        _ = try f.engine.rights.fulfilRequest(id, actor: f.dana)
+        let after = try f.engine.jobs.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: MiningParameters())
         XCTAssertEqual(after.subjects, before.subjects - 1)
     }
 
@@ -159,9 +159,9 @@ final class DataSubjectRequestTests: XCTestCase {
         let marker = f.generated.markerCustomerID
         let id = try approved(f, .rectification, customer: marker,
                               corrections: [Correction(dataset: "customers", column: "full_name", newValue: "Zelda Corrected")])
-        _ = try f.engine.fulfilRequest(id, actor: f.dana)
+        _ = try f.engine.rights.fulfilRequest(id, actor: f.dana)
         let subject = try XCTUnwrap(try f.engine.subject(identifierColumn: "customer_id", value: marker))
-        let data = try f.engine.subjectDatasets(subject, actor: f.dana, includeConsents: false)
+        let data = try f.engine.rights.subjectDatasets(subject, actor: f.dana, includeConsents: false)
         let customers = try XCTUnwrap(data.first { $0.schema.name == "customers" })
         XCTAssertEqual(customers.rows.first?[customers.schema.index(of: "full_name") ?? 0], .string("Zelda Corrected"))
         try f.engine.workspace.store.checkpoint()
@@ -171,10 +171,10 @@ final class DataSubjectRequestTests: XCTestCase {
     func testGDPRDueDatesAndRegister() throws {
         let f = try EngineFixture(customers: 10)
         let jan31 = try XCTUnwrap(ISO8601DateFormatter().date(from: "2025-01-31T10:00:00Z"))
-        let request = try f.engine.fileRequest(type: .access, jurisdiction: .gdpr, channel: .post, contact: .email("a@example.se"),
+        let request = try f.engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .post, contact: .email("a@example.se"),
                                                customer: "C0000002", receivedAt: jan31, actor: f.dana)
         XCTAssertEqual(request.dueDate.iso8601, "2025-02-28", "31 January: the month has no 31st, so its last day (a Friday)")
-        let register = try f.engine.requestRegister()
+        let register = try f.engine.rights.requestRegister()
         XCTAssertEqual(register.first?.overdue, true, "open and past due")
     }
 }
@@ -184,13 +184,13 @@ final class ConsentHistoryTests: XCTestCase {
     func testOfficerSeesTheAppendOnlyHistoryAndAnalystsCannot() throws {
         let f = try EngineFixture(customers: 40)
         let customer = try XCTUnwrap(f.generated.consentingCustomer)
-        let before = try f.engine.consentHistory(customer: customer, actor: f.dana).records
-        _ = try f.engine.recordConsent(identifier: customer, purpose: "marketing.segmentation", action: .withdrawn, language: "sv",
+        let before = try f.engine.controls.consentHistory(customer: customer, actor: f.dana).records
+        _ = try f.engine.consent.recordConsent(identifier: customer, purpose: "marketing.segmentation", action: .withdrawn, language: "sv",
                                        channel: "app", collector: "test", actor: .localOperator)
-        let after = try f.engine.consentHistory(customer: customer, actor: f.dana).records
+        let after = try f.engine.controls.consentHistory(customer: customer, actor: f.dana).records
         XCTAssertEqual(after.count, before.count + 1, "withdrawal is a new record, never an overwrite")
         XCTAssertEqual(after.last?.action, .withdrawn)
         XCTAssertTrue(after.contains { $0.purpose == "marketing.segmentation" && $0.action == .granted })
-        XCTAssertThrowsError(try f.engine.consentHistory(customer: customer, actor: f.mika))
+        XCTAssertThrowsError(try f.engine.controls.consentHistory(customer: customer, actor: f.mika))
     }
 }

@@ -30,7 +30,7 @@ final class EngineFixture {
         for name in ["customers", "orders", "events", "feedback"] {
             _ = try engine.ingest(file: generated.files[name]!, dataset: name)
         }
-        _ = try engine.importConsents(file: generated.files["consents"]!)
+        _ = try engine.consent.importConsents(file: generated.files["consents"]!)
     }
 
     func actor(_ principal: String, _ role: String) -> Caller { Caller(principal: principal, role: role, token: tokens[principal]) }
@@ -59,27 +59,27 @@ final class JobTests: XCTestCase {
         let f = try EngineFixture()
         let p = MiningParameters()
         let before = try f.entries().filter { $0.action == .policyDecision && $0.decision == .deny }.count
-        assertDenied(try f.engine.mineRules(actor: Caller(principal: "nobody", role: "analyst", token: "custos_x"), purpose: "analytics.reporting", parameters: p),
+        assertDenied(try f.engine.jobs.mineRules(actor: Caller(principal: "nobody", role: "analyst", token: "custos_x"), purpose: "analytics.reporting", parameters: p),
                      contains: "could not be authenticated")
-        assertDenied(try f.engine.mineRules(actor: f.actor("mika", "marketing_analyst").withToken("custos_wrong"), purpose: "marketing.segmentation", parameters: p),
+        assertDenied(try f.engine.jobs.mineRules(actor: f.actor("mika", "marketing_analyst").withToken("custos_wrong"), purpose: "marketing.segmentation", parameters: p),
                      contains: "could not be authenticated")
-        assertDenied(try f.engine.mineRules(actor: f.actor("mika", "compliance_officer"), purpose: "marketing.segmentation", parameters: p),
+        assertDenied(try f.engine.jobs.mineRules(actor: f.actor("mika", "compliance_officer"), purpose: "marketing.segmentation", parameters: p),
                      contains: "role")
-        assertDenied(try f.engine.mineRFM(actor: f.mika, purpose: "marketing.advertising", mode: .pseudonymousRecords, parameters: p),
+        assertDenied(try f.engine.jobs.mineRFM(actor: f.mika, purpose: "marketing.advertising", mode: .pseudonymousRecords, parameters: p),
                      contains: "purpose marketing.advertising is not permitted")
-        assertDenied(try f.engine.mineRules(actor: f.alice, purpose: "analytics.reporting", parameters: p), contains: "output mode pseudonymous_aggregate is not permitted")
+        assertDenied(try f.engine.jobs.mineRules(actor: f.alice, purpose: "analytics.reporting", parameters: p), contains: "output mode pseudonymous_aggregate is not permitted")
         // A raw read of a direct identifier.
         let raw = JobSpec(actor: f.mika, purpose: "marketing.segmentation", dataset: "customers", columns: ["email"],
                           outputMode: .pseudonymousRecords, kind: "raw", title: "raw")
-        assertDenied(try f.engine.run(raw) { _, _ in ReleasedOutput() }, contains: "email")
+        assertDenied(try f.engine.jobs.run(raw) { _, _ in ReleasedOutput() }, contains: "email")
         // A column a forbid denies although a permit allows it (feedback comments are never released).
         let comments = JobSpec(actor: f.alice, purpose: "analytics.reporting", dataset: "feedback", columns: ["comment"],
                                outputMode: .pseudonymousAggregate, kind: "raw", title: "comments")
-        assertDenied(try f.engine.run(comments) { _, _ in ReleasedOutput() }, contains: "comment")
+        assertDenied(try f.engine.jobs.run(comments) { _, _ in ReleasedOutput() }, contains: "comment")
         // Epsilon above the per-job limit.
         let greedy = JobSpec(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", columns: ["amount"], outputMode: .dpAggregate,
                              epsilon: 5, kind: "stats", title: "greedy")
-        assertDenied(try f.engine.runPrivate(greedy) { _, _, _ in DPRelease() }, contains: "epsilon")
+        assertDenied(try f.engine.jobs.runPrivate(greedy) { _, _, _ in DPRelease() }, contains: "epsilon")
         let after = try f.entries().filter { $0.action == .policyDecision && $0.decision == .deny }.count
         XCTAssertEqual(after - before, 8, "every denial is in the audit log")
     }
@@ -87,19 +87,19 @@ final class JobTests: XCTestCase {
     func testConsentRestrictionObjectionAndLegalHoldExcludeFromTheNextJob() throws {
         let f = try EngineFixture()
         let p = MiningParameters()
-        let baseline = try f.engine.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: p)
+        let baseline = try f.engine.jobs.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: p)
         XCTAssertGreaterThan(baseline.exclusions["outdated_purpose_version"] ?? 0, 0, "consent to an old purpose version does not count")
         XCTAssertGreaterThan(baseline.exclusions["withdrawn"] ?? 0, 0)
         XCTAssertGreaterThan(baseline.exclusions["no_consent"] ?? 0, 0)
         // Four consenting customers in scope, each gets one control.
         let inScope = try consentingCustomers(f, count: 4)
-        _ = try f.engine.recordConsent(identifier: inScope[0], purpose: "marketing.segmentation", action: .withdrawn, language: "en",
+        _ = try f.engine.consent.recordConsent(identifier: inScope[0], purpose: "marketing.segmentation", action: .withdrawn, language: "en",
                                        channel: "web", collector: "test", actor: .localOperator)
         let subjects = try inScope.map { try XCTUnwrap(try f.engine.subject(identifierColumn: "customer_id", value: $0)) }
-        try f.engine.restrictProcessing(of: subjects[1], ground: "accuracy contested", actor: f.dana)
-        try f.engine.recordObjection(of: subjects[2], to: "marketing.*", actor: f.dana)
-        try f.engine.placeLegalHold(on: subjects[3], caseReference: "case-17", actor: f.dana)
-        let after = try f.engine.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: p)
+        try f.engine.controls.restrictProcessing(of: subjects[1], ground: "accuracy contested", actor: f.dana)
+        try f.engine.controls.recordObjection(of: subjects[2], to: "marketing.*", actor: f.dana)
+        try f.engine.controls.placeLegalHold(on: subjects[3], caseReference: "case-17", actor: f.dana)
+        let after = try f.engine.jobs.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: p)
         XCTAssertEqual(after.subjects, baseline.subjects - 4)
         XCTAssertEqual(after.exclusions["restricted"], (baseline.exclusions["restricted"] ?? 0) + 1)
         XCTAssertEqual(after.exclusions["objected"], (baseline.exclusions["objected"] ?? 0) + 1)
@@ -110,7 +110,7 @@ final class JobTests: XCTestCase {
         let listed = Set(after.tables.last?.rows.map { $0[0] } ?? [])
         for subject in subjects { XCTAssertFalse(listed.contains(pseudonymizer.pseudonym(for: subject))) }
         // Legitimate-interest analytics still honours restriction and legal hold.
-        let funnel = try f.engine.mineFunnel(actor: f.alice, purpose: "analytics.reporting", parameters: p)
+        let funnel = try f.engine.jobs.mineFunnel(actor: f.alice, purpose: "analytics.reporting", parameters: p)
         XCTAssertEqual(funnel.exclusions["restricted"] ?? 0, 1)
         XCTAssertEqual(funnel.exclusions["legal_hold"] ?? 0, 1)
     }
@@ -138,7 +138,7 @@ final class JobTests: XCTestCase {
         let spec = JobSpec(actor: f.mika, purpose: "marketing.segmentation", dataset: "orders", columns: ["customer_id", "amount"],
                            outputMode: .pseudonymousRecords, kind: "probe", title: "probe")
         var seen: [Value] = []
-        _ = try f.engine.run(spec) { frame, _ in
+        _ = try f.engine.jobs.run(spec) { frame, _ in
             seen = try frame.column("customer_id")
             return ReleasedOutput()
         }
@@ -162,7 +162,7 @@ final class JobTests: XCTestCase {
 
     func testAuditLogHoldsNoPersonalDataAndVerifies() throws {
         let f = try EngineFixture(customers: 120)
-        _ = try f.engine.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: MiningParameters())
+        _ = try f.engine.jobs.mineRFM(actor: f.mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: MiningParameters())
         try f.engine.audit.checkpoint()
         let auditDir = f.engine.workspace.auditDirectory
         let needles = [f.generated.markerEmail, f.generated.markerName, f.generated.markerCustomerID]

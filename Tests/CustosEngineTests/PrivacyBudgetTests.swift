@@ -43,7 +43,7 @@ final class PrivacyBudgetTests: XCTestCase {
             var p = StatisticsParameters()
             p.dimensions = [column]
             // Even a delta the policy allows does not make a key that names one customer releasable.
-            assertDenied(try f.engine.dpCube(actor: f.alice, purpose: purpose, dataset: dataset, epsilon: 0.1, parameters: p), contains: "identifies a customer")
+            assertDenied(try f.engine.jobs.dpCube(actor: f.alice, purpose: purpose, dataset: dataset, epsilon: 0.1, parameters: p), contains: "identifies a customer")
         }
         let refused = try f.entries().filter { $0.action == .jobRun && $0.decision == .deny && ($0.reason ?? "").contains("identifies a customer") }
         XCTAssertEqual(refused.count, 3, "every refusal is in the audit log")
@@ -57,7 +57,7 @@ final class PrivacyBudgetTests: XCTestCase {
         var p = StatisticsParameters()
         p.dimensions = ["order_time"]  // months not declared public: partition selection
         p.delta = 0.5                  // the attack: a huge delta releases single-customer keys
-        assertDenied(try f.engine.dpCube(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.1, parameters: p), contains: "delta 0.5 is over the per-job limit")
+        assertDenied(try f.engine.jobs.dpCube(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.1, parameters: p), contains: "delta 0.5 is over the per-job limit")
         let denial = try XCTUnwrap(try f.entries().last { $0.action == .policyDecision && $0.decision == .deny })
         XCTAssertEqual(denial.details["delta"], "0.5")
         XCTAssertTrue(denial.reason?.contains("delta") ?? false, denial.reason ?? "")
@@ -65,7 +65,7 @@ final class PrivacyBudgetTests: XCTestCase {
 
         // Within the limit: charged to the principal's account and the population account.
         p.delta = 1e-6
-        let cube = try f.engine.dpCube(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.1, parameters: p)
+        let cube = try f.engine.jobs.dpCube(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.1, parameters: p)
         XCTAssertEqual(cube.privacy?.delta, 1e-6)
         XCTAssertEqual(try f.engine.workspace.store.budgetLedger().first?.delta ?? 0, 1e-6, accuracy: 1e-18)
         let population = try f.engine.workspace.store.populationLedger()
@@ -79,8 +79,8 @@ final class PrivacyBudgetTests: XCTestCase {
         var p = StatisticsParameters()
         p.dimensions = ["order_time"]
         // delta_per_period 1e-5 at 1e-6 per job: ten jobs, however small their epsilon.
-        for _ in 0..<10 { _ = try f.engine.dpCube(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.01, parameters: p) }
-        assertBudgetRefused(try f.engine.dpCube(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.01, parameters: p), contains: "δ")
+        for _ in 0..<10 { _ = try f.engine.jobs.dpCube(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.01, parameters: p) }
+        assertBudgetRefused(try f.engine.jobs.dpCube(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.01, parameters: p), contains: "δ")
         XCTAssertEqual(try f.engine.workspace.store.budgetLedger().first?.delta ?? 0, 1e-5, accuracy: 1e-15)
     }
 
@@ -88,10 +88,10 @@ final class PrivacyBudgetTests: XCTestCase {
         let f = try EngineFixture(customers: 30)
         var p = StatisticsParameters()
         p.dimensions = ["signup_date"]  // customers: analytics-customers-dp sets no delta limit
-        assertDenied(try f.engine.dpCube(actor: f.alice, purpose: purpose, dataset: "customers", epsilon: 0.1, parameters: p), contains: "sets no delta_per_job")
+        assertDenied(try f.engine.jobs.dpCube(actor: f.alice, purpose: purpose, dataset: "customers", epsilon: 0.1, parameters: p), contains: "sets no delta_per_job")
         // Public keys need no delta, so the same permit allows them.
         p.dimensions = ["country"]
-        let cube = try f.engine.dpCube(actor: f.alice, purpose: purpose, dataset: "customers", epsilon: 0.1, parameters: p)
+        let cube = try f.engine.jobs.dpCube(actor: f.alice, purpose: purpose, dataset: "customers", epsilon: 0.1, parameters: p)
         XCTAssertEqual(cube.privacy?.delta, 0)
         XCTAssertEqual(cube.release?.tables.first?.rows.count, 10, "every declared country, whatever the data")
     }
@@ -102,18 +102,18 @@ final class PrivacyBudgetTests: XCTestCase {
         let f = try EngineFixture(customers: 40, privacy: population(epsilon: 3))
         var stats = StatisticsParameters()
         stats.measures = ["amount"]
-        _ = try f.engine.dpFunnel(actor: f.alice, purpose: purpose, epsilon: 1, parameters: DPMiningParameters())
-        _ = try f.engine.dpFunnel(actor: f.alice, purpose: purpose, epsilon: 1, parameters: DPMiningParameters())
-        _ = try f.engine.dpStatistics(actor: f.mika, purpose: purpose, dataset: "orders", epsilon: 1, parameters: stats)
+        _ = try f.engine.jobs.dpFunnel(actor: f.alice, purpose: purpose, epsilon: 1, parameters: DPMiningParameters())
+        _ = try f.engine.jobs.dpFunnel(actor: f.alice, purpose: purpose, epsilon: 1, parameters: DPMiningParameters())
+        _ = try f.engine.jobs.dpStatistics(actor: f.mika, purpose: purpose, dataset: "orders", epsilon: 1, parameters: stats)
         // Each principal is far below its own 8 per month, but the customers have spent 3 of 3.
-        assertBudgetRefused(try f.engine.dpStatistics(actor: f.mika, purpose: purpose, dataset: "orders", epsilon: 0.1, parameters: stats),
+        assertBudgetRefused(try f.engine.jobs.dpStatistics(actor: f.mika, purpose: purpose, dataset: "orders", epsilon: 0.1, parameters: stats),
                             contains: "population account")
-        assertBudgetRefused(try f.engine.dpFunnel(actor: f.alice, purpose: purpose, epsilon: 0.1, parameters: DPMiningParameters()),
+        assertBudgetRefused(try f.engine.jobs.dpFunnel(actor: f.alice, purpose: purpose, epsilon: 0.1, parameters: DPMiningParameters()),
                             contains: "population account")
         let month = try XCTUnwrap(try f.engine.workspace.store.populationLedger().first { $0.period.hasPrefix("month:") })
         XCTAssertEqual(month.cost.epsilon, 3, accuracy: 1e-9)
         XCTAssertEqual(try f.entries().filter { $0.action == .jobRun && $0.decision == .deny }.count, 2, "refusals are audited")
-        XCTAssertTrue(try f.engine.budgetStatement().contains("Population account"))
+        XCTAssertTrue(try f.engine.reports.budgetStatement().contains("Population account"))
     }
 
     func testConcurrentPrincipalsOnTwoDatasetsNeverOverspendThePopulation() throws {
@@ -125,9 +125,9 @@ final class PrivacyBudgetTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: 16) { i in
             do {
                 if i.isMultiple(of: 2) {
-                    _ = try engine.dpFunnel(actor: alice, purpose: purpose, epsilon: 0.5, parameters: DPMiningParameters())
+                    _ = try engine.jobs.dpFunnel(actor: alice, purpose: purpose, epsilon: 0.5, parameters: DPMiningParameters())
                 } else {
-                    _ = try engine.dpStatistics(actor: mika, purpose: purpose, dataset: "orders", epsilon: 0.5, parameters: parameters)
+                    _ = try engine.jobs.dpStatistics(actor: mika, purpose: purpose, dataset: "orders", epsilon: 0.5, parameters: parameters)
                 }
                 outcomes.add(true)
             } catch {
@@ -149,20 +149,20 @@ final class PrivacyBudgetTests: XCTestCase {
         let ledger = f.engine.workspace.store
         XCTAssertNil(try ledger.reserveBudget(jobID: "job-earlier", accounts: [.init(holder: .population, period: "lifetime")],
                                               cost: .init(epsilon: 4.5), at: 0) { _, _ in true })
-        assertBudgetRefused(try f.engine.dpStatistics(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 1, parameters: stats),
+        assertBudgetRefused(try f.engine.jobs.dpStatistics(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 1, parameters: stats),
                             contains: "for lifetime")
-        _ = try f.engine.dpStatistics(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.5, parameters: stats)
+        _ = try f.engine.jobs.dpStatistics(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.5, parameters: stats)
     }
 
     func testWithoutAPopulationBudgetNoDPJobRuns() throws {
         let f = try EngineFixture(customers: 20, privacy: "")
         var stats = StatisticsParameters()
         stats.measures = ["amount"]
-        assertDenied(try f.engine.dpStatistics(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.5, parameters: stats),
+        assertDenied(try f.engine.jobs.dpStatistics(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.5, parameters: stats),
                      contains: "population budget")
-        XCTAssertTrue(try f.engine.budgetStatement().contains("No population budget"))
+        XCTAssertTrue(try f.engine.reports.budgetStatement().contains("No population budget"))
         // Pseudonymous jobs are unaffected.
-        XCTAssertNoThrow(try f.engine.mineFunnel(actor: f.alice, purpose: purpose, parameters: MiningParameters()))
+        XCTAssertNoThrow(try f.engine.jobs.mineFunnel(actor: f.alice, purpose: purpose, parameters: MiningParameters()))
     }
 
     // MARK: zCDP
@@ -173,7 +173,7 @@ final class PrivacyBudgetTests: XCTestCase {
         var spec = JobSpec(actor: f.alice, purpose: purpose, dataset: "orders", columns: ["amount"], outputMode: .dpAggregate, epsilon: 0.1,
                            kind: "zcdp", title: "Gaussian count")
         spec.rho = 0.02
-        let result = try f.engine.runPrivate(spec) { frame, _, handle in
+        let result = try f.engine.jobs.runPrivate(spec) { frame, _, handle in
             let column = try ContributionBounder.bound(subjects: frame.subjectIndex, values: [Double](repeating: 0, count: frame.rowCount),
                                                        maxRowsPerSubject: 5)
             let bounds = try ContributionBounds(maxRowsPerSubject: 5)
@@ -191,6 +191,6 @@ final class PrivacyBudgetTests: XCTestCase {
         // rho is converted to epsilon against each account's limits: a large rho is refused even with a tiny epsilon.
         spec.rho = 2
         spec.epsilon = 0.01
-        assertBudgetRefused(try f.engine.runPrivate(spec) { _, _, _ in DPRelease() }, contains: "above the limit")
+        assertBudgetRefused(try f.engine.jobs.runPrivate(spec) { _, _, _ in DPRelease() }, contains: "above the limit")
     }
 }

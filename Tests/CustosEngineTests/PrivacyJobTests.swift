@@ -10,12 +10,12 @@ final class PrivacyJobTests: XCTestCase {
         var p = StatisticsParameters()
         p.measures = ["amount"]
         // analytics-orders-dp: at most 1.0 per job and 8.0 per month for alice on orders.
-        for _ in 0..<4 { _ = try f.engine.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 2.0 / 2, parameters: p) }
-        for _ in 0..<8 { _ = try f.engine.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 0.5, parameters: p) }
+        for _ in 0..<4 { _ = try f.engine.jobs.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 2.0 / 2, parameters: p) }
+        for _ in 0..<8 { _ = try f.engine.jobs.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 0.5, parameters: p) }
         let ledger = try f.engine.workspace.store.budgetLedger()
         XCTAssertEqual(ledger.count, 1)
         XCTAssertEqual(ledger[0].epsilon, 8.0, accuracy: 1e-9)
-        XCTAssertThrowsError(try f.engine.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 0.1, parameters: p)) { error in
+        XCTAssertThrowsError(try f.engine.jobs.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 0.1, parameters: p)) { error in
             guard case let EngineError.budgetExhausted(reason) = error else { return XCTFail("\(error)") }
             XCTAssertTrue(reason.contains("above the limit"), reason)
         }
@@ -38,7 +38,7 @@ final class PrivacyJobTests: XCTestCase {
         let engine = f.engine, alice = f.alice, parameters = p
         DispatchQueue.concurrentPerform(iterations: 14) { _ in
             do {
-                _ = try engine.dpCube(actor: alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 1.0, parameters: parameters)
+                _ = try engine.jobs.dpCube(actor: alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 1.0, parameters: parameters)
                 outcomes.add(true)
             } catch {
                 outcomes.add(false)
@@ -53,7 +53,7 @@ final class PrivacyJobTests: XCTestCase {
         var p = StatisticsParameters()
         p.measures = ["amount"]
         p.maxRowsPerSubject = 4
-        let result = try f.engine.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 1.0, parameters: p)
+        let result = try f.engine.jobs.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 1.0, parameters: p)
         // Exact answer from the source file: rows per customer capped at 4.
         let text = try String(contentsOf: f.generated.files["orders"]!, encoding: .utf8)
         var perCustomer: [String: Int] = [:]
@@ -70,10 +70,10 @@ final class PrivacyJobTests: XCTestCase {
         let f = try EngineFixture(customers: 60)
         var p = StatisticsParameters()
         p.dimensions = ["order_time"]  // months are not public unless a range is given
-        let hidden = try f.engine.dpCube(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 0.5, parameters: p)
+        let hidden = try f.engine.jobs.dpCube(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 0.5, parameters: p)
         XCTAssertEqual(hidden.tables.first?.rows.count ?? -1, 0, "60 customers over many months: no month passes the threshold")
         p.months = ("2026-01", "2026-03")
-        let shown = try f.engine.dpCube(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 0.5, parameters: p)
+        let shown = try f.engine.jobs.dpCube(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 0.5, parameters: p)
         XCTAssertEqual(Set(shown.tables.first?.rows.map { $0[0] } ?? []), ["2026-01", "2026-02", "2026-03"])
     }
 }

@@ -62,7 +62,14 @@ public struct JobFrame: Sendable {
     public func index(of name: String) -> Int? { columns.firstIndex(of: name) }
 }
 
-extension Engine {
+/// Runs jobs: the policy decision, the budget, the consent filter, the governed read and the
+/// audit entry around every algorithm. The job kinds (statistics, mining, DP mining) are in the
+/// `JobRunner+…` files.
+public struct JobRunner: EngineService {
+    package let context: EngineContext
+}
+
+extension JobRunner {
     /// Runs a pseudonymous job end to end: policy decision (deny ends here, audited), consent filter,
     /// decryption of the permitted columns of consenting subjects, row filter, pseudonymisation and
     /// generalisation, the algorithm, and a `job.run` audit entry with a digest of the result.
@@ -195,9 +202,9 @@ extension Engine {
         }
         typealias Account = SQLiteRecordStore.BudgetAccount
         var limits: [(Account, epsilon: Double, delta: Double)] = decision.budget.perPeriod.map {
-            (Account(holder: .principal(spec.actor.principal, dataset: spec.dataset), period: Engine.periodKey($0.period, now)), $0.epsilon, $0.delta ?? 0)
+            (Account(holder: .principal(spec.actor.principal, dataset: spec.dataset), period: JobRunner.periodKey($0.period, now)), $0.epsilon, $0.delta ?? 0)
         }
-        limits.append((Account(holder: .population, period: Engine.periodKey(population.period, now)), population.epsilonPerPeriod, population.deltaPerPeriod))
+        limits.append((Account(holder: .population, period: JobRunner.periodKey(population.period, now)), population.epsilonPerPeriod, population.deltaPerPeriod))
         limits.append((Account(holder: .population, period: "lifetime"), population.epsilonLifetime, population.deltaLifetime))
         let requested = SQLiteRecordStore.LedgerCost(epsilon: cost.epsilon, delta: cost.delta, rho: cost.rho)
         let refusal = try workspace.store.reserveBudget(jobID: jobID, accounts: limits.map(\.0), cost: requested,
@@ -237,7 +244,7 @@ extension Engine {
 
     /// The noise source for DP jobs: OpenSSL's CSPRNG. Tests can substitute a seeded source only through
     /// `@testable` access; no configuration selects it.
-    func noiseSource() -> any RandomSource { noiseSourceOverride ?? SecureRandomSource() }
+    func noiseSource() -> any RandomSource { context.noiseSourceOverride ?? SecureRandomSource() }
 
     /// `month:2026-11`, `week:2026-W47`-style keys for budget periods.
     static func periodKey(_ period: BudgetPeriod, _ date: Date) -> String {
@@ -249,23 +256,6 @@ extension Engine {
         case "week": return "week:\(CivilDate(daysSinceEpoch: day.daysSinceEpoch - day.weekday).iso8601)"
         default: return "month:\(day.iso8601.prefix(7))"
         }
-    }
-
-    /// Subjects whose consent (or other lawful basis) for `purpose` is in force at `time`, and the
-    /// number excluded per reason.
-    func consentFilter(purpose: String, grant: AccessGrant, at time: Date, subjects scope: Set<SubjectID>? = nil) throws -> (Set<SubjectID>, [String: Int]) {
-        let records = try consentRecords(grant: grant, subjects: scope)
-        let states = try processingStates(grant: grant, subjects: scope)
-        let evaluator = ConsentEvaluator(purposes: policies.purposes)
-        var eligible = Set<SubjectID>()
-        var excluded: [String: Int] = [:]
-        for subject in try scope.map(Array.init) ?? workspace.store.allSubjects() {
-            switch evaluator.evaluate(purpose: purpose, records: records[subject] ?? [], state: states[subject] ?? SubjectProcessingState(), at: time) {
-            case .inForce: eligible.insert(subject)
-            case let .excluded(reason): excluded[reason.rawValue, default: 0] += 1
-            }
-        }
-        return (eligible, excluded)
     }
 
     /// Decrypts the permitted columns of eligible subjects, applies the row filter, drops filter-only

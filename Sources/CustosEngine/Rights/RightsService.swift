@@ -9,10 +9,16 @@ import Foundation
 /// The data-subject request service: the register (sealed), identity verification, officer steps,
 /// and fulfilment of access, portability, rectification, erasure, restriction, objection and consent
 /// withdrawal. Every state change is audited with its actor; audit entries never hold contact data.
-extension Engine {
-    static let requestKind = "dsr"
-    static let ledgerKind = "dsr-ledger"
-    static let artefactKind = "dsr-artefacts"
+public struct RightsService: EngineService {
+    package let context: EngineContext
+
+    /// Fulfilment applies restriction, objection and consent withdrawal through the same services
+    /// an officer would use.
+    var controls: ProcessingControls { ProcessingControls(context: context) }
+    var consent: ConsentService { ConsentService(context: context) }
+}
+
+extension RightsService {
 
     // MARK: Register
 
@@ -37,22 +43,22 @@ extension Engine {
         let id = request.id.rawValue
         let summary = [request.state.rawValue, request.type.rawValue, request.jurisdiction.rawValue, request.dueDate.iso8601,
                        Value.timestamp(Int64(request.receivedAt.timeIntervalSince1970 * 1000)).rendered()].joined(separator: "|")
-        try workspace.store.putRegisterRecord(kind: Engine.requestKind, id: id, summary: summary,
-                                              sealed: try sealRegister(Array(try encoder.encode(request)), kind: Engine.requestKind, id: id))
+        try workspace.store.putRegisterRecord(kind: DocumentKind.request, id: id, summary: summary,
+                                              sealed: try sealRegister(Array(try encoder.encode(request)), kind: DocumentKind.request, id: id))
     }
 
     /// A request from the register.
     public func request(_ id: String) throws -> DataSubjectRequest {
-        guard let sealed = try workspace.store.registerRecord(kind: Engine.requestKind, id: id) else {
+        guard let sealed = try workspace.store.registerRecord(kind: DocumentKind.request, id: id) else {
             throw EngineError.notFound("no data-subject request \(id); `custos dsr list` shows the register")
         }
-        return try JSONDecoder().decode(DataSubjectRequest.self, from: Data(try openRegister(sealed, kind: Engine.requestKind, id: id)))
+        return try JSONDecoder().decode(DataSubjectRequest.self, from: Data(try openRegister(sealed, kind: DocumentKind.request, id: id)))
     }
 
     /// The register: one line per request with its state and due date; overdue requests flagged.
     public func requestRegister() throws -> [(id: String, state: String, type: String, jurisdiction: String, due: String, overdue: Bool)] {
         let today = CivilDate(daysSinceEpoch: Int((clock().timeIntervalSince1970 / 86_400).rounded(.down)))
-        return try workspace.store.registerRecords(kind: Engine.requestKind).map { record in
+        return try workspace.store.registerRecords(kind: DocumentKind.request).map { record in
             let parts = record.summary.split(separator: "|").map(String.init)
             let closed = parts[0] == "fulfilled" || parts[0] == "refused"
             let due = ValueParser.parseDate(parts[3]).map { CivilDate(daysSinceEpoch: $0) }
@@ -109,13 +115,13 @@ extension Engine {
     }
 
     func ledger() throws -> VerificationLedger {
-        guard let sealed = try workspace.store.registerRecord(kind: Engine.ledgerKind, id: "ledger") else { return VerificationLedger() }
-        return try JSONDecoder().decode(VerificationLedger.self, from: Data(try openRegister(sealed, kind: Engine.ledgerKind, id: "ledger")))
+        guard let sealed = try workspace.store.registerRecord(kind: DocumentKind.ledger, id: "ledger") else { return VerificationLedger() }
+        return try JSONDecoder().decode(VerificationLedger.self, from: Data(try openRegister(sealed, kind: DocumentKind.ledger, id: "ledger")))
     }
 
     func saveLedger(_ ledger: VerificationLedger) throws {
-        try workspace.store.putRegisterRecord(kind: Engine.ledgerKind, id: "ledger", summary: "",
-                                              sealed: try sealRegister(Array(try JSONEncoder().encode(ledger)), kind: Engine.ledgerKind, id: "ledger"))
+        try workspace.store.putRegisterRecord(kind: DocumentKind.ledger, id: "ledger", summary: "",
+                                              sealed: try sealRegister(Array(try JSONEncoder().encode(ledger)), kind: DocumentKind.ledger, id: "ledger"))
     }
 
     /// Sends a one-time code to the contact on file (outbox) and audits the outcome.

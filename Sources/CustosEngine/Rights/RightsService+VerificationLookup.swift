@@ -1,7 +1,7 @@
 import CustosRights
 import Foundation
 
-extension Engine {
+extension RightsService {
     /// The id of the newest one-time-code challenge sent for request `id` (nil when none was sent), so
     /// an officer can check a returned code by request id alone. Sending a new code supersedes older
     /// ones, so the newest is the only one that can still verify; an expired or locked one is still

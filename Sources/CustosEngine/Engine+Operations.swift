@@ -46,24 +46,11 @@ extension Engine {
 
     /// Verifies the whole audit log with the workspace's public key and records the run.
     public func verifyAudit(actor: Caller = .localOperator) throws -> AuditVerificationResult {
-        try audit.checkpoint()
-        let pem = try String(contentsOf: workspace.keysDirectory.appendingPathComponent("audit.pub"), encoding: .utf8)
-        let result = try AuditVerifier.verify(directory: workspace.auditDirectory, publicKeyPEM: pem, origin: origin)
-        try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .auditVerify,
-                              decision: result.isValid ? .allow : .deny, reason: result.isValid ? "verified" : "verification failed",
-                              rows: Int64(result.entryCount), details: ["checkpoints": String(result.checkpointCount), "problems": String(result.problems.count)]))
-        return result
+        try reports.verifyLog(actor: actor)
     }
 
-    /// Finds the subject behind an identifier (normalised as its column declares), by blind index.
+    /// The subject a customer identifier belongs to (blind-index lookup), or nil when none does.
     public func subject(identifierColumn column: String, value: String) throws -> SubjectID? {
-        for dataset in workspace.catalog.datasets.values {
-            guard dataset.subjectKeys.contains(column), let spec = dataset.column(named: column) else { continue }
-            guard case let .success(parsed) = ValueParser.parse(value, column: spec), case let .string(normalised) = parsed else {
-                return nil
-            }
-            return try workspace.vault.subject(column: column, normalizedValue: normalised)
-        }
-        throw EngineError.invalidRequest("'\(column)' is not a subject identifier of any dataset")
+        try lookupSubject(identifierColumn: column, value: value)
     }
 }

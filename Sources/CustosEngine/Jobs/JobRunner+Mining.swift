@@ -37,7 +37,7 @@ struct Vocabulary {
     func label(_ ids: [Int32]) -> String { ids.map(name).joined(separator: ", ") }
 }
 
-extension Engine {
+extension JobRunner {
     // MARK: RFM
 
     /// Recency, frequency and monetary value per customer, quintile scores and named segments.

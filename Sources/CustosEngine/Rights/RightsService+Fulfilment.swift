@@ -15,7 +15,7 @@ public struct FulfilmentOutcome: Sendable {
     public var outboxMessage: String?
 }
 
-extension Engine {
+extension RightsService {
     /// Carries out an approved request and records it as fulfilled (with digests of what was sent).
     public func fulfilRequest(_ id: String, actor: Caller) throws -> FulfilmentOutcome {
         try requireOfficer(actor)
@@ -24,7 +24,7 @@ extension Engine {
             throw EngineError.invalidRequest("request \(id) is \(request.state.rawValue); only an approved request can be fulfilled")
         }
         guard let reference = request.personal.subjectReference,
-              let subject = try subject(identifierColumn: reference.contains("@") ? "email" : "customer_id", value: reference)
+              let subject = try lookupSubject(identifierColumn: reference.contains("@") ? "email" : "customer_id", value: reference)
         else {
             throw EngineError.notFound("no customer matches the request's reference; refuse the request with that reason (`custos dsr refuse`)")
         }
@@ -46,8 +46,8 @@ extension Engine {
             let changed = try rectify(subject, corrections: request.personal.corrections, actor: actor)
             outcome.summary = "\(changed) values corrected and re-sealed under a fresh data key; old values unrecoverable"
         case .erasure:
-            if try isUnderLegalHold(subject, actor: actor) {
-                try restrictProcessing(of: subject, ground: "erasure requested while under legal hold", actor: actor)
+            if try controls.isUnderLegalHold(subject, actor: actor) {
+                try controls.restrictProcessing(of: subject, ground: "erasure requested while under legal hold", actor: actor)
                 outcome.summary = "kept under a legal hold (retention obligation): processing restricted to storage and security; erased when the hold ends"
             } else {
                 let blocks = try workspace.store.blocks(of: subject)
@@ -63,14 +63,14 @@ extension Engine {
                 outcome.summary = "erased: data key destroyed (crypto-shredding), records, blind indexes and consent details removed; tombstone \(try tombstone.digest().prefix(23))…"
             }
         case .restriction:
-            try restrictProcessing(of: subject, ground: "requested by the data subject", actor: actor)
+            try controls.restrictProcessing(of: subject, ground: "requested by the data subject", actor: actor)
             outcome.summary = "processing restricted from the next job on"
         case .objection:
-            for purpose in request.scope?.purposes ?? [] { try recordObjection(of: subject, to: purpose, actor: actor) }
+            for purpose in request.scope?.purposes ?? [] { try controls.recordObjection(of: subject, to: purpose, actor: actor) }
             outcome.summary = "objection recorded for \(request.scope?.purposes.joined(separator: ", ") ?? "")"
         case .consentWithdrawal:
             for purpose in withdrawablePurposes(request.scope?.purposes ?? []) {
-                _ = try recordConsent(identifierColumn: reference.contains("@") ? "email" : "customer_id", identifier: reference, purpose: purpose,
+                _ = try consent.recordConsent(identifierColumn: reference.contains("@") ? "email" : "customer_id", identifier: reference, purpose: purpose,
                                       action: .withdrawn, language: "en", channel: request.channel.rawValue, collector: "dsr:\(id)", actor: actor)
             }
             outcome.summary = "consent withdrawn for \(request.scope?.purposes.joined(separator: ", ") ?? "")"
@@ -210,13 +210,13 @@ extension Engine {
         let key = try artefactKey(reference)
         var list = try artefacts(key)
         list.append(path)
-        try workspace.store.putRegisterRecord(kind: Engine.artefactKind, id: key, summary: "",
-                                              sealed: try sealRegister(Array(list.joined(separator: "\n").utf8), kind: Engine.artefactKind, id: key))
+        try workspace.store.putRegisterRecord(kind: DocumentKind.artefact, id: key, summary: "",
+                                              sealed: try sealRegister(Array(list.joined(separator: "\n").utf8), kind: DocumentKind.artefact, id: key))
     }
 
     func artefacts(_ key: String) throws -> [String] {
-        guard let sealed = try workspace.store.registerRecord(kind: Engine.artefactKind, id: key) else { return [] }
-        return String(decoding: try openRegister(sealed, kind: Engine.artefactKind, id: key), as: UTF8.self).split(separator: "\n").map(String.init)
+        guard let sealed = try workspace.store.registerRecord(kind: DocumentKind.artefact, id: key) else { return [] }
+        return String(decoding: try openRegister(sealed, kind: DocumentKind.artefact, id: key), as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// Deletes earlier deliveries to this customer (access copies, verification messages) from the
@@ -240,16 +240,16 @@ extension Engine {
             let enclosures = url.deletingPathExtension().appendingPathExtension("enclosures")
             if FileManager.default.fileExists(atPath: enclosures.path) { try FileManager.default.removeItem(at: enclosures) }
         }
-        try workspace.store.putRegisterRecord(kind: Engine.artefactKind, id: key, summary: "",
-                                              sealed: try sealRegister([], kind: Engine.artefactKind, id: key))
+        try workspace.store.putRegisterRecord(kind: DocumentKind.artefact, id: key, summary: "",
+                                              sealed: try sealRegister([], kind: DocumentKind.artefact, id: key))
     }
 }
 
-extension Engine {
+extension RightsService {
     /// The legal-hold custodian reads a held subject's records (and nobody else can, for any purpose
     /// except storage and security). Refused for subjects not under hold.
     public func readHeldSubject(customer: String, actor: Caller) throws -> [SubjectDataset] {
-        guard let subject = try subject(identifierColumn: customer.contains("@") ? "email" : "customer_id", value: customer) else {
+        guard let subject = try lookupSubject(identifierColumn: customer.contains("@") ? "email" : "customer_id", value: customer) else {
             throw EngineError.notFound("no customer matches that reference")
         }
         var out: [SubjectDataset] = []

@@ -27,7 +27,7 @@ public struct StatisticsParameters: Sendable {
     public init() {}
 }
 
-extension Engine {
+extension JobRunner {
     /// DP descriptive statistics: count, and per measure sum, mean, variance, median and a 10-bin
     /// histogram over the schema's public bounds, plus the correlation of the first two measures. The
     /// job's epsilon is split evenly over the mechanisms, declared before any row is read.

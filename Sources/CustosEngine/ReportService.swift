@@ -4,7 +4,26 @@ import CustosSchema
 import CustosVault
 import Foundation
 
-extension Engine {
+/// Reports for compliance officers: the audit report, the budget statement, the record of processing.
+public struct ReportService: EngineService {
+    package let context: EngineContext
+
+    /// The record of processing is built from the same processing information as an access report.
+    var rights: RightsService { RightsService(context: context) }
+}
+
+extension ReportService {
+    /// Re-verifies the whole audit log (hashes, Merkle tree, signed checkpoints) and records that it did.
+    func verifyLog(actor: Caller = .localOperator) throws -> AuditVerificationResult {
+        try audit.checkpoint()
+        let pem = try String(contentsOf: workspace.keysDirectory.appendingPathComponent("audit.pub"), encoding: .utf8)
+        let result = try AuditVerifier.verify(directory: workspace.auditDirectory, publicKeyPEM: pem, origin: context.origin)
+        try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .auditVerify,
+                              decision: result.isValid ? .allow : .deny, reason: result.isValid ? "verified" : "verification failed",
+                              rows: Int64(result.entryCount), details: ["checkpoints": String(result.checkpointCount), "problems": String(result.problems.count)]))
+        return result
+    }
+
     /// The compliance report over a period (days inclusive), as HTML or JSON, with the verification status.
     public func auditReport(from: String?, to: String?, format: String) throws -> String {
         func day(_ text: String?, end: Bool) throws -> Date? {
@@ -17,7 +36,7 @@ extension Engine {
         let start = try day(from, end: false) ?? Date(timeIntervalSince1970: 0)
         let end = try day(to, end: true) ?? Date(timeIntervalSince1970: 32_503_680_000)
         guard start <= end else { throw EngineError.invalidRequest("--from is after --to") }
-        let verification = try verifyAudit()
+        let verification = try verifyLog()
         let entries = try audit.entries(in: DateInterval(start: start, end: end))
         let report = AuditReport(entries: entries, asOf: clock(), verification: verification)
         switch format {
@@ -35,7 +54,7 @@ extension Engine {
         var lines: [String] = []
         if let population = policies.population {
             let spent = Dictionary(try workspace.store.populationLedger().map { ($0.period, $0.cost) }) { a, _ in a }
-            let current = Engine.periodKey(population.period, clock())
+            let current = JobRunner.periodKey(population.period, clock())
             var rows: [[String]] = []
             for (period, epsilon, delta) in [(current, population.epsilonPerPeriod, population.deltaPerPeriod),
                                              ("lifetime", population.epsilonLifetime, population.deltaLifetime)] {

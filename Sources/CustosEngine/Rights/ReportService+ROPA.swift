@@ -1,11 +1,11 @@
 import CustosRights
 import Foundation
 
-extension Engine {
+extension ReportService {
     /// The GDPR art. 30 record of processing activities, generated from policies and datasets.
     public func recordOfProcessing(format: String) throws -> String {
-        let org = try organisation
-        let information = try processingInformation()
+        let org = try rights.organisation
+        let information = try rights.processingInformation()
         let activities = policies.purposes.purposes.values.sorted { $0.key < $1.key }.compactMap { purpose -> ProcessingActivity? in
             guard let description = information.purposes.first(where: { $0.key == purpose.key }) else { return nil }
             return ProcessingActivity(

@@ -47,7 +47,7 @@ public struct DPMiningParameters: Sendable {
     public init() {}
 }
 
-extension Engine {
+extension JobRunner {
     // MARK: DP RFM
 
     /// Differentially private RFM segments: segment sizes and mean spend per segment.

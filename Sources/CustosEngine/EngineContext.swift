@@ -1,0 +1,71 @@
+import CustosAudit
+import CustosCrypto
+import CustosGovernance
+import CustosPrivacy
+import CustosVault
+import Foundation
+
+/// What the engine's services share: the workspace, its policies, the decision point, the audit log,
+/// the clock and the keys derived for pseudonyms. One per open engine.
+package final class EngineContext: @unchecked Sendable {
+    // @unchecked: every stored property is an immutable Sendable value or reference, except the test
+    // hook below, which is guarded by `lock`.
+    package let workspace: Workspace
+    package let policies: PolicySet
+    package let audit: AuditLog
+    package let origin: String
+    let decisionPoint: PolicyDecisionPoint
+    let clock: @Sendable () -> Date
+    let pseudonymRoot: SymmetricKey
+    /// Keys the subject digests written into audit entries (never the subject id itself).
+    let auditPseudonymKey: SymmetricKey
+    private let lock = NSLock()
+    private var noiseOverride: (any RandomSource)?
+
+    init(workspace: Workspace, policies: PolicySet, audit: AuditLog, origin: String, clock: @escaping @Sendable () -> Date) throws {
+        self.workspace = workspace
+        self.policies = policies
+        self.audit = audit
+        self.origin = origin
+        self.clock = clock
+        pseudonymRoot = try workspace.keys.pseudonymRootKey
+        auditPseudonymKey = try workspace.keys.derivedKey(label: "custos/audit-subject-digest/v1")
+        decisionPoint = PolicyDecisionPoint(policies: policies, authority: workspace.authority,
+                                            recorder: AuditDecisionRecorder(audit: audit), clock: clock)
+    }
+
+    /// Test-only substitute for the CSPRNG (reachable only through `@testable import`).
+    var noiseSourceOverride: (any RandomSource)? {
+        get { lock.withLock { noiseOverride } }
+        set { lock.withLock { noiseOverride = newValue } }
+    }
+
+    /// Appends one entry durably (returns after fsync); an unavailable log stops the operation.
+    @discardableResult
+    func record(_ entry: AuditEntry) throws -> UInt64 {
+        do { return try audit.append(entry) } catch { throw EngineError.auditUnavailable("\(error)") }
+    }
+
+    /// The policy decision: the only way to an access grant. Both outcomes are audited by the PDP.
+    func decide(_ request: AccessRequest) -> Decision { decisionPoint.decide(request) }
+}
+
+/// A service of the engine: the shared context, and the few capabilities every service uses under
+/// the same names (audit, decisions, clock).
+protocol EngineService: Sendable {
+    var context: EngineContext { get }
+}
+
+extension EngineService {
+    var workspace: Workspace { context.workspace }
+    var policies: PolicySet { context.policies }
+    var audit: AuditLog { context.audit }
+    var clock: @Sendable () -> Date { context.clock }
+    var pseudonymRoot: SymmetricKey { context.pseudonymRoot }
+    var auditPseudonymKey: SymmetricKey { context.auditPseudonymKey }
+
+    @discardableResult
+    func record(_ entry: AuditEntry) throws -> UInt64 { try context.record(entry) }
+
+    func decide(_ request: AccessRequest) -> Decision { context.decide(request) }
+}
