@@ -40,6 +40,8 @@ let package = Package(
         // Chart geometry shared by every HTML report (audit, job results, access reports).
         .target(name: "CustosCharts"),
         .target(name: "CustosMining", dependencies: []),
+        // Differentially private mining algorithms: CustosMining's kernels under CustosPrivacy's mechanisms.
+        .target(name: "CustosPrivateMining", dependencies: ["CustosMining", "CustosPrivacy"]),
         .target(
             name: "CustosRights",
             dependencies: ["CustosCrypto", "CustosSchema", .product(name: "Mustache", package: "swift-mustache")]
@@ -48,7 +50,7 @@ let package = Package(
             name: "CustosEngine",
             dependencies: [
                 "CustosCrypto", "CustosSchema", "CustosVault", "CustosGovernance", "CustosAudit",
-                "CustosPrivacy", "CustosMining", "CustosRights", "CustosCharts",
+                "CustosPrivacy", "CustosMining", "CustosPrivateMining", "CustosRights", "CustosCharts",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -71,6 +73,7 @@ let package = Package(
         .testTarget(name: "CustosGovernanceTests", dependencies: ["CustosGovernance", "CustosTesting"]),
         .testTarget(name: "CustosAuditTests", dependencies: ["CustosAudit", "CustosTesting"]),
         .testTarget(name: "CustosPrivacyTests", dependencies: ["CustosPrivacy", "CustosTesting"]),
+        .testTarget(name: "CustosPrivateMiningTests", dependencies: ["CustosPrivateMining", "CustosTesting"]),
         .testTarget(name: "CustosMiningTests", dependencies: ["CustosMining", "CustosTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CustosRightsTests", dependencies: ["CustosRights", "CustosTesting"]),
         .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosTesting"]),

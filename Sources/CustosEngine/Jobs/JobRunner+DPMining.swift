@@ -1,6 +1,7 @@
 import CustosGovernance
 import CustosMining
 import CustosPrivacy
+import CustosPrivateMining
 import CustosSchema
 import Foundation
 
@@ -66,7 +67,7 @@ extension JobRunner {
               parameters.recencyCutoffs == parameters.recencyCutoffs.sorted(), parameters.frequencyCutoffs == parameters.frequencyCutoffs.sorted() else {
             throw EngineError.invalidRequest("give four ascending recency cut-offs and four ascending frequency cut-offs")
         }
-        let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: 2))
+        let share = PrivacyGuarantee.pure(epsilon: BudgetSplit.evenShare(epsilon, parts: 2))
         let asOfDay = parameters.asOf?.daysSinceEpoch ?? Self.currentDay(clock())
         return try runPrivate(spec) { frame, _, handle in
             let (subjects, days, amounts) = try Self.orderColumns(frame)
@@ -167,8 +168,12 @@ extension JobRunner {
                            orders[s.subject] > 0 ? items[s.subject] / orders[s.subject] : itemBounds.lower]
                 points += zip(raw, box).map { x, b in Self.toUnitBox(x, b) }
             }
-            let result = try Self.privateKMeans(points: points, rows: summaries.count, cols: features.count, k: parameters.k,
-                                                iterations: parameters.iterations, epsilon: epsilon, seed: seed, handle: handle)
+            // The start is public: drawn from the seed inside the box, never from the data.
+            var generator = SeedableGenerator(seed: seed)
+            let start = (0..<(parameters.k * features.count)).map { _ in Double.random(in: -1...1, using: &generator) }
+            let kmeans = try PrivateKMeans(k: parameters.k, dimensions: features.count, iterations: parameters.iterations, epsilon: epsilon,
+                                           initialCentres: start)
+            let result = try kmeans.run(points: points, handle: handle)
             var release = DPRelease()
             var rows: [[ReleasedCell]] = []
             let sizes = result.sizes.map(ReleasedNumber.init)
@@ -202,57 +207,6 @@ extension JobRunner {
         bounds.0 + (z + 1) / 2 * (bounds.1 - bounds.0)
     }
 
-    /// What the DP k-means kernel releases: centres in the unit box (`k x cols`, row-major), the last
-    /// step's noisy sizes and the 95% half-width of each coordinate sum (same for all).
-    struct PrivateKMeansResult {
-        var centres: [Double]
-        var sizes: [NoisyInteger]
-        var sumHalfWidth95: Double
-    }
-
-    /// The DP Lloyd iterations over points already in [-1, 1]^cols, one point per subject. Every
-    /// noisy statistic goes through `handle`; the total charged is at most `epsilon`.
-    /// `initialCentres` (public, `k x cols`) replaces the seeded start when given.
-    static func privateKMeans(points: [Double], rows: Int, cols: Int, k: Int, iterations: Int, epsilon: Double, seed: UInt64,
-                              initialCentres: [Double]? = nil, handle: PrivacyHandle) throws -> PrivateKMeansResult {
-        guard points.count == rows * cols, cols >= 1, k >= 1 else { throw EngineError.invalidRequest("k-means needs k ≥ 1 and points of the stated shape") }
-        let countShare = PrivacyGuarantee.pure(epsilon: evenShare(epsilon, parts: 2 * iterations))
-        let sumShare = PrivacyGuarantee.pure(epsilon: evenShare(epsilon, parts: 2 * iterations * cols))
-        let domain = try NumericDomain(lower: -1, upper: 1, decimalPlaces: 4)
-        var generator = SeedableGenerator(seed: seed)
-        var centres = (0..<(k * cols)).map { _ in Double.random(in: -1...1, using: &generator) }
-        if let initialCentres, initialCentres.count == k * cols { centres = initialCentres.map { min(max($0, -1), 1) } }
-        var sizes: [NoisyInteger] = []
-        var sumHalf = 0.0
-        let histogram = try HistogramMechanism(edges: (0...k).map(Double.init), guarantee: countShare)
-        let summer = try GroupBySumMechanism<Int>(domain: domain, guarantee: sumShare, bounds: .oneRowPerSubject)
-        for _ in 0..<iterations {
-            var labels = [Int](repeating: 0, count: rows)
-            for r in 0..<rows {
-                var best = 0, bestDistance = Double.infinity
-                for c in 0..<k {
-                    var d = 0.0
-                    for j in 0..<cols { let t = points[r * cols + j] - centres[c * cols + j]; d += t * t }
-                    if d < bestDistance { bestDistance = d; best = c }
-                }
-                labels[r] = best
-            }
-            sizes = try handle.run(histogram, on: .oneRowPerSubject(labels.map(Double.init)))
-            var next = centres
-            for j in 0..<cols {
-                let coordinate = (0..<rows).map { points[$0 * cols + j] }
-                let sums = try handle.run(summer, on: .init(column: .oneRowPerSubject(keys: labels, values: coordinate), keys: Array(0..<k)))
-                for c in 0..<k where sizes[c].value >= 1 {
-                    guard let sum = sums[c] else { continue }
-                    next[c * cols + j] = min(max(sum.value / Double(sizes[c].value), -1), 1)
-                    sumHalf = sum.upper95 - sum.value
-                }
-            }
-            centres = next
-        }
-        return PrivateKMeansResult(centres: centres, sizes: sizes, sumHalfWidth95: sumHalf)
-    }
-
     // MARK: DP association rules
 
     /// Differentially private frequent pairs and association rules over a public product catalogue.
@@ -274,35 +228,19 @@ extension JobRunner {
         }
         let b = parameters.maxBasketsPerSubject, m = parameters.maxItemsPerBasket
         guard (1...100).contains(b), (2...30).contains(m) else { throw EngineError.invalidRequest("baskets per customer must be 1…100 and items per basket 2…30") }
-        let part = Self.evenShare(epsilon, parts: 10)
+        let counter = try PrivatePairCounts(catalogueSize: catalogue.count, maxBasketsPerSubject: b, maxItemsPerBasket: m,
+                                            candidateItems: parameters.candidateItems, epsilon: epsilon)
         return try runPrivate(spec) { frame, _, handle in
-            let bounded = try Self.boundedBaskets(frame, catalogue: catalogue, maxBaskets: b, maxItems: m)
-            let n = catalogue.count
-            var itemOwners: [Int32] = [], itemRows: [Double] = []
-            for (owner, basket) in zip(bounded.owners, bounded.baskets) { for a in basket { itemOwners.append(owner); itemRows.append(Double(a)) } }
-            // The bounder re-checks the per-customer row bounds the sensitivities assume.
-            let basketRows = try ContributionBounder.bound(subjects: bounded.owners, values: bounded.owners, maxRowsPerSubject: b)
-            let itemColumn = try ContributionBounder.bound(subjects: itemOwners, values: itemRows, maxRowsPerSubject: b * m)
-            let basketCount = try handle.run(try CountMechanism(guarantee: .pure(epsilon: part), bounds: try ContributionBounds(maxRowsPerSubject: b)),
-                                             on: basketRows.rowCount)
-            let itemCounts = try handle.run(try HistogramMechanism(edges: (0...n).map(Double.init), guarantee: .pure(epsilon: 3 * part),
-                                                                   bounds: try ContributionBounds(maxRowsPerSubject: b * m)), on: itemColumn)
-            // Candidates: the most frequent items by noisy count (post-processing of the item release).
-            let candidates = (0..<n).sorted { (itemCounts[$0].value, $1) > (itemCounts[$1].value, $0) }.prefix(min(parameters.candidateItems, n)).sorted()
-            let position = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { ($1, $0) })
-            let c = candidates.count, pairs = c * (c - 1) / 2
-            var pairOwners: [Int32] = [], pairRows: [Double] = []
-            for (owner, basket) in zip(bounded.owners, bounded.baskets) {
-                let kept = basket.compactMap { position[$0] }
-                for (x, a) in kept.enumerated() { for y in kept[(x + 1)...] { pairOwners.append(owner); pairRows.append(Double(Self.pairIndex(a, y, c))) } }
+            var owners: [Int32] = [], lists: [[String]] = []
+            for (row, value) in try frame.column("items").enumerated() {
+                guard case let .items(list) = value else { continue }
+                owners.append(frame.subjectIndex[row])
+                lists.append(list)
             }
-            let pairColumn = try ContributionBounder.bound(subjects: pairOwners, values: pairRows, maxRowsPerSubject: b * m * (m - 1) / 2)
-            let pairCounts = try handle.run(try HistogramMechanism(edges: (0...max(pairs, 1)).map(Double.init), guarantee: .pure(epsilon: 6 * part),
-                                                                   bounds: try ContributionBounds(maxRowsPerSubject: b * m * (m - 1) / 2)), on: pairColumn)
-            let cut = pairCounts.first?.noise.halfWidth(confidence: 1 - 0.05 / Double(max(pairs, 1))) ?? 0
-            var pairList: [(Int, Int, NoisyInteger)] = []
-            for x in 0..<c { for y in (x + 1)..<c { pairList.append((candidates[x], candidates[y], pairCounts[Self.pairIndex(x, y, c)])) } }
-            pairList.sort { ($0.2.value, $1.0, $1.1) > ($1.2.value, $0.0, $0.1) }
+            let counts = try counter.run(owners: owners, baskets: lists, catalogue: catalogue, handle: handle)
+            let (basketCount, itemCounts, cut) = (counts.baskets, counts.items, counts.significanceCut)
+            let c = counts.candidates.count, pairs = c * (c - 1) / 2, n = catalogue.count
+            let pairList = counts.pairs.sorted { ($0.2.value, $1.0, $1.1) > ($1.2.value, $0.0, $0.1) }
             let shown = pairList.prefix(parameters.top)
             let baskets = ReleasedNumber(basketCount)
             let items = itemCounts.map(ReleasedNumber.init)
@@ -348,41 +286,7 @@ extension JobRunner {
         }
     }
 
-    /// Baskets reduced to public catalogue indices: each customer's first `maxBaskets` non-empty
-    /// baskets (frame order), each its distinct catalogue items in catalogue order, first `maxItems`.
-    static func boundedBaskets(_ frame: JobFrame, catalogue: [String], maxBaskets: Int, maxItems: Int) throws -> (owners: [Int32], baskets: [[Int]]) {
-        let index = Dictionary(uniqueKeysWithValues: catalogue.enumerated().map { ($1, $0) })
-        var used: [Int32: Int] = [:]
-        var owners: [Int32] = [], baskets: [[Int]] = []
-        for (row, value) in try frame.column("items").enumerated() {
-            guard case let .items(list) = value else { continue }
-            let basket = Array(Set(list.compactMap { index[$0] }).sorted().prefix(maxItems))
-            let owner = frame.subjectIndex[row]
-            guard !basket.isEmpty, used[owner, default: 0] < maxBaskets else { continue }
-            used[owner, default: 0] += 1
-            owners.append(owner)
-            baskets.append(basket)
-        }
-        return (owners, baskets)
-    }
-
-    /// Position of the pair `a < c` among all pairs of `n` items (row-major upper triangle).
-    static func pairIndex(_ a: Int, _ c: Int, _ n: Int) -> Int { a * (2 * n - a - 1) / 2 + (c - a - 1) }
-
     // MARK: DP funnel and paths
-
-    /// Events as (subject, time, event id) with a vocabulary of event types.
-    static func dpEventLog(_ frame: JobFrame, vocabulary: inout Vocabulary) throws -> EventLog {
-        let times = try frame.column("event_time"), types = try frame.column("event_type")
-        var s: [Int] = [], t: [Int64] = [], e: [Int32] = []
-        for row in 0..<frame.rowCount {
-            guard case let .timestamp(ms) = times[row], case let .category(type) = types[row] else { continue }
-            s.append(Int(frame.subjectIndex[row]))
-            t.append(ms)
-            e.append(vocabulary.id(type))
-        }
-        return try EventLog(subjects: s, times: t, events: e)
-    }
 
     /// Differentially private funnel. Each customer reaches a depth 0…S (the steps reached in
     /// order form a prefix), so the whole ε goes to one histogram of depths, one row per customer
@@ -394,28 +298,21 @@ extension JobRunner {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .dpAggregate,
                            epsilon: epsilon, kind: "dp_funnel", title: "Funnel (differentially private): " + parameters.steps.joined(separator: " → "))
         guard !parameters.steps.isEmpty, parameters.steps.count <= 16 else { throw EngineError.invalidRequest("give 1…16 funnel steps") }
-        let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: 1))
+        let funnelMechanism = try PrivateFunnel(steps: parameters.steps.count, epsilon: epsilon)
         return try runPrivate(spec) { frame, _, handle in
             var vocabulary = Vocabulary()
-            let log = try Self.dpEventLog(frame, vocabulary: &vocabulary)
+            let log = try Self.eventLog(frame, vocabulary: &vocabulary)
             let steps = parameters.steps.map { vocabulary.id($0) }
             let exact = try Funnel.compute(log: log, steps: steps, window: parameters.windowHours.map { Int64($0 * 3_600_000) })
-            // Depth of each customer: reached[d-1] - reached[d] customers stop at depth d (the multiset of per-customer depths).
+            let funnel = try funnelMechanism.run(depths: PrivateFunnel.depths(subjects: exact.subjects, reached: exact.reached), handle: handle)
+            let bins = funnel.bins.map(ReleasedNumber.init)
             let s = steps.count
-            var depths: [Double] = []
-            for d in 0...s {
-                let above = d == 0 ? exact.subjects : exact.reached[d - 1]
-                depths += Array(repeating: Double(d), count: above - (d < s ? exact.reached[d] : 0))
-            }
-            let noisyBins = try handle.run(try HistogramMechanism(edges: (0...(s + 1)).map(Double.init), guarantee: share), on: .oneRowPerSubject(depths))
-            let bins = noisyBins.map(ReleasedNumber.init)
-            let noise = noisyBins[0].noise
             var release = DPRelease()
             var rows: [[ReleasedCell]] = []
             var reached: [ReleasedNumber] = []
             for i in 0..<s {
                 // Customers reaching step i: the noisy depth bins above i, summed; the interval from the exact convolution.
-                let half = Double(Self.sumHalfWidth95(noise, terms: s - i))
+                let half = Double(funnel.reachedHalfWidth95[i])
                 let sum = ReleasedNumber.derived("sum of noisy depth bins", from: Array(bins[(i + 1)...])) { $0.reduce(0, +) }
                 let value = sum.withInterval(sum.value - half, sum.value + half)
                 let previous = i == 0 ? ReleasedNumber.derived("sum of noisy depth bins", from: bins) { $0.reduce(0, +) } : reached[i - 1]
@@ -456,10 +353,10 @@ extension JobRunner {
                 .map { $0.joined(separator: " → ") })
         }
         spec.delta = publicPaths.isEmpty ? parameters.delta : 0
-        let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: 1))
+        let share = PrivacyGuarantee.pure(epsilon: BudgetSplit.evenShare(epsilon, parts: 1))
         return try runPrivate(spec) { frame, _, handle in
             var vocabulary = Vocabulary()
-            let log = try Self.dpEventLog(frame, vocabulary: &vocabulary)
+            let log = try Self.eventLog(frame, vocabulary: &vocabulary)
             let length = parameters.pathLength
             var owners: [Int] = [], keys: [String] = []
             var seen = Set<String>()
@@ -493,29 +390,5 @@ extension JobRunner {
             release.notes.append("budget: ε to one group-by count over paths (L0 \(public: parameters.maxPathsPerSubject), L∞ 1)")
             return release
         }
-    }
-
-    /// The 95% half-width of a sum of `terms` independent draws of `noise`: exact (from the
-    /// convolution of the probability mass functions, truncated mass counted as outside) when the
-    /// supports are small enough, else the union bound `terms * halfWidth(1 - 0.05/terms)`.
-    static func sumHalfWidth95(_ noise: NoiseDistribution, terms: Int) -> Int64 {
-        guard terms > 1 else { return noise.halfWidth(confidence: 0.95) }
-        let reach = noise.halfWidth(confidence: 1 - 1e-10)
-        guard reach <= 2_000, terms <= 16 else { return Int64(terms) * noise.halfWidth(confidence: 1 - 0.05 / Double(terms)) }
-        let single = (-reach...reach).map { noise.probability(of: $0) }
-        var distribution = single
-        for _ in 1..<terms {
-            var next = [Double](repeating: 0, count: distribution.count + single.count - 1)
-            for (i, p) in distribution.enumerated() where p > 0 { for (j, q) in single.enumerated() { next[i + j] += p * q } }
-            distribution = next
-        }
-        let centre = distribution.count / 2
-        var inside = distribution[centre]
-        var width = 0
-        while 1 - inside > 0.05 && width < centre {
-            width += 1
-            inside += distribution[centre + width] + distribution[centre - width]
-        }
-        return Int64(width)
     }
 }

@@ -200,7 +200,8 @@ extension JobRunner {
     // MARK: Paths and funnels
 
     /// Events as (subject, time, event id) with a vocabulary of event types.
-    private func eventLog(_ frame: JobFrame, vocabulary: inout Vocabulary) throws -> EventLog {
+    /// Shared by the exact and the DP jobs over events.
+    static func eventLog(_ frame: JobFrame, vocabulary: inout Vocabulary) throws -> EventLog {
         let times = try frame.column("event_time"), types = try frame.column("event_type")
         var s: [Int] = [], t: [Int64] = [], e: [Int32] = []
         for row in 0..<frame.rowCount {
@@ -219,7 +220,7 @@ extension JobRunner {
                            kind: "sequences", title: "Frequent event paths")
         return try run(spec) { frame, decision in
             var vocabulary = Vocabulary()
-            let log = try eventLog(frame, vocabulary: &vocabulary)
+            let log = try Self.eventLog(frame, vocabulary: &vocabulary)
             var output = ReleasedOutput()
             guard log.subjectCount > 0 else { output.notes.append("no events in scope"); return output }
             let sequences = (0..<log.subjectCount).map { s in Array(log.events[log.subjectStarts[s]..<log.subjectStarts[s + 1]]) }
@@ -249,7 +250,7 @@ extension JobRunner {
                            kind: "funnel", title: "Funnel: " + parameters.steps.joined(separator: " → "))
         return try run(spec) { frame, decision in
             var vocabulary = Vocabulary()
-            let log = try eventLog(frame, vocabulary: &vocabulary)
+            let log = try Self.eventLog(frame, vocabulary: &vocabulary)
             let steps = parameters.steps.map { vocabulary.id($0) }
             let counts = try Funnel.compute(log: log, steps: steps, window: parameters.windowHours.map { Int64($0 * 3_600_000) })
             var output = ReleasedOutput()
@@ -274,34 +275,5 @@ extension JobRunner {
             output.charts.append(ResultChart(kind: .funnel, title: "Customers reaching each step", labels: labels, values: values))
             return output
         }
-    }
-}
-
-/// Top two principal components by power iteration on the covariance of standardised data.
-enum PrincipalComponents {
-    static func project(_ z: [Double], rows: Int, cols: Int) -> ([Double], [Double]) {
-        var cov = [Double](repeating: 0, count: cols * cols)
-        for r in 0..<rows { for i in 0..<cols { for j in 0..<cols { cov[i * cols + j] += z[r * cols + i] * z[r * cols + j] } } }
-        for i in cov.indices { cov[i] /= Double(max(rows - 1, 1)) }
-        func top(_ m: [Double]) -> [Double] {
-            var v = (0..<cols).map { 1.0 / Double($0 + 2) }
-            for _ in 0..<200 {
-                var w = [Double](repeating: 0, count: cols)
-                for i in 0..<cols { for j in 0..<cols { w[i] += m[i * cols + j] * v[j] } }
-                let norm = sqrt(w.reduce(0) { $0 + $1 * $1 })
-                guard norm > 0 else { return v }
-                v = w.map { $0 / norm }
-            }
-            return v
-        }
-        let v1 = top(cov)
-        var lambda = 0.0
-        for i in 0..<cols { for j in 0..<cols { lambda += v1[i] * cov[i * cols + j] * v1[j] } }
-        var deflated = cov
-        for i in 0..<cols { for j in 0..<cols { deflated[i * cols + j] -= lambda * v1[i] * v1[j] } }
-        let v2 = top(deflated)
-        var p1 = [Double](repeating: 0, count: rows), p2 = p1
-        for r in 0..<rows { for j in 0..<cols { p1[r] += z[r * cols + j] * v1[j]; p2[r] += z[r * cols + j] * v2[j] } }
-        return (p1, p2)
     }
 }

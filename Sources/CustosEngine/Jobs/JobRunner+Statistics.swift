@@ -36,7 +36,7 @@ extension JobRunner {
         let measures = parameters.measures.isEmpty ? dataset.columns.filter { $0.columnClass == .measure }.map(\.name) : parameters.measures
         guard !measures.isEmpty else { throw EngineError.invalidRequest("dataset '\(name)' declares no measure columns") }
         let mechanisms = 1 + measures.count * 5 + (measures.count >= 2 ? 1 : 0)  // count; sum, mean, variance, median, histogram each; correlation
-        let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: mechanisms))
+        let share = PrivacyGuarantee.pure(epsilon: BudgetSplit.evenShare(epsilon, parts: mechanisms))
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: name, columns: measures, outputMode: .dpAggregate, epsilon: epsilon,
                            kind: "stats", title: "Differentially private statistics: \(name)")
         return try runPrivate(spec) { frame, _, handle in
@@ -106,12 +106,6 @@ extension JobRunner {
         }
     }
 
-    /// Epsilon for each of `parts` mechanisms, a hair under ε/parts so that their floating-point sum
-    /// never exceeds the reservation (the privacy handle refuses any overspend, however small).
-    static func evenShare(_ epsilon: Double, parts: Int) -> Double {
-        (epsilon / Double(parts)).nextDown * (1 - 1e-12)
-    }
-
     static func clamped(_ bounds: Bounds, _ upper: Double?) -> Bounds {
         guard let upper, upper > bounds.lower, upper < bounds.upper else { return bounds }
         return Bounds(lower: bounds.lower, upper: upper)
@@ -146,7 +140,7 @@ extension JobRunner {
         return try runPrivate(spec) { frame, _, handle in
             var release = DPRelease()
             let bounds = try ContributionBounds(maxRowsPerSubject: parameters.maxRowsPerSubject, maxGroupsPerSubject: parameters.maxGroupsPerSubject)
-            let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: parameters.measure == nil ? 1 : 2))
+            let share = PrivacyGuarantee.pure(epsilon: BudgetSplit.evenShare(epsilon, parts: parameters.measure == nil ? 1 : 2))
             let dims = try parameters.dimensions.map { d -> (Column, [Value]) in (try schemaColumn(frame, d), try frame.column(d)) }
             var keys: [String] = []
             for r in 0..<frame.rowCount {

@@ -211,3 +211,24 @@ enum AssignmentKernel {
         return slots.all.reduce(0, +)
     }
 }
+
+/// Nearest-centre assignment for callers outside the k-means loop (the differentially private
+/// k-means runs its own noisy update step but assigns points with this same kernel).
+public enum NearestCentre {
+    /// The label (0..<k) of each row of `points` (`rows x cols`, row-major): the nearest of the `k`
+    /// `centres` (`k x cols`), ties to the lowest index.
+    public static func labels(points: [Double], rows: Int, cols: Int, centres: [Double], k: Int, threads: Int = 1) -> [Int32] {
+        precondition(points.count == rows * cols && centres.count == k * cols && k >= 1, "points and centres of the stated shape")
+        var labels = [Int32](repeating: -1, count: rows)
+        guard rows > 0 else { return labels }
+        let table = CentreTable(centres: centres, k: k, cols: cols)
+        defer { table.deallocate() }
+        points.withUnsafeBufferPointer { p in
+            labels.withUnsafeMutableBufferPointer { l in
+                guard let base = p.baseAddress, let out = l.baseAddress else { return }
+                _ = AssignmentKernel.assignAll(points: base, rows: rows, labels: out, table: table, threads: threads, computeError: false)
+            }
+        }
+        return labels
+    }
+}
