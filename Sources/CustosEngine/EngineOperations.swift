@@ -44,15 +44,10 @@ extension Engine {
                               details: ["kek_version": String(workspace.keys.currentVersion), "audit_key": "keys/audit.pub"]))
     }
 
-    /// Verifies the whole audit log with the workspace's public key and records the run.
-    public func verifyAudit(actor: Actor = .localOperator) throws -> AuditVerificationResult {
-        try audit.checkpoint()
-        let pem = try String(contentsOf: workspace.keysDirectory.appendingPathComponent("audit.pub"), encoding: .utf8)
-        let result = try AuditVerifier.verify(directory: workspace.auditDirectory, publicKeyPEM: pem, origin: origin)
-        try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .auditVerify,
-                              decision: result.isValid ? .allow : .deny, reason: result.isValid ? "verified" : "verification failed",
-                              rows: Int64(result.entryCount), details: ["checkpoints": String(result.checkpointCount), "problems": String(result.problems.count)]))
-        return result
+    /// Verifies the whole audit log with the workspace's public key and the anchor in the store. Read-only:
+    /// it neither appends nor signs (a verifier that signs would seal whatever it was shown).
+    public func verifyAudit(witnesses: [CosignerKey] = [], externalCheckpoints: [[UInt8]] = []) throws -> AuditVerificationResult {
+        try Engine.readOnlyAudit(workspace).verify(witnesses: witnesses, externalCheckpoints: externalCheckpoints)
     }
 
     /// Finds the subject behind an identifier (normalised as its column declares), by blind index.

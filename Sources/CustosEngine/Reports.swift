@@ -6,6 +6,12 @@ import Foundation
 extension Engine {
     /// The compliance report over a period (days inclusive), as HTML or JSON, with the verification status.
     public func auditReport(from: String?, to: String?, format: String) throws -> String {
+        try Engine.auditReport(workspace, from: from, to: to, format: format, now: clock())
+    }
+
+    /// The compliance report, read-only: opens no writer, appends and signs nothing.
+    public static func auditReport(_ workspace: Workspace, from: String?, to: String?, format: String,
+                                   now: Date = Date()) throws -> String {
         func day(_ text: String?, end: Bool) throws -> Date? {
             guard let text else { return nil }
             guard let days = ValueParser.parseDate(text) else {
@@ -16,9 +22,10 @@ extension Engine {
         let start = try day(from, end: false) ?? Date(timeIntervalSince1970: 0)
         let end = try day(to, end: true) ?? Date(timeIntervalSince1970: 32_503_680_000)
         guard start <= end else { throw EngineError.invalidRequest("--from is after --to") }
-        let verification = try verifyAudit()
-        let entries = try audit.entries(in: DateInterval(start: start, end: end))
-        let report = AuditReport(entries: entries, asOf: clock(), verification: verification)
+        let log = try readOnlyAudit(workspace)
+        let verification = try log.verify()
+        let entries = try log.entries(in: DateInterval(start: start, end: end))
+        let report = AuditReport(entries: entries, asOf: now, verification: verification)
         switch format {
         case "json": return report.json()
         case "html": return try report.html()

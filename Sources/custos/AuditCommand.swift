@@ -7,18 +7,37 @@ import Foundation
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Verify, prove and report on the tamper-evident audit log.",
-        subcommands: [Verify.self, Prove.self, Report.self])
+        subcommands: [Verify.self, Prove.self, Report.self, WitnessKeygen.self, Witness.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-hash every entry, rebuild the Merkle tree, check every checkpoint signature and consistency.")
+            abstract: "Re-hash every entry, rebuild the Merkle tree, check every checkpoint signature and consistency, the anchor and witness cosignatures. Read-only: never appends or signs.")
         @OptionGroup var options: WorkspaceOptions
+        @Option(name: .customLong("witness-key"), help: "A witness's .vkey file (from `audit witness-keygen`); its cosignatures must verify and cover the log. Repeatable.")
+        var witnessKeys: [String] = []
+        @Option(name: .customLong("checkpoint"), help: "A signed checkpoint kept outside the workspace (a note, or a witness state file); the log must still match it. Repeatable.")
+        var checkpoints: [String] = []
 
         func run() throws {
-            let result = try withEngine(options) { try $0.verifyAudit() }
+            let result: AuditVerificationResult
+            do {
+                let witnesses = try witnessKeys.map { try CosignerKey(verifierKey: try String(contentsOfFile: $0, encoding: .utf8)) }
+                let external = try checkpoints.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
+                result = try Engine.readOnlyAudit(try options.open()).verify(witnesses: witnesses, externalCheckpoints: external)
+            } catch {
+                throw fail(error)
+            }
             print(result.isValid ? "audit log verified" : "AUDIT LOG VERIFICATION FAILED")
             print("  \(result.entryCount) entries in \(result.segmentCount) segments, \(result.checkpointCount) signed checkpoints, \(result.consistencyProofsVerified) consistency proofs")
             print("  root \(result.rootHash)")
+            if let latest = result.latestCheckpoint { print("  latest signed checkpoint: size \(latest.size) root \(latest.rootHash.base64)") }
+            if let anchored = result.anchoredSize { print("  anchored signed size (kept outside audit/): \(anchored)") }
+            for (name, size) in result.witnessedSizes.sorted(by: { $0.key < $1.key }) {
+                print("  witnessed by \(name): the first \(size) entries")
+            }
+            if result.witnessedSizes.isEmpty {
+                print("  note: no witness checked; anyone holding keys/audit.key can forge an unwitnessed tail (see `custos audit witness`)")
+            }
             for problem in result.problems { print("  problem: \(problem)") }
             for notice in result.notices { print("  note: \(notice)") }
             if !result.isValid { throw ExitCode.failure }
@@ -35,11 +54,8 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "json or tlog.") var format = "json"
 
         func run() throws {
-            let workspace = try options.url
-            let pem = try String(contentsOf: workspace.appendingPathComponent("keys/audit.pub"), encoding: .utf8)
-            let origin = try withEngine(options) { $0.origin }
-            let prover = try AuditProver(directory: workspace.appendingPathComponent("audit"),
-                                         publicKey: try Curve25519.Signing.PublicKey(pemRepresentation: pem), origin: origin)
+            // Read-only: no writer is opened, nothing is appended or signed.
+            let prover = try Engine.readOnlyAudit(try options.open()).prover()
             if let entry {
                 let proof = try prover.inclusionProof(entry: entry, treeSize: to)
                 print(format == "tlog" ? (proof.tlogProofText ?? "no checkpoint covers this tree size; use --format json") : String(decoding: CanonicalJSON.encode(proof.json), as: UTF8.self))
@@ -62,7 +78,12 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "Output file (default: standard output).") var output: String?
 
         func run() throws {
-            let text = try withEngine(options) { engine in try engine.auditReport(from: from, to: to, format: format) }
+            let text: String
+            do {
+                text = try Engine.auditReport(try options.open(), from: from, to: to, format: format)
+            } catch {
+                throw fail(error)
+            }
             try emit(text, to: output)
         }
     }

@@ -30,7 +30,7 @@ public struct CosignerKey: Sendable, Equatable {
 
     /// Parses the verifier key text `name+hex(key ID)+base64(0x04 || key)`.
     public init(verifierKey text: String) throws(AuditError) {
-        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", omittingEmptySubsequences: false)
+        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[1].count == 8, let id = UInt32(parts[1], radix: 16),
               let blob = Data(base64Encoded: String(parts[2])), blob.count == 33, blob.first == CosignerKey.signatureType,
               let key = try? Curve25519.Signing.PublicKey(rawRepresentation: [UInt8](blob.dropFirst()))
