@@ -315,7 +315,8 @@ private struct VerificationRun {
     }
 
     mutating func checkExternal(_ notes: [[UInt8]], key: NoteVerifierKey, tree: MerkleTree) {
-        for (i, bytes) in notes.enumerated() {
+        for (i, stored) in notes.enumerated() {
+            let bytes = Witness.checkpointNote(in: stored)  // a note, or a witness state file holding one
             let label = "external checkpoint #\(i + 1)"
             guard let checkpoint = try? Checkpoint(parsing: bytes, file: label, verifier: key) else {
                 problem(.externalCheckpoint, label, "its signature does not verify with the audit key",

@@ -34,7 +34,7 @@ public struct ReadOnlyAuditLog: Sendable {
         throws(AuditError) -> AuditVerificationResult
     {
         try AuditVerifier.verify(directory: directory, publicKey: verifierKey.publicKey, origin: verifierKey.name,
-                                 externalCheckpoints: externalCheckpoints.map(Witness.checkpointNote(in:)),
+                                 externalCheckpoints: externalCheckpoints,
                                  anchoredCheckpoint: anchoredCheckpoint, witnesses: witnesses)
     }
 
