@@ -135,17 +135,16 @@ private struct VerificationRun {
                         + "entry changed",
                     "Fix the first mismatch above; these follow from it.")
         }
-        if checkpoints.isEmpty && n > 0 {
+        if checkpoints.isEmpty && n > 0 && anchorSaysNothingSigned(anchor) {
+            notices.append("no checkpoint yet: the anchor records that nothing was signed, so these \(n) entries are "
+                           + "from a writer that is still running or crashed before its first checkpoint")
+        } else if checkpoints.isEmpty && n > 0 {
             problem(.noCheckpoint, "checkpoints/",
                     "the log holds \(n) entries but no checkpoint with a valid signature",
                     "Nothing proves these entries are authentic; restore the checkpoints from backup.")
         }
         let latest = checkpoints.last?.1
         let covered = min(latest?.size ?? 0, n)
-        if n > covered && firstMismatch == nil {
-            notices.append("\(n - covered) entries after the latest checkpoint (\(describe(covered, n))) are not yet "
-                           + "covered by a signature; they are sealed when the writer next checkpoints or opens the log")
-        }
         var anchoredSize: UInt64?
         if let key {
             checkExternal(externalCheckpoints, key: key, tree: tree)
@@ -157,6 +156,12 @@ private struct VerificationRun {
                     "the workspace recorded a signed checkpoint of \(size) entries but audit/ holds no checkpoint to "
                         + "check it against (checkpoints deleted?)",
                     "Restore audit/ from a backup whose checkpoints reach that size.")
+        }
+        // Uncovered entries are normal after a crash, unless the anchor says they were signed (then the
+        // anchor problems above explain them).
+        if n > covered && firstMismatch == nil && (anchoredSize ?? 0) <= covered {
+            notices.append("\(n - covered) entries after the latest checkpoint (\(describe(covered, n))) are not yet "
+                           + "covered by a signature; they are sealed when the writer next checkpoints or opens the log")
         }
         for witness in witnesses where witnessed[witness.name] == nil {
             problem(.notWitnessed, "witness \(witness.name)",
@@ -372,8 +377,9 @@ private struct VerificationRun {
         if (latest ?? 0) < anchor.size {
             problem(.anchor, "checkpoint anchor",
                     "the workspace recorded a signed checkpoint of \(anchor.size) entries (root \(anchor.rootHash.base64)) "
-                        + "but audit/checkpoints/ reaches only size \(latest ?? 0): newer checkpoints were deleted or an "
-                        + "older copy of audit/ was restored",
+                        + "but audit/checkpoints/ "
+                        + (latest.map { "reaches only size \($0)" } ?? "holds no valid checkpoint")
+                        + ": newer checkpoints were deleted or an older copy of audit/ was restored",
                     "Restore audit/ from a backup whose checkpoints reach size \(anchor.size).")
         }
         if anchor.size > tree.size {
@@ -387,6 +393,14 @@ private struct VerificationRun {
                     "Restore audit/ from a backup that verifies.")
         }
         return anchor.size
+    }
+
+    /// True when the anchor is a validly signed checkpoint of the empty tree (a new log, nothing signed yet).
+    func anchorSaysNothingSigned(_ bytes: [UInt8]?) -> Bool {
+        guard let bytes, let origin, let key = try? NoteVerifierKey(name: origin, publicKey: publicKey),
+              let anchor = try? Checkpoint(parsing: bytes, file: "checkpoint anchor", verifier: key)
+        else { return false }
+        return anchor.size == 0
     }
 
     func parseAnchorSize(_ bytes: [UInt8]) throws -> UInt64? {
