@@ -74,5 +74,8 @@ let package = Package(
         .testTarget(name: "CustosMiningTests", dependencies: ["CustosMining", "CustosTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CustosRightsTests", dependencies: ["CustosRights", "CustosTesting"]),
         .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosTesting"]),
+        // Runs the built `custos` binary (depending on the executable builds it and allows @testable
+        // parsing in process); CustosGovernance gives the golden policy version.
+        .testTarget(name: "CustosCLITests", dependencies: ["custos", "CustosGovernance"]),
     ]
 )

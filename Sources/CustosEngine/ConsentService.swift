@@ -12,7 +12,7 @@ extension Engine {
 
     /// Imports consent records from CSV or JSON Lines. Identifiers are resolved by blind index; a
     /// row whose customer is unknown is an error. Like ingest, the file commits whole or not at all.
-    public func importConsents(file: URL, identifierColumn: String = "customer_id", actor: Actor = .localOperator) throws -> (records: Int, subjects: Int) {
+    public func importConsents(file: URL, identifierColumn: String = "customer_id", actor: Caller = .localOperator) throws -> (records: Int, subjects: Int) {
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw EngineError.invalidRequest("cannot read \(file.lastPathComponent)")
         }
@@ -55,7 +55,7 @@ extension Engine {
     /// Records one consent event (grant or withdrawal) for a customer, as easy one way as the other.
     public func recordConsent(
         identifierColumn: String = "customer_id", identifier: String, purpose key: String, action: ConsentAction,
-        language: String, channel: String, collector: String, separate: Bool = false, actor: Actor
+        language: String, channel: String, collector: String, separate: Bool = false, actor: Caller
     ) throws -> ConsentRecord {
         guard let purpose = policies.purposes.purpose(key) else {
             throw EngineError.invalidRequest("unknown purpose '\(key)'; declared purposes: \(policies.purposes.purposes.keys.sorted().joined(separator: ", "))")
@@ -77,7 +77,7 @@ extension Engine {
     /// Replaces a subject's processing state (restriction, objections, legal holds) and records it.
     /// `grant` comes from a subject-scoped decision for the acting officer.
     func updateProcessingState(
-        _ subject: SubjectID, grant: AccessGrant, actor: Actor, reason: String, _ change: (inout SubjectProcessingState) -> Void
+        _ subject: SubjectID, grant: AccessGrant, actor: Caller, reason: String, _ change: (inout SubjectProcessingState) -> Void
     ) throws {
         var state = try processingStates(grant: grant, subjects: [subject])[subject] ?? SubjectProcessingState()
         change(&state)

@@ -88,13 +88,19 @@ public struct Demo {
             for finding in findings { say("   FOUND: \(finding)") }
         }
 
-        let mika = Actor(principal: "mika", role: "marketing_analyst", token: tokens["mika"])
-        let alice = Actor(principal: "alice", role: "analyst", token: tokens["alice"])
+        let mika = Caller(principal: "mika", role: "marketing_analyst", token: tokens["mika"])
+        let alice = Caller(principal: "alice", role: "analyst", token: tokens["alice"])
         let exports = workspace.exportsDirectory
         func show(_ job: JobResult, file: String) throws {
-            let excluded = job.exclusions.values.reduce(0, +)
-            say("   \(job.title): \(job.subjects) customers, \(job.rows) rows" + (excluded > 0 ? ", \(excluded) excluded by consent" : "")
-                + (job.suppressedGroups > 0 ? ", \(job.suppressedGroups) small groups suppressed" : "") + " -> exports/\(file)")
+            if let cohort = job.cohort {
+                let excluded = cohort.exclusions.values.reduce(0, +)
+                let consent = excluded > 0 ? ", \(excluded) excluded by consent" : ""
+                let suppressed = cohort.suppressedGroups > 0 ? ", \(cohort.suppressedGroups) small groups suppressed" : ""
+                say("   \(job.title): \(cohort.subjects) customers, \(cohort.rows) rows\(consent)\(suppressed) -> exports/\(file)")
+            } else {
+                // A DP result releases no exact counts: only its noisy values and its declared cost.
+                say("   \(job.title): \(job.privacy?.summary ?? "differentially private") -> exports/\(file)")
+            }
             try job.html().write(to: exports.appendingPathComponent(file), atomically: true, encoding: .utf8)
             result.jobs.append(job)
         }
@@ -145,9 +151,9 @@ public struct Demo {
         for (who, what, attempt) in [
             (alice, "exact market baskets on orders", { try engine.mineRules(actor: alice, purpose: "analytics.reporting", parameters: parameters) }),
             (mika, "RFM for advertising", { try engine.mineRFM(actor: mika, purpose: "marketing.advertising", mode: .pseudonymousRecords, parameters: parameters) }),
-            (Actor(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), "a job with a wrong token",
-             { try engine.mineFunnel(actor: Actor(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), purpose: "analytics.reporting", parameters: parameters) }),
-        ] as [(Actor, String, () throws -> JobResult)] {
+            (Caller(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), "a job with a wrong token",
+             { try engine.mineFunnel(actor: Caller(principal: "mika", role: "marketing_analyst", token: "custos_wrong"), purpose: "analytics.reporting", parameters: parameters) }),
+        ] as [(Caller, String, () throws -> JobResult)] {
             do {
                 _ = try attempt()
                 say("   UNEXPECTED: \(who.principal) was allowed \(what)")
@@ -162,12 +168,12 @@ public struct Demo {
             _ = try engine.recordConsent(identifier: customer, purpose: "marketing.segmentation", action: .withdrawn, language: "sv",
                                          channel: "app", collector: "preference-center", actor: .localOperator)
             let after = try engine.mineRFM(actor: mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: parameters)
-            say("   one customer withdrew marketing consent: RFM now sees \(after.subjects) customers (was \(rfm.subjects))")
-            result.withdrawalExcluded = after.subjects == rfm.subjects - 1
+            say("   one customer withdrew marketing consent: RFM now sees \(after.cohort?.subjects ?? 0) customers (was \(rfm.cohort?.subjects ?? 0))")
+            result.withdrawalExcluded = after.cohort?.subjects == (rfm.cohort?.subjects ?? 0) - 1
         }
 
         say("\n-- 8. data-subject requests: an access request and an erasure request, verified, approved, fulfilled")
-        let dana = Actor(principal: "dana", role: "compliance_officer", token: tokens["dana"])
+        let dana = Caller(principal: "dana", role: "compliance_officer", token: tokens["dana"])
         let customer = generated.markerCustomerID
         for type in [RequestType.access, .erasure] {
             let request = try engine.fileRequest(type: type, jurisdiction: .gdpr, channel: .email, contact: .email(generated.markerEmail),

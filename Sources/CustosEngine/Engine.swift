@@ -6,25 +6,6 @@ import CustosSchema
 import CustosVault
 import Foundation
 
-/// Who is acting: a principal in a role, authenticated by a bearer token (operators acting on the
-/// machine itself are identified by their OS account and need no token).
-public struct Actor: Sendable {
-    public let principal: String
-    public let role: String
-    public let token: String?
-
-    public init(principal: String, role: String, token: String?) {
-        self.principal = principal
-        self.role = role
-        self.token = token
-    }
-
-    /// The local operator running a maintenance command (ingest, key rotation) on the machine.
-    public static var localOperator: Actor {
-        Actor(principal: "os:" + (ProcessInfo.processInfo.environment["USER"] ?? "operator"), role: "operator", token: nil)
-    }
-}
-
 /// The engine: a workspace with its policies, decision point and audit log. Every read of customer
 /// data goes through `decide` (the only path to an access grant) and leaves audit entries.
 public final class Engine: @unchecked Sendable {
@@ -71,7 +52,7 @@ public final class Engine: @unchecked Sendable {
         let engine = try Engine(workspace: workspace, policies: policies, audit: log, origin: origin, clock: clock)
         let previous = try workspace.store.setting("policy_version")
         if previous != policies.version {
-            try engine.record(AuditEntry(time: clock(), actor: Actor.localOperator.principal, role: "operator", action: .policyChange,
+            try engine.record(AuditEntry(time: clock(), actor: Caller.localOperator.principal, role: "operator", action: .policyChange,
                                          policyVersion: policies.version,
                                          details: ["previous_version": previous ?? "none", "files": String(try PolicyVersion.manifest(directory: workspace.policiesDirectory).split(separator: "\n").count)]))
             try workspace.store.setSetting("policy_version", policies.version)
@@ -110,7 +91,8 @@ struct AuditDecisionRecorder: DecisionRecorder {
                 : record.reasons.map(\.message).joined(separator: "; "),
             policyVersion: record.policyVersion, epsilon: record.epsilon, jobID: record.decisionID,
             details: ["output_mode": record.outputMode, "subject_scoped": record.subjectScoped ? "true" : "false",
-                      "rules": record.matchedRules.joined(separator: ",")]))
+                      "rules": record.matchedRules.joined(separator: ",")]
+                .merging(record.delta > 0 ? ["delta": String(record.delta)] : [:]) { a, _ in a }))
     }
 }
 

@@ -7,7 +7,7 @@ import Foundation
 
 extension Engine {
     /// Ingests a file and records an `ingest.batch` audit entry with counts only.
-    public func ingest(file: URL, dataset name: String, badRows: BadRowPolicy = .rejectBatch, actor: Actor = .localOperator,
+    public func ingest(file: URL, dataset name: String, badRows: BadRowPolicy = .rejectBatch, actor: Caller = .localOperator,
                        progress: ((Double) -> Void)? = nil) throws -> IngestReport {
         let dataset = try workspace.catalog.dataset(name)
         do {
@@ -31,7 +31,7 @@ extension Engine {
     }
 
     /// Rotates the key-encryption key and records it.
-    public func rotateKeys(passphrase: String?, actor: Actor = .localOperator) throws -> (version: Int, rewrapped: Int) {
+    public func rotateKeys(passphrase: String?, actor: Caller = .localOperator) throws -> (version: Int, rewrapped: Int) {
         let result = try workspace.rotateKeys(passphrase: passphrase)
         try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .keyRotate, decision: .allow,
                               subjectCount: Int64(result.rewrapped), details: ["kek_version": String(result.version)]))
@@ -39,7 +39,7 @@ extension Engine {
     }
 
     /// Records the creation of a workspace's keys (called once after `init`).
-    public func recordInitialisation(actor: Actor = .localOperator) throws {
+    public func recordInitialisation(actor: Caller = .localOperator) throws {
         try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .keyInit, decision: .allow,
                               details: ["kek_version": String(workspace.keys.currentVersion), "audit_key": "keys/audit.pub"]))
     }

@@ -10,7 +10,7 @@ import Foundation
 extension Engine {
     /// A decision scoped to one subject for the acting officer (DPO reading or updating that subject's
     /// records for a data-subject request). Denials are audited by the decision point and thrown.
-    func subjectDecision(actor: Actor, subject: SubjectID, purpose: String = "essential.legal_obligation",
+    func subjectDecision(actor: Caller, subject: SubjectID, purpose: String = "essential.legal_obligation",
                          dataset: String = "customers", columns: [String] = ["customer_id"], mode: OutputMode = .subjectAccess) throws -> (Decision, AccessGrant) {
         let decision = decide(AccessRequest(principal: actor.principal, token: actor.token, role: actor.role, purpose: purpose,
                                             dataset: dataset, columns: columns, outputMode: mode, subjectScope: subject.hex))
@@ -19,7 +19,7 @@ extension Engine {
     }
 
     /// Restricts all processing of a subject except storage (and purposes that continue under restriction).
-    public func restrictProcessing(of subject: SubjectID, ground: String, actor: Actor) throws {
+    public func restrictProcessing(of subject: SubjectID, ground: String, actor: Caller) throws {
         let (_, grant) = try subjectDecision(actor: actor, subject: subject)
         try updateProcessingState(subject, grant: grant, actor: actor, reason: "restriction of processing (GDPR art. 18)") {
             $0.restriction = Restriction(since: clock(), ground: ground)
@@ -27,13 +27,13 @@ extension Engine {
     }
 
     /// Lifts a restriction (the subject is told before it is lifted, GDPR art. 18(3)).
-    public func liftRestriction(of subject: SubjectID, actor: Actor) throws {
+    public func liftRestriction(of subject: SubjectID, actor: Caller) throws {
         let (_, grant) = try subjectDecision(actor: actor, subject: subject)
         try updateProcessingState(subject, grant: grant, actor: actor, reason: "restriction lifted") { $0.restriction = nil }
     }
 
     /// Records an objection to purposes matching `purposes` (a key or a prefix such as `marketing.*`).
-    public func recordObjection(of subject: SubjectID, to purposes: String, actor: Actor) throws {
+    public func recordObjection(of subject: SubjectID, to purposes: String, actor: Caller) throws {
         let (_, grant) = try subjectDecision(actor: actor, subject: subject)
         try updateProcessingState(subject, grant: grant, actor: actor, reason: "objection (GDPR art. 21) to \(purposes)") {
             $0.objections.append(Objection(purposes: purposes, since: clock()))
@@ -42,7 +42,7 @@ extension Engine {
 
     /// Places a legal hold: the subject is kept but processed for nothing except storage and security,
     /// and only the legal-hold custodian can read the held records.
-    public func placeLegalHold(on subject: SubjectID, caseReference: String, actor: Actor) throws {
+    public func placeLegalHold(on subject: SubjectID, caseReference: String, actor: Caller) throws {
         let (_, grant) = try subjectDecision(actor: actor, subject: subject)
         try updateProcessingState(subject, grant: grant, actor: actor, reason: "legal hold placed") {
             $0.legalHolds.append(LegalHold(caseReference: caseReference, since: clock()))
@@ -50,7 +50,7 @@ extension Engine {
     }
 
     /// Whether a subject is under legal hold now (read under the officer's subject-scoped decision).
-    public func isUnderLegalHold(_ subject: SubjectID, actor: Actor) throws -> Bool {
+    public func isUnderLegalHold(_ subject: SubjectID, actor: Caller) throws -> Bool {
         let (_, grant) = try subjectDecision(actor: actor, subject: subject)
         return try processingStates(grant: grant, subjects: [subject])[subject]?.isUnderLegalHold(at: clock()) ?? false
     }
@@ -59,7 +59,7 @@ extension Engine {
 extension Engine {
     /// A customer's consent history and processing state, read by an officer under a subject-scoped
     /// decision (audited), oldest record first.
-    public func consentHistory(customer: String, actor: Actor) throws -> (records: [ConsentRecord], state: SubjectProcessingState) {
+    public func consentHistory(customer: String, actor: Caller) throws -> (records: [ConsentRecord], state: SubjectProcessingState) {
         guard let subject = try subject(identifierColumn: customer.contains("@") ? "email" : "customer_id", value: customer) else {
             throw EngineError.notFound("no customer matches that reference")
         }

@@ -1,6 +1,7 @@
 import CustosAudit
 import CustosGovernance
 import CustosSchema
+import CustosVault
 import Foundation
 
 extension Engine {
@@ -33,21 +34,48 @@ extension Engine {
         }
     }
 
-    /// Epsilon spent per principal, dataset and period, beside the period limit the policies set.
+    /// Privacy loss spent per principal, dataset and period beside the limits the policies set, and
+    /// the population account: what every customer's total loss is, per period and over the
+    /// workspace's lifetime, against `policies/privacy.yaml`.
     public func budgetStatement() throws -> String {
         let ledger = try workspace.store.budgetLedger()
-        guard !ledger.isEmpty else { return "no privacy budget spent yet" }
+        var lines: [String] = []
+        if let population = policies.population {
+            let spent = Dictionary(try workspace.store.populationLedger().map { ($0.period, $0.cost) }) { a, _ in a }
+            let current = Engine.periodKey(population.period, clock())
+            var rows: [[String]] = []
+            for (period, epsilon, delta) in [(current, population.epsilonPerPeriod, population.deltaPerPeriod),
+                                             ("lifetime", population.epsilonLifetime, population.deltaLifetime)] {
+                let cost = spent[period] ?? SQLiteRecordStore.LedgerCost()
+                rows.append([period, String(format: "%.3f", cost.epsilon), String(format: "%.3g", cost.delta), String(format: "%.3f", epsilon),
+                             String(format: "%.3g", delta), String(format: "%.3f", max(0, epsilon - cost.epsilon)),
+                             String(format: "%.3g", max(0, delta - cost.delta))])
+            }
+            lines.append("Population account (every customer, all principals and datasets together):")
+            lines.append(TextTable.render(columns: ["period", "epsilon spent", "delta spent", "epsilon limit", "delta limit", "epsilon left", "delta left"],
+                                          rows: rows, limit: 1000))
+            lines.append("Each customer's guarantee: \(population.summary).")
+        } else {
+            lines.append("No population budget is set (policies/privacy.yaml): no differentially private job can run.")
+        }
+        lines.append("")
+        guard !ledger.isEmpty else { return (lines + ["no privacy budget spent by any principal yet"]).joined(separator: "\n") }
         var rows: [[String]] = []
         for entry in ledger {
             let roles = policies.principals.principal(entry.principal)?.roles ?? []
-            let limits = policies.rules.filter { rule in
+            let budgets = policies.rules.filter { rule in
                 rule.effect == .permit && roles.contains(where: rule.coversRole) && rule.coversDataset(entry.dataset)
                     && rule.budget?.period.rawValue == entry.period.split(separator: ":").first.map(String.init)
-            }.compactMap { $0.budget?.epsilonPerPeriod }
-            let limit = limits.min()
+            }.compactMap(\.budget)
+            let limit = budgets.compactMap(\.epsilonPerPeriod).min()
+            let deltaLimit = budgets.contains { $0.deltaPerPeriod == nil } ? nil : budgets.compactMap(\.deltaPerPeriod).min()
             rows.append([entry.principal, entry.dataset, entry.period, String(format: "%.3f", entry.epsilon),
-                         limit.map { String(format: "%.3f", $0) } ?? "-", limit.map { String(format: "%.3f", max(0, $0 - entry.epsilon)) } ?? "-"])
+                         limit.map { String(format: "%.3f", $0) } ?? "-", limit.map { String(format: "%.3f", max(0, $0 - entry.epsilon)) } ?? "-",
+                         String(format: "%.3g", entry.delta), deltaLimit.map { String(format: "%.3g", $0) } ?? "none allowed"])
         }
-        return TextTable.render(columns: ["principal", "dataset", "period", "epsilon spent", "limit", "remaining"], rows: rows, limit: 1000)
+        lines.append("Per principal and dataset:")
+        lines.append(TextTable.render(columns: ["principal", "dataset", "period", "epsilon spent", "limit", "remaining", "delta spent", "delta limit"],
+                                      rows: rows, limit: 1000))
+        return lines.joined(separator: "\n")
     }
 }

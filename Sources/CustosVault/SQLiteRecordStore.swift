@@ -63,6 +63,16 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
                                       PRIMARY KEY(kind, id)) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4-budget-delta-population") { db in
+            // Delta is charged like epsilon; the population account bounds every customer's total loss
+            // over all principals and datasets (per period, and "lifetime").
+            try db.execute(sql: """
+                ALTER TABLE budget_ledger ADD COLUMN delta REAL NOT NULL DEFAULT 0;
+                ALTER TABLE budget_charges ADD COLUMN delta REAL NOT NULL DEFAULT 0;
+                CREATE TABLE population_budget(period TEXT PRIMARY KEY, epsilon REAL NOT NULL DEFAULT 0,
+                                               delta REAL NOT NULL DEFAULT 0, rho REAL NOT NULL DEFAULT 0) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -260,41 +270,93 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
 
     // MARK: Privacy budget ledger
 
-    /// One budget account a job is charged to: a period key (e.g. `month:2026-11`) and its limit.
-    public struct BudgetAccount: Sendable {
-        public let period: String
-        public let limit: Double
-        public init(period: String, limit: Double) {
-            self.period = period
-            self.limit = limit
+    /// A privacy cost as the ledger keeps it: pure epsilon, delta and zCDP rho, each summed.
+    public struct LedgerCost: Sendable, Equatable {
+        public var epsilon: Double
+        public var delta: Double
+        public var rho: Double
+        public init(epsilon: Double = 0, delta: Double = 0, rho: Double = 0) {
+            self.epsilon = epsilon
+            self.delta = delta
+            self.rho = rho
+        }
+        public static func + (a: LedgerCost, b: LedgerCost) -> LedgerCost {
+            LedgerCost(epsilon: a.epsilon + b.epsilon, delta: a.delta + b.delta, rho: a.rho + b.rho)
         }
     }
 
-    /// Atomically charges a job's whole `epsilon` (and `rho`) to every account of the principal for one
-    /// dataset, unless any account would go above its limit; then nothing is charged. SQLite
-    /// serialises writers (across processes too), so concurrent jobs can never overspend. Returns the
-    /// refused account when refused, nil when charged.
+    /// One budget account a job is charged to: whose (a principal on one dataset, or the whole
+    /// population of the workspace) and which period (`month:2026-11`, or `lifetime`).
+    public struct BudgetAccount: Sendable, Equatable {
+        public enum Holder: Sendable, Equatable {
+            case principal(String, dataset: String)
+            case population
+        }
+        public let holder: Holder
+        public let period: String
+        public init(holder: Holder, period: String) {
+            self.holder = holder
+            self.period = period
+        }
+    }
+
+    /// Why a reservation was refused: the first account it would have taken past its limit.
+    public struct BudgetRefusal: Sendable {
+        public let account: BudgetAccount
+        /// What the account had spent before this job.
+        public let spent: LedgerCost
+    }
+
+    /// Atomically charges a job's whole cost to every account, unless `admits` refuses the total any
+    /// account would reach; then nothing is charged. SQLite serialises writers (across processes
+    /// too), so concurrent jobs can never overspend any account, the population's included.
     public func reserveBudget(
-        jobID: String, principal: String, dataset: String, accounts: [BudgetAccount], epsilon: Double, rho: Double, at: Int64
-    ) throws -> (account: BudgetAccount, spent: Double)? {
+        jobID: String, accounts: [BudgetAccount], cost: LedgerCost, at: Int64,
+        admits: (_ total: LedgerCost, _ account: BudgetAccount) -> Bool
+    ) throws -> BudgetRefusal? {
         try pool.write { db in
             for account in accounts {
-                let spent = try Double.fetchOne(db, sql: "SELECT epsilon FROM budget_ledger WHERE principal = ? AND dataset = ? AND period = ?",
-                                                arguments: [principal, dataset, account.period]) ?? 0
-                // A tiny tolerance absorbs floating-point sums such as 0.1 + 0.2; it never allows a visible overspend.
-                if spent + epsilon > account.limit + 1e-12 { return (account, spent) }
+                let spent = try Self.spent(account, db: db)
+                if !admits(spent + cost, account) { return BudgetRefusal(account: account, spent: spent) }
             }
             for account in accounts {
+                let principal: String, dataset: String, charge: String
+                switch account.holder {
+                case let .principal(name, set):
+                    (principal, dataset, charge) = (name, set, "\(jobID)/\(account.period)")
+                    try db.execute(sql: """
+                        INSERT INTO budget_ledger(principal, dataset, period, epsilon, delta, rho) VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(principal, dataset, period) DO UPDATE SET epsilon = epsilon + excluded.epsilon,
+                            delta = delta + excluded.delta, rho = rho + excluded.rho
+                        """, arguments: [name, set, account.period, cost.epsilon, cost.delta, cost.rho])
+                case .population:
+                    (principal, dataset, charge) = ("", "", "\(jobID)/population/\(account.period)")
+                    try db.execute(sql: """
+                        INSERT INTO population_budget(period, epsilon, delta, rho) VALUES (?, ?, ?, ?)
+                        ON CONFLICT(period) DO UPDATE SET epsilon = epsilon + excluded.epsilon, delta = delta + excluded.delta,
+                            rho = rho + excluded.rho
+                        """, arguments: [account.period, cost.epsilon, cost.delta, cost.rho])
+                }
                 try db.execute(sql: """
-                    INSERT INTO budget_ledger(principal, dataset, period, epsilon, rho) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(principal, dataset, period) DO UPDATE SET epsilon = epsilon + excluded.epsilon, rho = rho + excluded.rho
-                    """, arguments: [principal, dataset, account.period, epsilon, rho])
-                try db.execute(sql: """
-                    INSERT INTO budget_charges(job_id, principal, dataset, period, epsilon, rho, state, at) VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?)
-                    """, arguments: ["\(jobID)/\(account.period)", principal, dataset, account.period, epsilon, rho, at])
+                    INSERT INTO budget_charges(job_id, principal, dataset, period, epsilon, delta, rho, state, at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?)
+                    """, arguments: [charge, principal, dataset, account.period, cost.epsilon, cost.delta, cost.rho, at])
             }
             return nil
         }
+    }
+
+    static func spent(_ account: BudgetAccount, db: Database) throws -> LedgerCost {
+        let row: Row?
+        switch account.holder {
+        case let .principal(name, dataset):
+            row = try Row.fetchOne(db, sql: "SELECT epsilon, delta, rho FROM budget_ledger WHERE principal = ? AND dataset = ? AND period = ?",
+                                   arguments: [name, dataset, account.period])
+        case .population:
+            row = try Row.fetchOne(db, sql: "SELECT epsilon, delta, rho FROM population_budget WHERE period = ?", arguments: [account.period])
+        }
+        guard let row else { return LedgerCost() }
+        return LedgerCost(epsilon: row[0], delta: row[1], rho: row[2])
     }
 
     /// Marks a reservation as spent (the job released results). Reserved budget is never refunded
@@ -306,10 +368,18 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
     }
 
     /// Spend per principal, dataset and period.
-    public func budgetLedger() throws -> [(principal: String, dataset: String, period: String, epsilon: Double, rho: Double)] {
+    public func budgetLedger() throws -> [(principal: String, dataset: String, period: String, epsilon: Double, delta: Double, rho: Double)] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT principal, dataset, period, epsilon, rho FROM budget_ledger ORDER BY principal, dataset, period")
-                .map { (principal: $0[0], dataset: $0[1], period: $0[2], epsilon: $0[3], rho: $0[4]) }
+            try Row.fetchAll(db, sql: "SELECT principal, dataset, period, epsilon, delta, rho FROM budget_ledger ORDER BY principal, dataset, period")
+                .map { (principal: $0[0], dataset: $0[1], period: $0[2], epsilon: $0[3], delta: $0[4], rho: $0[5]) }
+        }
+    }
+
+    /// Spend of the population account per period (and `lifetime`).
+    public func populationLedger() throws -> [(period: String, cost: LedgerCost)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT period, epsilon, delta, rho FROM population_budget ORDER BY period")
+                .map { (period: $0[0], cost: LedgerCost(epsilon: $0[1], delta: $0[2], rho: $0[3])) }
         }
     }
 

@@ -9,14 +9,21 @@ struct ActorOptions: ParsableArguments {
     @Option(help: "Bearer token (default: $CUSTOS_TOKEN). Prefer the variable: arguments show up in process lists.")
     var token: String?
 
-    var actor: Actor {
-        Actor(principal: principal, role: role, token: token ?? ProcessInfo.processInfo.environment["CUSTOS_TOKEN"])
+    var actor: Caller {
+        Caller(principal: principal, role: role, token: token ?? ProcessInfo.processInfo.environment["CUSTOS_TOKEN"])
     }
 }
 
+/// A failure the CLI itself detects after parsing, worded for the user (what went wrong, what to do).
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// Opens the workspace and engine, runs `body`, and always closes the engine (writing a signed
-/// checkpoint), printing errors the way users should see them.
-func withEngine<T>(_ options: WorkspaceOptions, _ body: (Engine) throws -> T) throws -> T {
+/// checkpoint), printing errors the way users should see them. `denialHint` says what to do when
+/// the policy decision point refuses.
+func withEngine<T>(_ options: WorkspaceOptions, denialHint: String? = nil, _ body: (Engine) throws -> T) throws -> T {
     let engine: Engine
     do {
         engine = try Engine.open(try options.open())
@@ -30,7 +37,7 @@ func withEngine<T>(_ options: WorkspaceOptions, _ body: (Engine) throws -> T) th
         return result
     } catch {
         try? engine.close()
-        throw fail(error)
+        throw fail(error, denialHint: denialHint)
     }
 }
 
@@ -41,9 +48,29 @@ func printSignedCheckpoint(_ engine: Engine) {
     FileHandle.standardError.write(Data("audit: signed checkpoint size \(latest.size) root \(latest.rootHash.base64)\n".utf8))
 }
 
-/// Writes `text` to `path`, or prints it when no path is given.
-func emit(_ text: String, to path: String?) throws {
-    guard let path else { return print(text) }
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    print("wrote \(path)")
+/// Prints a failure the way users should see it: what went wrong and what to do, then exits 1.
+/// Errors argument-parser already handles (exit codes, validation, clean exits) pass through.
+func fail(_ error: Error, denialHint: String? = nil) -> Error {
+    if error is ExitCode || error is ValidationError || error is CleanExit { return error }
+    var message = "error: \(error)\n"
+    if let engineError = error as? EngineError, case .denied = engineError {
+        message += "what to do: " + (denialHint ?? DenialHint.generic) + "\n"
+    }
+    FileHandle.standardError.write(Data(message.utf8))
+    return ExitCode.failure
+}
+
+/// What to tell someone the policies refused.
+enum DenialHint {
+    static let generic = "`custos policy explain` with the same principal, role, purpose, dataset and output mode shows "
+        + "the rules that decided; if the work is legitimate, ask the data protection officer for a rule that permits it."
+
+    /// The `policy explain` command line that reproduces a job's decision (the generic advice when
+    /// the columns the job reads are not known here).
+    static func explain(_ actor: ActorOptions, purpose: String, dataset: String, columns: [String], mode: String, epsilon: Double?) -> String {
+        guard !columns.isEmpty else { return generic }
+        return "`custos policy explain --principal \(actor.principal) --role \(actor.role) --purpose \(purpose) --dataset \(dataset) "
+            + "--columns \(columns.joined(separator: " ")) --output-mode \(mode)\(epsilon.map { " --epsilon \($0)" } ?? "")` "
+            + "shows the rules that decided; if the job is legitimate, ask the data protection officer for a rule that permits it."
+    }
 }

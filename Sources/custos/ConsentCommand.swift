@@ -5,12 +5,15 @@ import Foundation
 
 struct ConsentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "consent", abstract: "The consent ledger.", subcommands: [Import.self, Grant.self, Withdraw.self, Show.self])
+        commandName: "consent", abstract: "The consent ledger: import, grant, withdraw, show.",
+        discussion: "Consent is recorded per purpose and takes effect for the next job; records are sealed per subject.",
+        subcommands: [Import.self, Grant.self, Withdraw.self, Show.self])
 
     struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Import consent records from CSV or JSON Lines (whole file or nothing).")
+        static let configuration = CommandConfiguration(abstract: "Import consent records from CSV or JSON Lines (whole file or nothing).",
+            discussion: "Required fields: the identifier column, purpose, action (granted or withdrawn), notice_version, time, language.")
         @OptionGroup var options: WorkspaceOptions
-        @Argument(help: "CSV or JSONL file.") var file: String
+        @Argument(help: "CSV or JSONL file.", completion: .file()) var file: String
         @Option(help: "Column naming the customer.") var identifierColumn = "customer_id"
 
         func run() throws {
@@ -23,10 +26,10 @@ struct ConsentCommand: ParsableCommand {
 
     struct Change: ParsableArguments {
         @Option(help: "Customer id (or use --identifier-column for email/phone).") var customer: String
-        @Option(help: "Identifier column.") var identifierColumn = "customer_id"
+        @Option(help: "Identifier column the --customer value is found in (customer_id, email, phone).") var identifierColumn = "customer_id"
         @Option(help: "Purpose key, e.g. marketing.segmentation.") var purpose: String
         @Option(help: "Language of the notice shown (BCP 47).") var language = "en"
-        @Option(help: "Channel.") var channel = "web"
+        @Option(help: "Channel the consent was given through.") var channel = "web"
         @Option(help: "Collector (system or person).") var collector = "custos-cli"
         @Flag(help: "Separate consent (PIPL arts. 29, 39).") var separate = false
 

@@ -7,6 +7,14 @@ struct Custos: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "custos",
         abstract: "Privacy-first customer-data mining: encrypted at rest, policy-checked, audited.",
+        discussion: """
+            Every command acts on the workspace in the current folder, --workspace DIR or $CUSTOS_WORKSPACE. \
+            Commands that read data name a principal and role (--principal, --role) and take the bearer token \
+            from $CUSTOS_TOKEN. Start with `custos demo` for the whole story in a fresh workspace.
+
+            Shell completion: custos --generate-completion-script bash|zsh|fish
+            """,
+        version: CustosVersion.current,
         subcommands: [InitCommand.self, GenerateCommand.self, IngestCommand.self, ConsentCommand.self, StatsCommand.self, CubeCommand.self, MineCommand.self, PolicyCommand.self,
                       AuditCommand.self, BudgetCommand.self, DSRCommand.self, ReportCommand.self, KeysCommand.self, DemoCommand.self]
     )
@@ -14,10 +22,10 @@ struct Custos: ParsableCommand {
 
 /// Options every workspace command takes.
 struct WorkspaceOptions: ParsableArguments {
-    @Option(name: .long, help: "Workspace folder (default: $CUSTOS_WORKSPACE or the current directory).")
+    @Option(name: .long, help: "Workspace folder (default: $CUSTOS_WORKSPACE or the current directory).", completion: .directory)
     var workspace: String?
 
-    @Option(name: .long, help: "File holding the passphrase of a passphrase-protected key (default: $CUSTOS_PASSPHRASE).")
+    @Option(name: .long, help: "File holding the passphrase of a passphrase-protected key (default: $CUSTOS_PASSPHRASE).", completion: .file())
     var passphraseFile: String?
 
     var url: URL { Workspace.resolve(workspace) }
@@ -33,10 +41,4 @@ struct WorkspaceOptions: ParsableArguments {
     }
 
     func open() throws -> Workspace { try Workspace.open(at: url, passphrase: passphrase()) }
-}
-
-/// Prints a failure the way users should see it: what went wrong and what to do, then exits 1.
-func fail(_ error: Error) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-    return ExitCode.failure
 }

@@ -6,29 +6,54 @@ import Foundation
 struct DSRCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dsr", abstract: "Data-subject requests (GDPR and PIPL): file, verify, approve, refuse, extend, fulfil, list, show.",
+        discussion: """
+            A request moves received → identity verified → approved → fulfilled (or refused). Officer steps need the \
+            compliance_officer role; every step is audited, and the register is sealed.
+            Typical flow (each step with --principal dana --role compliance_officer):
+              custos dsr file --type access --email a@example.com --customer C-1
+              custos dsr verify DSR-… --send       (the code goes to outbox/)
+              custos dsr verify DSR-… --code 123456
+              custos dsr approve DSR-…
+              custos dsr fulfil DSR-…
+            """,
         subcommands: [File.self, Verify.self, Approve.self, Refuse.self, Extend.self, Fulfil.self, List.self, Show.self])
 
     struct File: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a request as received; prints its id and due date.")
+        static let configuration = CommandConfiguration(
+            abstract: "Record a request as received; prints its id and due date.",
+            discussion: "Restriction, objection and consent withdrawal need --scope; rectification takes --correct.")
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var actor: ActorOptions
-        @Option(help: "access, portability, rectification, erasure, restriction, objection, consent_withdrawal.") var type: String
-        @Option(help: "GDPR or PIPL.") var jurisdiction = "GDPR"
-        @Option(help: "web, email, post, phone, in_person.") var channel = "email"
+        @Option(help: "The right exercised.") var type: RequestType
+        @Option(help: "The law it is exercised under.") var jurisdiction: Jurisdiction = .gdpr
+        @Option(help: "How the request arrived.") var channel: RequestChannel = .email
         @Option(help: "Where to answer: an email address.") var email: String
         @Option(help: "The customer's id or email as they gave it.") var customer: String
         @Option(parsing: .upToNextOption, help: "Purposes (objection, restriction, consent withdrawal), e.g. marketing.*") var scope: [String] = []
-        @Option(parsing: .upToNextOption, help: "Corrections dataset.column=value (rectification).") var correct: [String] = []
+        @Option(parsing: .upToNextOption, help: ArgumentHelp("Corrections (rectification).", valueName: "dataset.column=value"))
+        var correct: [String] = []
 
-        func run() throws {
-            guard let type = RequestType(rawValue: type), let jurisdiction = Jurisdiction(rawValue: jurisdiction.uppercased()),
-                  let channel = RequestChannel(rawValue: channel) else { throw ValidationError("unknown --type, --jurisdiction or --channel") }
-            let corrections = try correct.map { text -> Correction in
+        func validate() throws {
+            if type.requiresScope && scope.isEmpty {
+                throw ValidationError("--type \(type.rawValue) needs --scope with the purposes it concerns, e.g. --scope marketing.*")
+            }
+            if !correct.isEmpty && type != .rectification {
+                throw ValidationError("--correct applies only to --type rectification")
+            }
+            _ = try corrections()
+        }
+
+        func corrections() throws -> [Correction] {
+            try correct.map { text -> Correction in
                 let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
                 let target = parts.first?.split(separator: ".").map(String.init) ?? []
                 guard parts.count == 2, target.count == 2 else { throw ValidationError("--correct takes dataset.column=value") }
                 return Correction(dataset: target[0], column: target[1], newValue: parts[1])
             }
+        }
+
+        func run() throws {
+            let corrections = try corrections()
             let request = try withEngine(options) {
                 try $0.fileRequest(type: type, jurisdiction: jurisdiction, channel: channel, contact: .email(email), customer: customer,
                                    scope: scope.isEmpty ? nil : scope, corrections: corrections, actor: actor.actor)
@@ -38,19 +63,35 @@ struct DSRCommand: ParsableCommand {
     }
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Send a one-time code to the requester (--send) or check the code they return.")
+        static let configuration = CommandConfiguration(
+            abstract: "Send a one-time code to the requester (--send) or check the code they return (--code).",
+            discussion: """
+                --code checks against the latest code sent for the request; --challenge names another one (the id \
+                --send printed). Exits 1 unless the code was sent or verified.
+                """)
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var actor: ActorOptions
-        @Argument var request: String
+        @Argument(help: "Request id (DSR-…).") var request: String
         @Flag(help: "Send a code to the contact on file (outbox).") var send = false
-        @Option(help: "Challenge id printed by --send.") var challenge: String?
         @Option(help: "The code the requester returned.") var code: String?
+        @Option(help: "Challenge id printed by --send (default: the latest code sent for the request).") var challenge: String?
+
+        func validate() throws {
+            switch (send, code) {
+            case (false, nil): throw ValidationError("give --send to send a code, or --code CODE to check the one the requester returned")
+            case (true, .some): throw ValidationError("--send and --code exclude each other: send a code first, check it in a second run")
+            case (true, nil): if challenge != nil { throw ValidationError("--challenge goes with --code, not --send") }
+            case (false, .some): break
+            }
+        }
 
         func run() throws {
             let result = try withEngine(options) { engine -> VerificationResult in
                 if send { return try engine.sendVerificationCode(request, actor: actor.actor) }
-                guard let challenge, let code else { throw ValidationError("give --send, or --challenge and --code") }
-                return try engine.checkVerificationCode(request, challenge: challenge, code: code, actor: actor.actor)
+                guard let challenge = try challenge ?? engine.latestVerificationChallenge(forRequest: request) else {
+                    throw CommandFailure("no code has been sent for \(request); run `custos dsr verify \(request) --send` first")
+                }
+                return try engine.checkVerificationCode(request, challenge: challenge, code: code ?? "", actor: actor.actor)
             }
             print("\(result.outcome.name)" + (result.challengeID.map { " (challenge \($0))" } ?? ""))
             if !["issued", "verified"].contains(result.outcome.name) { throw ExitCode.failure }
@@ -58,26 +99,37 @@ struct DSRCommand: ParsableCommand {
     }
 
     struct Approve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Approve a verified request (compliance officer).", discussion: "Prints the request's new state.")
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var actor: ActorOptions
-        @Argument var request: String
+        @Argument(help: "Request id (DSR-…).") var request: String
         func run() throws { print("\(try withEngine(options) { try $0.approveRequest(request, actor: actor.actor) }.state.rawValue)") }
     }
 
     struct Refuse: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Refuse a request with reasons (compliance officer); the requester is told, with their remedies.")
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var actor: ActorOptions
-        @Argument var request: String
+        @Argument(help: "Request id (DSR-…).") var request: String
         @Option(parsing: .upToNextOption, help: "Reasons (the notice adds the right to complain and to a judicial remedy).") var reason: [String]
         func run() throws { print("\(try withEngine(options) { try $0.refuseRequest(request, reasons: reason, actor: actor.actor) }.state.rawValue)") }
     }
 
     struct Extend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Extend a GDPR request's deadline by 1 or 2 months, with reasons, before it is due (compliance officer).")
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var actor: ActorOptions
-        @Argument var request: String
+        @Argument(help: "Request id (DSR-…).") var request: String
         @Option(help: "Further months (1 or 2, GDPR only).") var months = 2
         @Option(parsing: .upToNextOption, help: "Reasons, told to the requester.") var reason: [String]
+
+        func validate() throws {
+            guard (1...2).contains(months) else { throw ValidationError("--months must be 1 or 2 (GDPR art. 12(3) allows two further months)") }
+        }
+
         func run() throws {
             let r = try withEngine(options) { try $0.extendRequest(request, months: months, reasons: reason, actor: actor.actor) }
             print("extended; now due \(r.dueDate.iso8601)")
@@ -85,9 +137,11 @@ struct DSRCommand: ParsableCommand {
     }
 
     struct Fulfil: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Carry out an approved request (copy, export, correct, erase, restrict …) and deliver the answer to the outbox.")
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var actor: ActorOptions
-        @Argument var request: String
+        @Argument(help: "Request id (DSR-…).") var request: String
         func run() throws {
             let outcome = try withEngine(options) { try $0.fulfilRequest(request, actor: actor.actor) }
             print("fulfilled: \(outcome.summary)")
@@ -97,6 +151,7 @@ struct DSRCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The register: every request with its state and due date; overdue ones flagged.")
         @OptionGroup var options: WorkspaceOptions
         func run() throws {
             let rows = try withEngine(options) { try $0.requestRegister() }
@@ -105,8 +160,9 @@ struct DSRCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One request: type, state, dates and every step taken, by whom.")
         @OptionGroup var options: WorkspaceOptions
-        @Argument var request: String
+        @Argument(help: "Request id (DSR-…).") var request: String
         func run() throws {
             let r = try withEngine(options) { try $0.request(request) }
             print("\(r.id)  \(r.type.rawValue)  \(r.jurisdiction.rawValue)  \(r.state.rawValue)  received \(r.receivedOn.iso8601)  due \(r.dueDate.iso8601)")
@@ -116,13 +172,21 @@ struct DSRCommand: ParsableCommand {
 }
 
 struct ReportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "Compliance reports.", subcommands: [ROPA.self])
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Compliance reports.",
+        discussion: "The audit report is `custos audit report`; job results are pages written by `custos mine --format html`.",
+        subcommands: [ROPA.self])
 
     struct ROPA: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "ropa", abstract: "GDPR art. 30 record of processing activities.")
+        static let configuration = CommandConfiguration(
+            commandName: "ropa", abstract: "GDPR art. 30 record of processing activities, from the policies and datasets.",
+            discussion: "Prints a summary; --format html or --output FILE writes the full record (JSON with --format json or a .json file).")
         @OptionGroup var options: WorkspaceOptions
-        @Option(help: "html or json.") var format = "html"
-        @Option(help: "Output file.") var output: String?
-        func run() throws { try emit(try withEngine(options) { try $0.recordOfProcessing(format: format) }, to: output) }
+        @OptionGroup var output: OutputOptions
+        func run() throws {
+            let format = output.resolvedFormat
+            let text = try withEngine(options) { try $0.recordOfProcessing(format: format == .html ? "html" : "json") }
+            try output.emit(format == .text ? try ReportSummary.processing(json: text) : text)
+        }
     }
 }

@@ -4,9 +4,10 @@ import Foundation
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "generate", abstract: "Write seeded synthetic customers, orders, events, feedback and consents as CSV.")
+        commandName: "generate", abstract: "Write seeded synthetic customers, orders, events, feedback and consents as CSV.",
+        discussion: "The same seed writes the same files. Load them with `custos ingest` and `custos consent import`.")
 
-    @Option(help: "Output folder.") var output: String = "generated"
+    @Option(help: "Output folder.", completion: .directory) var output: String = "generated"
     @Option(help: "Number of customers.") var customers: Int = 2_000
     @Option(help: "Mean orders per customer.") var ordersPerCustomer: Double = 5
     @Option(help: "Mean web sessions per customer.") var sessionsPerCustomer: Double = 3

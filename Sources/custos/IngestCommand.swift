@@ -10,7 +10,7 @@ struct IngestCommand: ParsableCommand {
 
     @OptionGroup var options: WorkspaceOptions
     @Argument(help: "Dataset name (declared in policies/datasets/).") var dataset: String
-    @Argument(help: "CSV or JSON Lines file.") var file: String
+    @Argument(help: "CSV or JSON Lines file.", completion: .file()) var file: String
     @Flag(help: "Store valid rows and report the invalid ones instead of rejecting the batch.") var skipInvalid = false
 
     func run() throws {

@@ -4,14 +4,15 @@ import Foundation
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: "Create a workspace: key hierarchy, audit key pair, data store, example policies.")
+        commandName: "init", abstract: "Create a workspace: key hierarchy, audit key pair, data store, example policies.",
+        discussion: "Prints a fresh bearer token per principal once; only their SHA-256 is stored. Keep keys/ apart from data backups.")
 
     @OptionGroup var options: WorkspaceOptions
 
     @Flag(help: "Protect the key-encryption key with a passphrase (from --passphrase-file or $CUSTOS_PASSPHRASE).")
     var withPassphrase = false
 
-    @Option(help: "Copy policies from this folder when the workspace has none (default: the shipped examples).")
+    @Option(help: "Copy policies from this folder when the workspace has none (default: the shipped examples).", completion: .directory)
     var policies: String?
 
     func run() throws {

@@ -3,7 +3,10 @@ import CustosEngine
 import Foundation
 
 struct KeysCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "keys", abstract: "Key management.", subcommands: [Rotate.self])
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Key management.",
+        discussion: "Keys live under keys/ (mode 0600), apart from the data; back them up separately.",
+        subcommands: [Rotate.self])
 
     struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -6,10 +6,13 @@ import Foundation
 
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "policy", abstract: "Tools for policy authors.", subcommands: [Check.self, Test.self, Explain.self])
+        commandName: "policy", abstract: "Tools for policy authors: validate, test and explain the policies.",
+        discussion: "Policies live in the workspace's policies/ folder (policies/README.md describes the files).",
+        subcommands: [Check.self, Test.self, Explain.self])
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Validate every policy file against the dataset schemas.")
+        static let configuration = CommandConfiguration(abstract: "Validate every policy file against the dataset schemas.",
+            discussion: "Prints the policy version (a digest of the files) when they are valid; each problem and exit 1 otherwise.")
         @OptionGroup var options: WorkspaceOptions
 
         func run() throws {
@@ -24,7 +27,7 @@ struct PolicyCommand: ParsableCommand {
     }
 
     struct Test: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run the golden tests in policies/tests/.")
+        static let configuration = CommandConfiguration(abstract: "Run the golden tests in policies/tests/.", discussion: "Exits 1 when a test's expected decision differs.")
         @OptionGroup var options: WorkspaceOptions
 
         func run() throws {
@@ -36,23 +39,31 @@ struct PolicyCommand: ParsableCommand {
 
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the decision for a request and the rules that made it (records nothing, grants nothing).")
+            abstract: "Show the decision for a request and the rules that made it (records nothing, grants nothing).",
+            discussion: """
+                Example:
+                  custos policy explain --principal mika --role marketing_analyst \\
+                    --purpose marketing.segmentation --dataset orders \\
+                    --output-mode pseudonymous_aggregate --columns items
+                """)
         @OptionGroup var options: WorkspaceOptions
-        @Option(help: "Principal id.") var principal: String
-        @Option(help: "Role.") var role: String
-        @Option(help: "Purpose key.") var purpose: String
-        @Option(help: "Dataset.") var dataset: String
+        @Option(help: "Principal id (from policies/principals.yaml).") var principal: String
+        @Option(help: "Role the principal acts in.") var role: String
+        @Option(help: "Purpose key, e.g. marketing.segmentation.") var purpose: String
+        @Option(help: "Dataset (declared in policies/datasets/).") var dataset: String
         @Option(parsing: .upToNextOption, help: "Columns requested.") var columns: [String] = []
-        @Option(help: "Output mode: \(OutputMode.allCases.map(\.rawValue).joined(separator: ", ")).") var outputMode: String
-        @Option(help: "Epsilon for DP output.") var epsilon: Double?
+        @Option(help: "Output mode asked for.") var outputMode: OutputMode
+        @Option(help: "Epsilon for DP output (dp_aggregate).") var epsilon: Double?
+
+        func validate() throws {
+            if epsilon != nil && outputMode != .dpAggregate { throw ValidationError("--epsilon goes with --output-mode dp_aggregate") }
+            if let epsilon, !(epsilon > 0) { throw ValidationError("--epsilon must be positive") }
+        }
 
         func run() throws {
-            guard let mode = OutputMode(rawValue: outputMode) else {
-                throw ValidationError("unknown output mode '\(outputMode)'; use one of \(OutputMode.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
             let policies = try PolicySet.load(directory: options.url.appendingPathComponent("policies"))
             let request = AccessRequest(principal: principal, token: nil, role: role, purpose: purpose, dataset: dataset,
-                                        columns: columns, outputMode: mode, epsilon: epsilon)
+                                        columns: columns, outputMode: outputMode, epsilon: epsilon)
             print(PolicyExplainer.explain(request, policies: policies))
         }
     }

@@ -1,12 +1,17 @@
 import ArgumentParser
 import CustosEngine
+import CustosSchema
 import Foundation
 
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Differentially private descriptive statistics of a dataset's measures (budget charged).",
-        discussion: "Example: custos stats --principal alice --role analyst --purpose analytics.reporting --dataset orders --epsilon 0.5")
+        discussion: """
+            Example:
+              custos stats --principal alice --role analyst \\
+                --purpose analytics.reporting --dataset orders --epsilon 0.5
+            """)
 
     @OptionGroup var options: WorkspaceOptions
     @OptionGroup var actor: ActorOptions
@@ -16,16 +21,20 @@ struct StatsCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Measures (default: all declared measures).") var measures: [String] = []
     @Option(help: "Rows per customer kept (contribution bound).") var maxRows = 10
     @Option(help: "Upper clamping bound for measures, below the schema's public bound (less noise).") var clampUpper: Double?
-    @Option(help: "Output: table, json or html.") var format = "table"
-    @Option(help: "Write the result to this file.") var output: String?
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        try validateCost(epsilon: epsilon, maxRows: maxRows, clampUpper: clampUpper)
+    }
 
     func run() throws {
         var p = StatisticsParameters()
         p.measures = measures
         p.maxRowsPerSubject = maxRows
         p.clampUpper = clampUpper
-        let result = try withEngine(options) { try $0.dpStatistics(actor: actor.actor, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: p) }
-        try emit(try Render.result(result, format: format), to: output)
+        let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, columns: measures, mode: OutputMode.dpAggregate.rawValue, epsilon: epsilon)
+        let result = try withEngine(options, denialHint: hint) { try $0.dpStatistics(actor: actor.actor, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: p) }
+        try output.emit(try Render.result(result, format: output.resolvedFormat))
     }
 }
 
@@ -33,7 +42,12 @@ struct CubeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cube",
         abstract: "A differentially private group-by cube: noisy counts, sums and means per combination of dimensions.",
-        discussion: "Example (top three countries by revenue, by month): custos cube --dataset orders --by country order_time --measure amount --top 3 ...")
+        discussion: """
+            Example (the three largest country groups by revenue, by month):
+              custos cube --principal alice --role analyst --purpose analytics.reporting \\
+                --dataset orders --by country order_time --measure amount --top 3 \\
+                --months 2026-01..2026-12 --epsilon 1
+            """)
 
     @OptionGroup var options: WorkspaceOptions
     @OptionGroup var actor: ActorOptions
@@ -48,8 +62,18 @@ struct CubeCommand: ParsableCommand {
     @Option(help: "Rows per customer per group.") var maxRows = 10
     @Option(help: "Groups per customer.") var maxGroups = 4
     @Option(help: "Upper clamping bound for the measure, below the schema's public bound (less noise).") var clampUpper: Double?
-    @Option(help: "Output: table, json or html.") var format = "table"
-    @Option(help: "Write the result to this file.") var output: String?
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        try validateCost(epsilon: epsilon, maxRows: maxRows, clampUpper: clampUpper)
+        if by.isEmpty { throw ValidationError("--by needs at least one dimension") }
+        if maxGroups < 1 { throw ValidationError("--max-groups must be at least 1") }
+        if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+        if let months {
+            let parts = months.components(separatedBy: "..")
+            guard parts.count == 2 else { throw ValidationError("--months takes YYYY-MM..YYYY-MM") }
+        }
+    }
 
     func run() throws {
         var p = StatisticsParameters()
@@ -61,10 +85,18 @@ struct CubeCommand: ParsableCommand {
         p.clampUpper = clampUpper
         if let months {
             let parts = months.components(separatedBy: "..")
-            guard parts.count == 2 else { throw ValidationError("--months takes YYYY-MM..YYYY-MM") }
-            p.months = (parts[0], parts[1])
+            if parts.count == 2 { p.months = (parts[0], parts[1]) }
         }
-        let result = try withEngine(options) { try $0.dpCube(actor: actor.actor, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: p) }
-        try emit(try Render.result(result, format: format), to: output)
+        let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, columns: by + (measure.map { [$0] } ?? []),
+                                     mode: OutputMode.dpAggregate.rawValue, epsilon: epsilon)
+        let result = try withEngine(options, denialHint: hint) { try $0.dpCube(actor: actor.actor, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: p) }
+        try output.emit(try Render.result(result, format: output.resolvedFormat))
     }
+}
+
+/// Checks shared by the DP statistics commands, before a workspace is opened.
+private func validateCost(epsilon: Double, maxRows: Int, clampUpper: Double?) throws {
+    guard epsilon > 0, epsilon.isFinite else { throw ValidationError("--epsilon must be a positive number (the job's whole privacy cost)") }
+    if maxRows < 1 { throw ValidationError("--max-rows must be at least 1") }
+    if let clampUpper, !clampUpper.isFinite { throw ValidationError("--clamp-upper must be a finite number") }
 }

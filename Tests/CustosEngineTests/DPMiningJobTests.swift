@@ -25,22 +25,28 @@ final class DPMiningJobTests: XCTestCase {
 
     var asOf: CivilDate { CivilDate(year: 2026, month: 11, day: 1) ?? CivilDate(daysSinceEpoch: 20_758) }
 
-    /// "123" and "± 45" cells of a noisy row.
-    func noisy(_ row: [String], value: Int, half: Int) throws -> (Int, Int) {
-        (try XCTUnwrap(Int(row[value]), "\(row)"), try XCTUnwrap(Int(row[half].replacingOccurrences(of: "± ", with: "")), "\(row)"))
+    /// A released count and the half-width of its 95% interval, from the typed cell (never parsed from display text).
+    func noisy(_ cell: ReleasedCell) throws -> (Int, Int) {
+        let number = try XCTUnwrap(cell.number, "\(cell)")
+        XCTAssertTrue(number.provenance.isRandomised, "a DP count is noisy: \(number.provenance)")
+        return (Int(number.value), Int(try XCTUnwrap(number.halfWidth95, "\(cell)")))
     }
+
+    /// The label text of a row's key cell.
+    func key(_ row: [ReleasedCell]) -> String { row.first.map { if case let .label(label) = $0 { label.text } else { "" } } ?? "" }
 
     /// Runs `body` over the job's own frame as a DP job of negligible cost whose algorithm computes an
     /// exact answer: a test oracle on exactly the customers and rows the DP job sees.
     func oracle(_ f: EngineFixture, dataset: String, columns: [String], _ body: @escaping (JobFrame) throws -> [[String]]) throws -> [[String]] {
         let spec = JobSpec(actor: f.alice, purpose: "analytics.reporting", dataset: dataset, columns: columns, outputMode: .dpAggregate,
                            epsilon: 0.01, kind: "oracle", title: "exact answer for the test")
-        let result = try f.engine.run(spec) { frame, _, _ in
-            var output = ReleasedOutput()
-            output.tables.append(ResultTable(title: "exact", columns: [], rows: try body(frame)))
-            return output
+        // The exact answer leaves through the closure, never through the DP result.
+        var exact: [[String]] = []
+        _ = try f.engine.runPrivate(spec) { frame, _, _ in
+            exact = try body(frame)
+            return DPRelease()
         }
-        return result.tables.first?.rows ?? []
+        return exact
     }
 
     // MARK: Charging and refusals
@@ -71,7 +77,8 @@ final class DPMiningJobTests: XCTestCase {
             XCTAssertLessThanOrEqual(used, expected)
             XCTAssertGreaterThan(used, 0.999 * expected, "\(job.details["kind"] ?? ""): the mechanisms use the whole declared cost")
         }
-        XCTAssertEqual(jobs.first { $0.details["kind"] == "dp_sequences" }?.details["delta"], String(p.delta), "partition selection's delta is audited")
+        XCTAssertNil(jobs.first { $0.details["kind"] == "dp_sequences" }?.details["delta"],
+                     "paths over the public event types need no partition selection, so no delta is spent or audited")
         // Shapes: 11 segments, k clusters.
         XCTAssertEqual(rfm.tables.first?.rows.map { $0[0] }, RFMSegment.allCases.map(\.rawValue))
         XCTAssertEqual(kmeans.tables.first?.rows.count, p.k)
@@ -106,16 +113,16 @@ final class DPMiningJobTests: XCTestCase {
         let exact = try f.engine.mineFunnel(actor: f.alice, purpose: "analytics.reporting", parameters: MiningParameters())
         let dp = try f.engine.dpFunnel(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: DPMiningParameters())
         let exactRows = try XCTUnwrap(exact.tables.first?.rows)
-        let dpRows = try XCTUnwrap(dp.tables.first?.rows)
-        XCTAssertEqual(dpRows.map { $0[0] }, ["search", "view", "cart", "purchase"])
+        let dpRows = try XCTUnwrap(dp.release?.table("Funnel")?.rows)
+        XCTAssertEqual(dpRows.map(key), ["search", "view", "cart", "purchase"])
         for (e, d) in zip(exactRows, dpRows) {
             let truth = try XCTUnwrap(Int(e[1]), "exact funnel step suppressed: \(e)")
-            let (value, half) = try noisy(d, value: 1, half: 2)
+            let (value, half) = try noisy(d[1])
             XCTAssertGreaterThan(half, 0)
-            XCTAssertLessThanOrEqual(abs(value - truth), 3 * half, "\(d[0]): noisy \(value) vs exact \(truth) ± \(half)")
+            XCTAssertLessThanOrEqual(abs(value - truth), 3 * half, "\(key(d)): noisy \(value) vs exact \(truth) ± \(half)")
         }
         // Deeper steps sum fewer noisy bins, so their intervals are no wider.
-        let halves = try dpRows.map { try noisy($0, value: 1, half: 2).1 }
+        let halves = try dpRows.map { try noisy($0[1]).1 }
         XCTAssertEqual(halves, halves.sorted(by: >))
     }
 
@@ -132,13 +139,14 @@ final class DPMiningJobTests: XCTestCase {
         p.top = 16
         let dp = try f.engine.dpSequences(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: p)
         let exactPaths = try XCTUnwrap(exact.tables.first { $0.title.hasPrefix("Most frequent paths") }?.rows)
-        let dpRows = try XCTUnwrap(dp.tables.first?.rows)
+        let dpRows = try XCTUnwrap(dp.release?.tables.first?.rows)
         XCTAssertEqual(dpRows.count, 16, "event types are public: every path of two is a public key")
+        XCTAssertEqual(dp.privacy?.delta, 0, "a public domain of paths needs no partition selection, so no delta")
         var compared = 0
         for row in dpRows {
-            let (value, half) = try noisy(row, value: 1, half: 2)
-            guard let truth = exactPaths.first(where: { $0[0] == row[0] }).flatMap({ Int($0[1]) }) else { continue }
-            XCTAssertLessThanOrEqual(abs(value - truth), 3 * half, "\(row[0]): noisy \(value) vs exact \(truth) ± \(half)")
+            let (value, half) = try noisy(row[1])
+            guard let truth = exactPaths.first(where: { $0[0] == key(row) }).flatMap({ Int($0[1]) }) else { continue }
+            XCTAssertLessThanOrEqual(abs(value - truth), 3 * half, "\(key(row)): noisy \(value) vs exact \(truth) ± \(half)")
             compared += 1
         }
         XCTAssertGreaterThanOrEqual(compared, 5, "the common paths are above the exact job's minimum group size")
@@ -173,21 +181,20 @@ final class DPMiningJobTests: XCTestCase {
             return RFMSegment.allCases.map { [$0.rawValue, String(size[$0.rawValue] ?? 0), String(total[$0.rawValue] ?? 0)] }
         }
         let dp = try f.engine.dpRFM(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: p)
-        let rows = try XCTUnwrap(dp.tables.first?.rows)
+        let rows = try XCTUnwrap(dp.release?.tables.first?.rows)
         XCTAssertEqual(rows.count, 11)
         XCTAssertGreaterThan(exact.compactMap { Int($0[1]) }.filter { $0 >= 50 }.count, 3, "several segments are well populated")
         for (e, d) in zip(exact, rows) {
-            XCTAssertEqual(e[0], d[0])
+            XCTAssertEqual(e[0], key(d))
             let truth = try XCTUnwrap(Int(e[1]))
-            let (value, half) = try noisy(d, value: 1, half: 2)
-            XCTAssertLessThanOrEqual(abs(value - truth), 3 * half, "\(d[0]) size: noisy \(value) vs exact \(truth) ± \(half)")
-            // "total [lower, upper]"
-            let parts = d[3].split(whereSeparator: { " [],".contains($0) }).compactMap { Double($0) }
-            XCTAssertEqual(parts.count, 3, d[3])
+            let (value, half) = try noisy(d[1])
+            XCTAssertLessThanOrEqual(abs(value - truth), 3 * half, "\(key(d)) size: noisy \(value) vs exact \(truth) ± \(half)")
+            let spend = try XCTUnwrap(d[2].number)
+            let (lower, upper) = (try XCTUnwrap(spend.lower95), try XCTUnwrap(spend.upper95))
             let sumTruth = try XCTUnwrap(Double(e[2]))
-            let sumError: Double = abs(parts[0] - sumTruth)
-            let sumBound: Double = 3 * (parts[2] - parts[0]) + 0.01
-            XCTAssertLessThanOrEqual(sumError, sumBound, "\(d[0]) spend: \(d[3]) vs \(sumTruth)")
+            let sumError: Double = abs(spend.value - sumTruth)
+            let sumBound: Double = 3 * (upper - spend.value) + 0.01
+            XCTAssertLessThanOrEqual(sumError, sumBound, "\(key(d)) spend: \(spend.value) [\(lower), \(upper)] vs \(sumTruth)")
         }
         XCTAssertTrue(dp.tables[0].note?.contains("fixed public cut-offs") ?? false)
     }
@@ -211,17 +218,17 @@ final class DPMiningJobTests: XCTestCase {
         }
         let truth = Dictionary(uniqueKeysWithValues: exact.map { ($0[0], Int($0[1]) ?? -1) })
         let dp = try f.engine.dpRules(actor: f.alice, purpose: "analytics.reporting", epsilon: 1.0, parameters: p)
-        let rows = try XCTUnwrap(dp.tables.first { $0.title.hasPrefix("Most frequent pairs") }?.rows)
+        let rows = try XCTUnwrap(dp.release?.table("Most frequent pairs")?.rows)
         XCTAssertEqual(rows.count, 10)
         for row in rows {
-            let (value, half) = try noisy(row, value: 1, half: 2)
-            let count = truth[row[0]] ?? 0
-            if row[4] == "yes" { XCTAssertGreaterThan(count, 0, "a significant pair was bought: \(row[0])") }
-            XCTAssertLessThanOrEqual(abs(value - count), 3 * half, "\(row[0]): noisy \(value) vs exact \(count) ± \(half)")
+            let (value, half) = try noisy(row[1])
+            let count = truth[key(row)] ?? 0
+            if case .verdict("yes", _) = row[3] { XCTAssertGreaterThan(count, 0, "a significant pair was bought: \(key(row))") }
+            XCTAssertLessThanOrEqual(abs(value - count), 3 * half, "\(key(row)): noisy \(value) vs exact \(count) ± \(half)")
         }
         // The two most frequent exact pairs (far above the rest) are among the ten released.
         let best = truth.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(2).map(\.key)
-        XCTAssertTrue(Set(best).isSubset(of: Set(rows.map { $0[0] })), "\(best) vs \(rows.map { $0[0] })")
+        XCTAssertTrue(Set(best).isSubset(of: Set(rows.map(key))), "\(best) vs \(rows.map(key))")
         XCTAssertFalse(dp.tables.first { $0.title.hasPrefix("Association rules") }?.rows.isEmpty ?? true)
     }
 

@@ -94,7 +94,7 @@ final class DataSubjectRequestTests: XCTestCase {
         let original = try XCTUnwrap(datasets.first { $0.schema.name == "customers" })
         let columns = PortabilityExport.portableColumns(of: original.schema).map(\.name)
         let newSubject = try XCTUnwrap(try engine.subject(identifierColumn: "customer_id", value: marker))
-        let (_, grant) = try engine.subjectDecision(actor: Actor(principal: "dana", role: "compliance_officer", token: danaToken), subject: newSubject,
+        let (_, grant) = try engine.subjectDecision(actor: Caller(principal: "dana", role: "compliance_officer", token: danaToken), subject: newSubject,
                                                     dataset: "customers", columns: columns)
         var imported: [Value] = []
         try other.vault.read(grant, dataset: original.schema, columns: columns, subjects: [newSubject]) { _, values in imported = values }

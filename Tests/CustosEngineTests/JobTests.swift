@@ -1,6 +1,7 @@
 import CustosAudit
 @testable import CustosEngine
 import CustosGovernance
+import CustosPrivacy
 import CustosSchema
 import CustosVault
 import Foundation
@@ -12,8 +13,14 @@ final class EngineFixture {
     let tokens: [String: String]
     let generated: SyntheticDataGenerator.Output
 
-    init(customers: Int = 300) throws {
+    /// `privacy`: the workspace's `policies/privacy.yaml` (the population budget) instead of the
+    /// example's; an empty string removes it.
+    init(customers: Int = 300, privacy: String? = nil) throws {
         let ws = try makeWorkspace()
+        if let privacy {
+            let file = ws.policiesDirectory.appendingPathComponent("privacy.yaml")
+            if privacy.isEmpty { try FileManager.default.removeItem(at: file) } else { try Data(privacy.utf8).write(to: file) }
+        }
         tokens = Dictionary(uniqueKeysWithValues: try ws.issueFreshTokens().map { ($0.principal, $0.token) })
         engine = try Engine.open(ws)
         var options = SyntheticDataGenerator.Options()
@@ -26,12 +33,18 @@ final class EngineFixture {
         _ = try engine.importConsents(file: generated.files["consents"]!)
     }
 
-    func actor(_ principal: String, _ role: String) -> Actor { Actor(principal: principal, role: role, token: tokens[principal]) }
-    var mika: Actor { actor("mika", "marketing_analyst") }
-    var alice: Actor { actor("alice", "analyst") }
-    var dana: Actor { actor("dana", "compliance_officer") }
+    func actor(_ principal: String, _ role: String) -> Caller { Caller(principal: principal, role: role, token: tokens[principal]) }
+    var mika: Caller { actor("mika", "marketing_analyst") }
+    var alice: Caller { actor("alice", "analyst") }
+    var dana: Caller { actor("dana", "compliance_officer") }
 
     func entries() throws -> [AuditEntry] { try engine.audit.entries() }
+}
+
+extension JobResult {
+    /// The exact cohort of a pseudonymous job (-1 / empty for DP results, which carry none).
+    var subjects: Int { cohort?.subjects ?? -1 }
+    var exclusions: [String: Int] { cohort?.exclusions ?? [:] }
 }
 
 final class JobTests: XCTestCase {
@@ -46,7 +59,7 @@ final class JobTests: XCTestCase {
         let f = try EngineFixture()
         let p = MiningParameters()
         let before = try f.entries().filter { $0.action == .policyDecision && $0.decision == .deny }.count
-        assertDenied(try f.engine.mineRules(actor: Actor(principal: "nobody", role: "analyst", token: "custos_x"), purpose: "analytics.reporting", parameters: p),
+        assertDenied(try f.engine.mineRules(actor: Caller(principal: "nobody", role: "analyst", token: "custos_x"), purpose: "analytics.reporting", parameters: p),
                      contains: "could not be authenticated")
         assertDenied(try f.engine.mineRules(actor: f.actor("mika", "marketing_analyst").withToken("custos_wrong"), purpose: "marketing.segmentation", parameters: p),
                      contains: "could not be authenticated")
@@ -66,7 +79,7 @@ final class JobTests: XCTestCase {
         // Epsilon above the per-job limit.
         let greedy = JobSpec(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", columns: ["amount"], outputMode: .dpAggregate,
                              epsilon: 5, kind: "stats", title: "greedy")
-        assertDenied(try f.engine.run(greedy) { _, _ in ReleasedOutput() }, contains: "epsilon")
+        assertDenied(try f.engine.runPrivate(greedy) { _, _, _ in DPRelease() }, contains: "epsilon")
         let after = try f.entries().filter { $0.action == .policyDecision && $0.decision == .deny }.count
         XCTAssertEqual(after - before, 8, "every denial is in the audit log")
     }
@@ -160,6 +173,6 @@ final class JobTests: XCTestCase {
     }
 }
 
-extension Actor {
-    func withToken(_ token: String) -> Actor { Actor(principal: principal, role: role, token: token) }
+extension Caller {
+    func withToken(_ token: String) -> Caller { Caller(principal: principal, role: role, token: token) }
 }

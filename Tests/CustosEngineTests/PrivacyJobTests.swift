@@ -59,9 +59,9 @@ final class PrivacyJobTests: XCTestCase {
         var perCustomer: [String: Int] = [:]
         for line in text.split(separator: "\n").dropFirst() { perCustomer[String(line.split(separator: ",")[0]).uppercased(), default: 0] += 1 }
         let exact = perCustomer.values.reduce(0) { $0 + min($1, 4) }
-        let row = try XCTUnwrap(result.tables.first { $0.title == "Rows" }?.rows.first)
-        let noisy = try XCTUnwrap(Int(row[0]))
-        let half = try XCTUnwrap(Int(row[1].replacingOccurrences(of: "± ", with: "")))
+        let count = try XCTUnwrap(result.release?.table("Rows")?.number("rows", "rows (noisy)"))
+        let noisy = Int(count.value)
+        let half = Int(try XCTUnwrap(count.halfWidth95))
         // 3x the 95% half-width: a false failure has probability below 1e-4 for discrete Laplace noise.
         XCTAssertLessThanOrEqual(abs(noisy - exact), 3 * max(half, 1), "noisy \(noisy) vs exact \(exact) ± \(half)")
     }

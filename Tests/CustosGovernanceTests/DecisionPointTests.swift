@@ -39,7 +39,7 @@ final class DecisionPointTests: XCTestCase {
         XCTAssertEqual(decision.matchedRules, ["analytics-dp-baseline", "analytics-orders-dp"])
         XCTAssertEqual(decision.columns.first { $0.column == "amount" }?.rules, ["analytics-dp-baseline", "analytics-orders-dp"])
         XCTAssertEqual(decision.budget.epsilonPerJob, 1.0)
-        XCTAssertEqual(decision.budget.perPeriod, [PeriodBudget(period: .month, epsilon: 8.0)])
+        XCTAssertEqual(decision.budget.perPeriod, [PeriodBudget(period: .month, epsilon: 8.0, delta: 1e-5)])
         XCTAssertEqual(decision.policyVersion, policies.version)
         XCTAssertEqual(decision.id.count, 32)
         guard let grant = decision.grant else { return XCTFail("no grant") }

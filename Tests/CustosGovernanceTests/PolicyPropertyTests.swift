@@ -130,7 +130,8 @@ final class PolicyPropertyTests: XCTestCase {
                 budget: r.budget, allowDirectIdentifiers: r.allowDirectIdentifiers, requiresSubjectScope: r.requiresSubjectScope)
         }
         let shuffled = PolicySet(catalog: policies.catalog, roles: policies.roles, principals: policies.principals,
-                                 purposes: policies.purposes, rules: renamed.reversed(), version: policies.version)
+                                 purposes: policies.purposes, rules: renamed.reversed(), population: policies.population,
+                                 version: policies.version)
         let a = PolicyEvaluator(policies: policies)
         let b = PolicyEvaluator(policies: shuffled)
         let oracle = try PolicyOracle(directory: shippedPolicies)

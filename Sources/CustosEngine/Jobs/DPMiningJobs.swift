@@ -58,7 +58,7 @@ extension Engine {
     /// the sizes (histogram over the 11 public segment names, one row per customer, sensitivity 1),
     /// ε/2 to the spend sums (grouped sum over the same keys of each customer's total clamped to
     /// [0, monetaryBound]). Mean spend = noisy sum / noisy size, post-processing.
-    public func dpRFM(actor: Actor, purpose: String, dataset: String = "orders", epsilon: Double,
+    public func dpRFM(actor: Caller, purpose: String, dataset: String = "orders", epsilon: Double,
                       parameters: DPMiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["order_time", "amount"], outputMode: .dpAggregate,
                            epsilon: epsilon, kind: "dp_rfm", title: "RFM segments (differentially private)")
@@ -68,8 +68,7 @@ extension Engine {
         }
         let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: 2))
         let asOfDay = parameters.asOf?.daysSinceEpoch ?? Self.currentDay(clock())
-        return try run(spec) { frame, _, handle in
-            guard let handle else { throw EngineError.invalidRequest("DP RFM is released only as a DP aggregate") }
+        return try runPrivate(spec) { frame, _, handle in
             let (subjects, days, amounts) = try Self.orderColumns(frame)
             let summaries = try PurchaseSummary.compute(subjects: subjects, days: days, amounts: amounts, asOfDay: asOfDay)
             let segments = RFMSegment.allCases
@@ -83,28 +82,30 @@ extension Engine {
             }
             // One row per customer: PurchaseSummary yields exactly one summary per subject.
             let histogram = try HistogramMechanism(edges: (0...segments.count).map(Double.init), guarantee: share)
-            let sizes = try handle.run(histogram, on: .oneRowPerSubject(labels))
+            let sizes = try handle.run(histogram, on: .oneRowPerSubject(labels)).map(ReleasedNumber.init)
             let domain = try NumericDomain(lower: 0, upper: parameters.monetaryBound, decimalPlaces: 2)
             let sums = try handle.run(try GroupBySumMechanism<String>(domain: domain, guarantee: share, bounds: .oneRowPerSubject),
                                       on: .init(column: .oneRowPerSubject(keys: keys, values: spend), keys: segments.map(\.rawValue)))
-            var output = ReleasedOutput()
-            var rows: [[String]] = []
+            var release = DPRelease()
+            var rows: [[ReleasedCell]] = []
             for (i, segment) in segments.enumerated() {
-                let size = sizes[i], sum = sums[segment.rawValue]
-                let mean = size.value > 0 ? sum.map { String(format: "%.2f", max($0.value, 0) / Double(size.value)) } ?? "-" : "-"
-                rows.append([segment.rawValue, String(size.value), "± \(size.halfWidth95)", sum.map(Self.estimate) ?? "-", mean])
+                let size = sizes[i]
+                let sum = sums[segment.rawValue].map(ReleasedNumber.init)
+                let mean: ReleasedCell = sum.map { sum in
+                    size.value > 0 ? .number(.derived("noisy spend / noisy customers", from: [sum, size]) { max($0[0], 0) / $0[1] }, decimals: 2) : .empty
+                } ?? .empty
+                rows.append([.label(.declared(segment.rawValue)), .count(size), sum.map { .number($0, decimals: 2) } ?? .empty, mean])
             }
-            output.tables.append(ResultTable(
-                title: "Segments (as of \(CivilDate(daysSinceEpoch: asOfDay).iso8601), noisy)",
-                columns: ["segment", "customers", "95% ±", "total spend [95% interval]", "mean spend"], rows: rows,
-                note: "Scores from fixed public cut-offs, so each customer's segment depends on that customer alone: R 5…2 for recency ≤ "
-                    + parameters.recencyCutoffs.map(String.init).joined(separator: "/") + " days, F 1…4 for purchase days ≤ "
-                    + parameters.frequencyCutoffs.map(String.init).joined(separator: "/")
-                    + String(format: ". Spend clamped to [0, %.0f]; mean = noisy total / noisy customers.", parameters.monetaryBound)))
-            output.charts.append(ResultChart(kind: .bar, title: "Customers per RFM segment (noisy)", labels: segments.map(\.rawValue),
-                                             values: sizes.map { Double(max($0.value, 0)) }, errors: sizes.map { Double($0.halfWidth95) }))
-            output.notes.append("budget: ε/2 segment sizes, ε/2 spend per segment")
-            return output
+            let cutoffs = parameters.recencyCutoffs.map(String.init).joined(separator: "/")
+            let frequency = parameters.frequencyCutoffs.map(String.init).joined(separator: "/")
+            release.tables.append(ReleasedTable(
+                title: "Segments (as of \(public: CivilDate(daysSinceEpoch: asOfDay).iso8601), noisy)",
+                columns: ["segment", "customers", "total spend", "mean spend"], rows: rows, selection: .publicDomain,
+                note: "Scores from fixed public cut-offs, so each customer's segment depends on that customer alone: R 5…2 for recency ≤ \(public: cutoffs) days, F 1…4 for purchase days ≤ \(public: frequency). Spend clamped to [0, \(public: parameters.monetaryBound)]; mean = noisy total / noisy customers."))
+            release.charts.append(ReleasedChart(kind: .bar, title: "Customers per RFM segment (noisy)",
+                                                labels: segments.map { .declared($0.rawValue) }, values: sizes))
+            release.notes.append("budget: ε/2 segment sizes, ε/2 spend per segment")
+            return release
         }
     }
 
@@ -140,7 +141,7 @@ extension Engine {
     /// cluster sizes (histogram of labels, one point per customer, sensitivity 1), half split evenly
     /// over the per-feature noisy coordinate sums (sensitivity 1 per feature: one point moves one
     /// cluster's sum by at most 1 in each coordinate). Releases the final centres and noisy sizes.
-    public func dpKMeans(actor: Actor, purpose: String, dataset: String = "orders", epsilon: Double,
+    public func dpKMeans(actor: Caller, purpose: String, dataset: String = "orders", epsilon: Double,
                          parameters: DPMiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["order_time", "amount", "item_count"], outputMode: .dpAggregate,
                            epsilon: epsilon, kind: "dp_kmeans", title: "Customer clusters (differentially private k-means)")
@@ -149,8 +150,7 @@ extension Engine {
         }
         let asOfDay = parameters.asOf?.daysSinceEpoch ?? Self.currentDay(clock())
         let seed = parameters.seed ?? UInt64.random(in: 0...UInt64.max)
-        return try run(spec) { frame, _, handle in
-            guard let handle else { throw EngineError.invalidRequest("DP k-means is released only as a DP aggregate") }
+        return try runPrivate(spec) { frame, _, handle in
             let (subjects, days, amounts) = try Self.orderColumns(frame)
             let summaries = try PurchaseSummary.compute(subjects: subjects, days: days, amounts: amounts, asOfDay: asOfDay)
             let itemBounds = try schemaColumn(frame, "item_count").bounds ?? Bounds(lower: 0, upper: 50)
@@ -169,21 +169,24 @@ extension Engine {
             }
             let result = try Self.privateKMeans(points: points, rows: summaries.count, cols: features.count, k: parameters.k,
                                                 iterations: parameters.iterations, epsilon: epsilon, seed: seed, handle: handle)
-            var output = ReleasedOutput()
-            var rows: [[String]] = []
+            var release = DPRelease()
+            var rows: [[ReleasedCell]] = []
+            let sizes = result.sizes.map(ReleasedNumber.init)
             for c in 0..<parameters.k {
-                let centre = (0..<features.count).map { j in Self.fromUnitBox(result.centres[c * features.count + j], box[j]) }
-                rows.append(["\(c + 1)", "\(result.sizes[c].value) ± \(result.sizes[c].halfWidth95)"] + centre.map { String(format: "%.1f", $0) })
+                // Centres are noisy sums over noisy sizes, iterated from a public seed: post-processing.
+                let centre = (0..<features.count).map { j in
+                    ReleasedCell.number(.derived("noisy Lloyd step", from: sizes) { _ in Self.fromUnitBox(result.centres[c * features.count + j], box[j]) },
+                                        decimals: 1)
+                }
+                rows.append([.label(.declared("\(c + 1)")), .count(sizes[c])] + centre)
             }
-            output.tables.append(ResultTable(
-                title: "Clusters (noisy)", columns: ["cluster", "customers"] + features.map { "centre \($0)" }, rows: rows,
-                note: String(format: "Features clamped to public bounds (recency ≤ %.0f days, purchase days ≤ %.0f, spend ≤ %.0f, items per order %g–%g) and scaled with them; ",
-                             parameters.recencyLimitDays, parameters.purchaseDaysLimit, parameters.monetaryBound, itemBounds.lower, itemBounds.upper)
-                    + "\(parameters.iterations) noisy Lloyd steps from seeded centres in the public box; sizes are the last step's noisy counts."))
-            output.charts.append(ResultChart(kind: .bar, title: "Customers per cluster (noisy)", labels: (1...parameters.k).map { "cluster \($0)" },
-                                             values: result.sizes.map { Double(max($0.value, 0)) }, errors: result.sizes.map { Double($0.halfWidth95) }))
-            output.notes.append("budget: ε/\(parameters.iterations) per iteration, half to cluster sizes, half to coordinate sums (ε/\(2 * parameters.iterations * features.count) per feature)")
-            return output
+            release.tables.append(ReleasedTable(
+                title: "Clusters (noisy)", columns: ["cluster", "customers"] + features.map { "centre \($0)" }, rows: rows, selection: .publicDomain,
+                note: "Features clamped to public bounds (recency ≤ \(public: parameters.recencyLimitDays) days, purchase days ≤ \(public: parameters.purchaseDaysLimit), spend ≤ \(public: parameters.monetaryBound), items per order \(public: itemBounds.lower)–\(public: itemBounds.upper)) and scaled with them; \(public: parameters.iterations) noisy Lloyd steps from seeded centres in the public box; sizes are the last step's noisy counts."))
+            release.charts.append(ReleasedChart(kind: .bar, title: "Customers per cluster (noisy)",
+                                                labels: (1...parameters.k).map { .declared("cluster \($0)") }, values: sizes))
+            release.notes.append("budget: ε/\(public: parameters.iterations) per iteration, half to cluster sizes, half to coordinate sums (ε/\(public: 2 * parameters.iterations * features.count) per feature)")
+            return release
         }
     }
 
@@ -261,7 +264,7 @@ extension Engine {
     /// B·M(M−1)/2; choosing candidates from released counts is post-processing). Ranking, the
     /// significance flag (above the Bonferroni 95% bound of the largest noise over all candidate
     /// pairs) and confidence and lift are post-processing of noisy counts.
-    public func dpRules(actor: Actor, purpose: String, dataset: String = "orders", epsilon: Double,
+    public func dpRules(actor: Caller, purpose: String, dataset: String = "orders", epsilon: Double,
                         parameters: DPMiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["items"], outputMode: .dpAggregate, epsilon: epsilon,
                            kind: "dp_rules", title: "Market baskets and association rules (differentially private)")
@@ -272,8 +275,7 @@ extension Engine {
         let b = parameters.maxBasketsPerSubject, m = parameters.maxItemsPerBasket
         guard (1...100).contains(b), (2...30).contains(m) else { throw EngineError.invalidRequest("baskets per customer must be 1…100 and items per basket 2…30") }
         let part = Self.evenShare(epsilon, parts: 10)
-        return try run(spec) { frame, _, handle in
-            guard let handle else { throw EngineError.invalidRequest("DP rules are released only as DP aggregates") }
+        return try runPrivate(spec) { frame, _, handle in
             let bounded = try Self.boundedBaskets(frame, catalogue: catalogue, maxBaskets: b, maxItems: m)
             let n = catalogue.count
             var itemOwners: [Int32] = [], itemRows: [Double] = []
@@ -302,37 +304,47 @@ extension Engine {
             for x in 0..<c { for y in (x + 1)..<c { pairList.append((candidates[x], candidates[y], pairCounts[Self.pairIndex(x, y, c)])) } }
             pairList.sort { ($0.2.value, $1.0, $1.1) > ($1.2.value, $0.0, $0.1) }
             let shown = pairList.prefix(parameters.top)
-            let total = Double(max(basketCount.value, 1))
-            var output = ReleasedOutput()
-            output.tables.append(ResultTable(title: "Most frequent pairs (noisy baskets)", columns: ["items", "baskets", "95% ±", "support", "significant"],
-                                             rows: shown.map { a, c, count in
-                                                 ["\(catalogue[a]), \(catalogue[c])", String(count.value), "± \(count.halfWidth95)", String(format: "%.4f", Double(count.value) / total),
-                                                  count.value > cut ? "yes" : "no"]
-                                             },
-                                             note: "Pairs among the \(c) items with the highest noisy counts, ranked by noisy count; \"significant\" when above \(cut), "
-                                                + "the 95% bound of the largest noise over all \(pairs) candidate pairs (then the pair was bought at least once)."))
-            var rules: [[String]] = []
-            var ranked: [(Double, [String])] = []
-            for (a, c, joint) in shown {
-                for (x, y) in [(a, c), (c, a)] {
-                    let antecedent = Double(max(itemCounts[x].value, 1)), consequent = Double(max(itemCounts[y].value, 1))
-                    let confidence = min(Double(joint.value) / antecedent, 1)
-                    guard confidence >= parameters.minConfidence else { continue }
-                    let lift = confidence / (consequent / total)
-                    ranked.append((lift, [catalogue[x], catalogue[y], String(format: "%.4f", Double(joint.value) / total), String(format: "%.3f", confidence), String(format: "%.2f", lift)]))
+            let baskets = ReleasedNumber(basketCount)
+            let items = itemCounts.map(ReleasedNumber.init)
+            var release = DPRelease()
+            release.tables.append(ReleasedTable(
+                title: "Most frequent pairs (noisy baskets)", columns: ["items", "baskets", "support", "significant"],
+                rows: shown.map { a, b, count in
+                    let joint = ReleasedNumber(count)
+                    return [.label(.declared("\(catalogue[a]), \(catalogue[b])")), .count(joint),
+                            .number(.derived("noisy pair count / noisy baskets", from: [joint, baskets]) { $0[0] / max($0[1], 1) }, decimals: 4),
+                            .derivedVerdict(count.value > cut ? "yes" : "no", from: [joint], how: "noisy count above the public bound")]
+                },
+                selection: .rankedByNoisyValue(limit: parameters.top),
+                note: "Pairs among the \(public: c) items with the highest noisy counts, ranked by noisy count; \"significant\" when above \(public: cut), the 95% bound of the largest noise over all \(public: pairs) candidate pairs (then the pair was bought at least once)."))
+            var ranked: [(Double, [ReleasedCell])] = []
+            for (a, b, jointCount) in shown {
+                let joint = ReleasedNumber(jointCount)
+                for (x, y) in [(a, b), (b, a)] {
+                    let confidence = ReleasedNumber.derived("noisy pair count / noisy item count", from: [joint, items[x]]) { min($0[0] / max($0[1], 1), 1) }
+                    guard confidence.value >= parameters.minConfidence else { continue }
+                    let lift = ReleasedNumber.derived("confidence / (noisy item count / noisy baskets)", from: [confidence, items[y], baskets]) {
+                        $0[0] / (max($0[1], 1) / max($0[2], 1))
+                    }
+                    ranked.append((lift.value, [.label(.declared(catalogue[x])), .label(.declared(catalogue[y])),
+                                                .number(.derived("noisy pair count / noisy baskets", from: [joint, baskets]) { $0[0] / max($0[1], 1) }, decimals: 4),
+                                                .number(confidence, decimals: 3), .number(lift, decimals: 2)]))
                 }
             }
-            rules = ranked.sorted { $0.0 > $1.0 }.map(\.1)
-            output.tables.append(ResultTable(title: "Association rules from noisy counts (min confidence \(parameters.minConfidence))",
-                                             columns: ["if", "then", "support", "confidence", "lift"], rows: rules,
-                                             note: "Confidence and lift are ratios of noisy counts (post-processing); noisy baskets \(basketCount.value) ± \(basketCount.halfWidth95)."))
+            release.tables.append(ReleasedTable(
+                title: "Association rules from noisy counts (min confidence \(public: parameters.minConfidence))",
+                columns: ["if", "then", "support", "confidence", "lift"], rows: ranked.sorted { $0.0 > $1.0 }.map(\.1),
+                selection: .rankedByNoisyValue(limit: 2 * parameters.top),
+                note: "Confidence and lift are ratios of noisy counts (post-processing); noisy baskets \(baskets)."))
             let topItems = (0..<n).sorted { (itemCounts[$0].value, $1) > (itemCounts[$1].value, $0) }.prefix(parameters.top)
-            output.tables.append(ResultTable(title: "Most frequent items (noisy baskets)", columns: ["item", "baskets", "95% ±"],
-                                             rows: topItems.map { [catalogue[$0], String(itemCounts[$0].value), "± \(itemCounts[$0].halfWidth95)"] }))
-            output.charts.append(ResultChart(kind: .bar, title: "Most frequent pairs (noisy baskets)", labels: shown.map { "\(catalogue[$0.0]), \(catalogue[$0.1])" },
-                                             values: shown.map { Double($0.2.value) }, errors: shown.map { Double($0.2.halfWidth95) }))
-            output.notes.append("budget: ε/10 basket count, 3ε/10 item counts, 6ε/10 pair counts among the top \(c) items; ≤ \(b) baskets per customer, ≤ \(m) items per basket")
-            return output
+            release.tables.append(ReleasedTable(title: "Most frequent items (noisy baskets)", columns: ["item", "baskets"],
+                                                rows: topItems.map { [.label(.declared(catalogue[$0])), .count(items[$0])] },
+                                                selection: .rankedByNoisyValue(limit: parameters.top)))
+            release.charts.append(ReleasedChart(kind: .bar, title: "Most frequent pairs (noisy baskets)",
+                                                labels: shown.map { .declared("\(catalogue[$0.0]), \(catalogue[$0.1])") },
+                                                values: shown.map { ReleasedNumber($0.2) }, selection: .rankedByNoisyValue(limit: parameters.top)))
+            release.notes.append("budget: ε/10 basket count, 3ε/10 item counts, 6ε/10 pair counts among the top \(public: c) items; ≤ \(public: b) baskets per customer, ≤ \(public: m) items per basket")
+            return release
         }
     }
 
@@ -377,14 +389,13 @@ extension Engine {
     /// (sensitivity 1). Customers reaching step i = the sum of the noisy depth bins above i; its 95%
     /// half-width is computed exactly from the convolution of the bins' noise. Conversion is the
     /// ratio of noisy counts (post-processing).
-    public func dpFunnel(actor: Actor, purpose: String, dataset: String = "events", epsilon: Double,
+    public func dpFunnel(actor: Caller, purpose: String, dataset: String = "events", epsilon: Double,
                          parameters: DPMiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .dpAggregate,
                            epsilon: epsilon, kind: "dp_funnel", title: "Funnel (differentially private): " + parameters.steps.joined(separator: " → "))
         guard !parameters.steps.isEmpty, parameters.steps.count <= 16 else { throw EngineError.invalidRequest("give 1…16 funnel steps") }
         let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: 1))
-        return try run(spec) { frame, _, handle in
-            guard let handle else { throw EngineError.invalidRequest("a DP funnel is released only as a DP aggregate") }
+        return try runPrivate(spec) { frame, _, handle in
             var vocabulary = Vocabulary()
             let log = try Self.dpEventLog(frame, vocabulary: &vocabulary)
             let steps = parameters.steps.map { vocabulary.id($0) }
@@ -396,25 +407,31 @@ extension Engine {
                 let above = d == 0 ? exact.subjects : exact.reached[d - 1]
                 depths += Array(repeating: Double(d), count: above - (d < s ? exact.reached[d] : 0))
             }
-            let bins = try handle.run(try HistogramMechanism(edges: (0...(s + 1)).map(Double.init), guarantee: share), on: .oneRowPerSubject(depths))
-            var output = ReleasedOutput()
-            var rows: [[String]] = []
-            var reached: [Int64] = []
-            let noise = bins[0].noise
+            let noisyBins = try handle.run(try HistogramMechanism(edges: (0...(s + 1)).map(Double.init), guarantee: share), on: .oneRowPerSubject(depths))
+            let bins = noisyBins.map(ReleasedNumber.init)
+            let noise = noisyBins[0].noise
+            var release = DPRelease()
+            var rows: [[ReleasedCell]] = []
+            var reached: [ReleasedNumber] = []
             for i in 0..<s {
-                let value = bins[(i + 1)...].reduce(Int64(0)) { $0 + $1.value }
+                // Customers reaching step i: the noisy depth bins above i, summed; the interval from the exact convolution.
+                let half = Double(Self.sumHalfWidth95(noise, terms: s - i))
+                let sum = ReleasedNumber.derived("sum of noisy depth bins", from: Array(bins[(i + 1)...])) { $0.reduce(0, +) }
+                let value = sum.withInterval(sum.value - half, sum.value + half)
+                let previous = i == 0 ? ReleasedNumber.derived("sum of noisy depth bins", from: bins) { $0.reduce(0, +) } : reached[i - 1]
                 reached.append(value)
-                let previous = i == 0 ? bins.reduce(Int64(0)) { $0 + $1.value } : reached[i - 1]
-                let conversion = previous > 0 ? Double(max(value, 0)) / Double(previous) : 0
-                rows.append([parameters.steps[i], String(value), "± \(Self.sumHalfWidth95(noise, terms: s - i))", String(format: "%.1f%%", conversion * 100)])
+                let conversion: ReleasedCell = previous.value > 0
+                    ? .number(.derived("ratio of noisy counts", from: [value, previous]) { max($0[0], 0) / $0[1] * 100 }, decimals: 1) : .empty
+                rows.append([.label(.declared(parameters.steps[i])), .count(value), conversion])
             }
-            output.tables.append(ResultTable(title: "Funnel (noisy customers)", columns: ["step", "customers", "95% ±", "conversion"], rows: rows,
-                                             note: "Customers counted once at their deepest step; counts are sums of noisy depth bins"
-                                                + (parameters.windowHours.map { ", each step within \($0) hours of the first" } ?? "") + "."))
-            output.charts.append(ResultChart(kind: .funnel, title: "Customers reaching each step (noisy)", labels: parameters.steps,
-                                             values: reached.map { Double(max($0, 0)) }))
-            output.notes.append("budget: ε to one histogram of funnel depths (sensitivity 1)")
-            return output
+            let window: ReleaseText = parameters.windowHours.map { ", each step within \(public: $0) hours of the first" } ?? ""
+            release.tables.append(ReleasedTable(
+                title: "Funnel (noisy customers)", columns: ["step", "customers", "conversion %"], rows: rows, selection: .publicDomain,
+                note: "Customers counted once at their deepest step; counts are sums of noisy depth bins\(window)."))
+            release.charts.append(ReleasedChart(kind: .funnel, title: "Customers reaching each step (noisy)",
+                                                labels: parameters.steps.map { .declared($0) }, values: reached))
+            release.notes.append("budget: ε to one histogram of funnel depths (sensitivity 1)")
+            return release
         }
     }
 
@@ -423,17 +440,24 @@ extension Engine {
     /// order): a group-by count with L0 = that bound, L∞ = 1, taking the whole ε. When the event
     /// types are declared public and there are at most 4096 paths, every path is a public key;
     /// otherwise paths are released only above the partition-selection threshold (δ charged).
-    public func dpSequences(actor: Actor, purpose: String, dataset: String = "events", epsilon: Double,
+    public func dpSequences(actor: Caller, purpose: String, dataset: String = "events", epsilon: Double,
                             parameters: DPMiningParameters) throws -> JobResult {
         var spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .dpAggregate,
                            epsilon: epsilon, kind: "dp_sequences", title: "Frequent event paths (differentially private)")
-        spec.delta = parameters.delta
         guard (1...8).contains(parameters.pathLength), (1...1024).contains(parameters.maxPathsPerSubject) else {
             throw EngineError.invalidRequest("path length must be 1…8 and paths per customer 1…1024")
         }
+        // Paths over declared event types form a public domain (no partition selection, no delta)
+        // when there are few enough of them to list.
+        var publicPaths = Set<String>()
+        if let types = try workspace.catalog.dataset(dataset).column(named: "event_type")?.publicValues,
+           pow(Double(types.count), Double(parameters.pathLength)) <= 4096 {
+            publicPaths = Set((0..<parameters.pathLength).reduce([[String]]([[]])) { acc, _ in acc.flatMap { p in types.map { p + [$0] } } }
+                .map { $0.joined(separator: " → ") })
+        }
+        spec.delta = publicPaths.isEmpty ? parameters.delta : 0
         let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: 1))
-        return try run(spec) { frame, _, handle in
-            guard let handle else { throw EngineError.invalidRequest("DP paths are released only as DP aggregates") }
+        return try runPrivate(spec) { frame, _, handle in
             var vocabulary = Vocabulary()
             let log = try Self.dpEventLog(frame, vocabulary: &vocabulary)
             let length = parameters.pathLength
@@ -448,26 +472,26 @@ extension Engine {
                     if seen.insert(key).inserted { owners.append(s); keys.append(key) }
                 }
             }
-            var publicKeys = Set<String>()
-            if let types = try schemaColumn(frame, "event_type").publicValues, pow(Double(types.count), Double(length)) <= 4096 {
-                publicKeys = Set((0..<length).reduce([[String]]([[]])) { acc, _ in acc.flatMap { p in types.map { p + [$0] } } }
-                    .map { $0.joined(separator: " → ") })
-            }
             let bounds = try ContributionBounds(maxRowsPerSubject: 1, maxGroupsPerSubject: parameters.maxPathsPerSubject)
             let grouped = try ContributionBounder.bound(subjects: owners, keys: keys, values: Array(repeating: 0, count: keys.count), bounds: bounds)
-            let counts = try handle.run(try GroupByCountMechanism(guarantee: share, delta: parameters.delta, bounds: bounds, publicKeys: publicKeys),
-                                        on: grouped.groupKeys)
+            let mechanism = publicPaths.isEmpty
+                ? try GroupByCountMechanism<String>(guarantee: share, delta: parameters.delta, bounds: bounds)
+                : try GroupByCountMechanism<String>(guarantee: share, bounds: bounds, publicDomain: publicPaths)
+            let counts = try handle.run(mechanism, on: grouped.groupKeys)
             let ranked = counts.counts.sorted { ($0.value.value, $1.key) > ($1.value.value, $0.key) }.prefix(parameters.top)
-            var output = ReleasedOutput()
-            output.tables.append(ResultTable(title: "Most frequent paths of \(length) events (noisy customers)", columns: ["path", "customers", "95% ±"],
-                                             rows: ranked.map { [$0.key, String($0.value.value), "± \($0.value.halfWidth95)"] },
-                                             note: (publicKeys.isEmpty ? "paths shown only when their noisy count reaches \(counts.threshold) (δ \(parameters.delta)); "
-                                                : "all \(publicKeys.count) paths over the public event types are noised; ")
-                                                + "each customer counts once per path, in at most \(parameters.maxPathsPerSubject) paths"))
-            output.charts.append(ResultChart(kind: .bar, title: "Most frequent paths (noisy customers)", labels: ranked.map(\.key),
-                                             values: ranked.map { Double(max($0.value.value, 0)) }, errors: ranked.map { Double($0.value.halfWidth95) }))
-            output.notes.append("budget: ε to one group-by count over paths (L0 \(parameters.maxPathsPerSubject), L∞ 1)")
-            return output
+            let label: (String) -> ReleasedLabel = { publicPaths.isEmpty ? .selected($0) : .declared($0) }
+            var release = DPRelease()
+            let how: ReleaseText = publicPaths.isEmpty
+                ? "paths shown only when their noisy count reaches \(public: counts.threshold) (δ \(public: parameters.delta)); "
+                : "all \(public: publicPaths.count) paths over the public event types are noised; "
+            release.tables.append(ReleasedTable(
+                title: "Most frequent paths of \(public: length) events (noisy customers)", columns: ["path", "customers"],
+                rows: ranked.map { [.label(label($0.key)), .count(ReleasedNumber($0.value))] }, selection: .rankedByNoisyValue(limit: parameters.top),
+                note: how + "each customer counts once per path, in at most \(public: parameters.maxPathsPerSubject) paths"))
+            release.charts.append(ReleasedChart(kind: .bar, title: "Most frequent paths (noisy customers)", labels: ranked.map { label($0.key) },
+                                                values: ranked.map { ReleasedNumber($0.value) }, selection: .rankedByNoisyValue(limit: parameters.top)))
+            release.notes.append("budget: ε to one group-by count over paths (L0 \(public: parameters.maxPathsPerSubject), L∞ 1)")
+            return release
         }
     }
 

@@ -1,4 +1,5 @@
 import CustosCrypto
+import CustosPrivacy
 import Foundation
 
 /// A table in a job's result.
@@ -53,8 +54,45 @@ public struct ReleasedOutput: Sendable {
     public init() {}
 }
 
+/// Who entered a pseudonymous job: exact counts, shown to the analyst because pseudonymous output
+/// is not differentially private anyway. DP results never carry this (it would void the guarantee:
+/// the counts of neighbouring data sets never overlap); officers read it in the audit entry.
+public struct Cohort: Codable, Sendable {
+    /// Consenting customers whose rows entered the job.
+    public var subjects: Int
+    /// Rows that entered the job.
+    public var rows: Int
+    /// Subjects left out by the consent filter, per reason (counts only).
+    public var exclusions: [String: Int]
+    /// Groups withheld because fewer subjects than the minimum group size were in them.
+    public var suppressedGroups: Int
+    public var minGroupSize: Int?
+}
+
+/// The privacy cost a DP job declared before it ran, reserved and charged in full. Public: it is
+/// the analyst's request, never computed from the data.
+public struct PrivacyStatement: Codable, Sendable {
+    public var epsilon: Double
+    public var delta: Double
+    public var rho: Double
+    /// When rho > 0: the (epsilon, delta)-DP guarantee it was converted to for the ledger.
+    public var conversion: String?
+
+    /// "ε 1, δ 1e-06 reserved and charged".
+    public var summary: String {
+        var parts = [String(format: "ε %g", epsilon)]
+        if delta > 0 { parts.append(String(format: "δ %g", delta)) }
+        if rho > 0 { parts.append(String(format: "ρ %g (zCDP)", rho)) }
+        return parts.joined(separator: ", ") + " reserved and charged" + (conversion.map { "; \($0)" } ?? "")
+    }
+}
+
 /// The result of a job as it leaves the engine (JSON, table or HTML).
-public struct JobResult: Codable, Sendable {
+///
+/// A differentially private job's result holds its typed ``DPRelease`` and nothing read from the
+/// data besides it: the display tables and charts are rendered from the release, and the JSON form
+/// is the release itself (each number with its provenance and 95% interval).
+public struct JobResult: Encodable, Sendable {
     public var jobID: String
     public var kind: String
     public var title: String
@@ -63,19 +101,43 @@ public struct JobResult: Codable, Sendable {
     public var dataset: String
     public var outputMode: String
     public var policyVersion: String
-    public var epsilon: Double?
-    public var subjects: Int
-    public var rows: Int
-    /// Subjects left out by the consent filter, per reason (counts only).
-    public var exclusions: [String: Int]
-    public var suppressedGroups: Int
-    public var minGroupSize: Int?
+    /// Pseudonymous jobs only: who entered.
+    public var cohort: Cohort?
+    /// DP jobs only: the declared cost.
+    public var privacy: PrivacyStatement?
+    /// DP jobs only: everything released.
+    public var release: DPRelease?
+    /// Display tables (for DP jobs, rendered from ``release``).
     public var tables: [ResultTable]
     public var charts: [ResultChart]
     public var notes: [String]
     public var finishedAt: String
     /// SHA-256 of the released tables and charts, as recorded in the audit log.
     public var resultDigest: String
+
+    enum CodingKeys: String, CodingKey {
+        case jobID, kind, title, principal, purpose, dataset, outputMode, policyVersion, cohort, privacy, release, tables, charts, notes,
+             finishedAt, resultDigest
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        for (key, value) in [(CodingKeys.jobID, jobID), (.kind, kind), (.title, title), (.principal, principal), (.purpose, purpose),
+                             (.dataset, dataset), (.outputMode, outputMode), (.policyVersion, policyVersion), (.finishedAt, finishedAt),
+                             (.resultDigest, resultDigest)] {
+            try c.encode(value, forKey: key)
+        }
+        if let release {
+            // A DP result is its release: the display tables are a rendering of it.
+            try c.encode(release, forKey: .release)
+            try c.encodeIfPresent(privacy, forKey: .privacy)
+        } else {
+            try c.encodeIfPresent(cohort, forKey: .cohort)
+            try c.encode(tables, forKey: .tables)
+            try c.encode(charts, forKey: .charts)
+            try c.encode(notes, forKey: .notes)
+        }
+    }
 
     /// Canonical JSON (sorted keys) of the released content, for the digest.
     static func digest(tables: [ResultTable], charts: [ResultChart]) -> String {
@@ -99,11 +161,14 @@ public struct JobResult: Codable, Sendable {
     /// Plain-text tables for a terminal.
     public func text() -> String {
         var lines = ["\(title)", "job \(jobID) · \(principal) · \(purpose) · \(dataset) · \(outputMode)"
-            + (epsilon.map { " · ε=\($0)" } ?? "") + " · \(subjects) subjects, \(rows) rows"]
-        if !exclusions.isEmpty {
-            lines.append("consent filter excluded: " + exclusions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            + (cohort.map { " · \($0.subjects) subjects, \($0.rows) rows" } ?? "")]
+        if let privacy { lines.append("privacy: " + privacy.summary) }
+        if let cohort {
+            if !cohort.exclusions.isEmpty {
+                lines.append("consent filter excluded: " + cohort.exclusions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            }
+            if cohort.suppressedGroups > 0, let k = cohort.minGroupSize { lines.append("\(cohort.suppressedGroups) groups with fewer than \(k) subjects suppressed") }
         }
-        if suppressedGroups > 0, let k = minGroupSize { lines.append("\(suppressedGroups) groups with fewer than \(k) subjects suppressed") }
         for table in tables {
             lines.append("")
             lines.append(table.title)
@@ -113,6 +178,25 @@ public struct JobResult: Codable, Sendable {
         for note in notes { lines.append("note: \(note)") }
         lines.append("result digest \(resultDigest)")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension DPRelease {
+    /// The display tables: every cell rendered from its released value.
+    var displayTables: [ResultTable] {
+        tables.map { table in
+            ResultTable(title: table.title.description, columns: table.columns, rows: table.rows.map { $0.map(\.text) },
+                        note: table.note?.description)
+        }
+    }
+
+    /// The display charts, with error bars from the 95% intervals.
+    var displayCharts: [ResultChart] {
+        charts.map { chart in
+            let errors = chart.values.map { $0.halfWidth95 ?? 0 }
+            return ResultChart(kind: chart.kind == .funnel ? .funnel : .bar, title: chart.title.description, labels: chart.labels.map(\.text),
+                               values: chart.values.map { max($0.value, 0) }, errors: errors.contains { $0 > 0 } ? errors : nil)
+        }
     }
 }
 

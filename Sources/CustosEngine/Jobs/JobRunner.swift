@@ -8,7 +8,7 @@ import Foundation
 
 /// What a job asks for.
 public struct JobSpec: Sendable {
-    public var actor: Actor
+    public var actor: Caller
     public var purpose: String
     public var dataset: String
     /// Columns the algorithm needs (never direct identifiers: rows carry a subject pseudonym instead).
@@ -18,10 +18,15 @@ public struct JobSpec: Sendable {
     public var epsilon: Double?
     /// Delta of approximate DP (partition selection), reserved with epsilon; 0 for pure DP.
     public var delta: Double = 0
+    /// Rho of zero-concentrated DP (Gaussian mechanisms), reserved with epsilon and delta.
+    public var rho: Double = 0
+    /// Columns whose values become released keys (cube dimensions): refused when they identify a
+    /// customer, since every key would then describe one person.
+    public var groupingColumns: [String] = []
     public var kind: String
     public var title: String
 
-    public init(actor: Actor, purpose: String, dataset: String, columns: [String], outputMode: OutputMode, epsilon: Double? = nil,
+    public init(actor: Caller, purpose: String, dataset: String, columns: [String], outputMode: OutputMode, epsilon: Double? = nil,
                 kind: String, title: String) {
         self.actor = actor
         self.purpose = purpose
@@ -58,45 +63,78 @@ public struct JobFrame: Sendable {
 }
 
 extension Engine {
-    /// Runs a job end to end: policy decision (deny ends here, audited), budget reservation, consent
-    /// filter, decryption of the permitted columns of consenting subjects, row filter, pseudonymisation
-    /// and generalisation, the algorithm, and a `job.run` audit entry with a digest of the result.
+    /// Runs a pseudonymous job end to end: policy decision (deny ends here, audited), consent filter,
+    /// decryption of the permitted columns of consenting subjects, row filter, pseudonymisation and
+    /// generalisation, the algorithm, and a `job.run` audit entry with a digest of the result.
     public func run(_ spec: JobSpec, algorithm: (JobFrame, Decision) throws -> ReleasedOutput) throws -> JobResult {
-        try run(spec) { frame, decision, _ in try algorithm(frame, decision) }
+        guard spec.outputMode != .dpAggregate else {
+            throw EngineError.invalidRequest("a differentially private job releases only through runPrivate, with its cost declared")
+        }
+        return try execute(spec) { frame, decision, _ in .pseudonymous(try algorithm(frame, decision)) }
     }
 
-    /// As `run`, for differentially private jobs: the algorithm gets a privacy handle holding exactly the
-    /// reserved epsilon; every mechanism it runs is charged to it and the handle refuses overspending.
-    public func run(_ spec: JobSpec, algorithm: (JobFrame, Decision, PrivacyHandle?) throws -> ReleasedOutput) throws -> JobResult {
+    /// Runs a differentially private job. The job's whole cost (`spec.epsilon`, `delta`, `rho`) is
+    /// reserved atomically against the principal's accounts and the population account before a row
+    /// is read; the algorithm gets a privacy handle holding exactly that cost, every mechanism it runs
+    /// is charged to it, and it can release only a ``DPRelease``. The exact numbers of customers, rows
+    /// and consent exclusions go to the audit entry for officers, never into the result.
+    public func runPrivate(_ spec: JobSpec, algorithm: (JobFrame, Decision, PrivacyHandle) throws -> DPRelease) throws -> JobResult {
+        guard spec.outputMode == .dpAggregate else {
+            throw EngineError.invalidRequest("runPrivate runs dp_aggregate jobs only")
+        }
+        return try execute(spec) { frame, decision, handle in
+            guard let handle else { throw EngineError.invalidRequest("a DP job needs a privacy handle") }
+            return .differentiallyPrivate(try algorithm(frame, decision, handle))
+        }
+    }
+
+    /// What an algorithm produced.
+    enum Produced {
+        case pseudonymous(ReleasedOutput)
+        case differentiallyPrivate(DPRelease)
+    }
+
+    private func execute(_ spec: JobSpec, algorithm: (JobFrame, Decision, PrivacyHandle?) throws -> Produced) throws -> JobResult {
         let jobID = "job-" + SecureRandom.bytes(count: 8).hexString
         let now = clock()
         let dataset = try workspace.catalog.dataset(spec.dataset)
+        let isPrivate = spec.outputMode == .dpAggregate
         let request = AccessRequest(principal: spec.actor.principal, token: spec.actor.token, role: spec.actor.role, purpose: spec.purpose,
-                                    dataset: spec.dataset, columns: spec.columns, outputMode: spec.outputMode, epsilon: spec.epsilon)
+                                    dataset: spec.dataset, columns: spec.columns, outputMode: spec.outputMode, epsilon: spec.epsilon,
+                                    delta: spec.delta)
         let decision = decide(request)
         guard decision.isAllowed, let grant = decision.grant else {
             throw EngineError.denied(decision.explanation)
         }
-        func refuse(_ reason: String) throws -> Never {
+        func refuse(_ reason: String, budget: Bool) throws -> Never {
             try record(AuditEntry(time: clock(), actor: spec.actor.principal, role: spec.actor.role, action: .jobRun, purpose: spec.purpose,
                                   dataset: spec.dataset, decision: .deny, reason: reason, policyVersion: decision.policyVersion,
-                                  epsilon: spec.epsilon, jobID: jobID, details: ["kind": spec.kind, "decision": decision.id]))
-            throw EngineError.budgetExhausted(reason)
+                                  epsilon: spec.epsilon, jobID: jobID,
+                                  details: ["kind": spec.kind, "decision": decision.id, "delta": String(spec.delta)]))
+            throw budget ? EngineError.budgetExhausted(reason) : EngineError.denied(reason)
+        }
+
+        // Keys that would each describe one customer are never released, however much noise is added.
+        for column in spec.groupingColumns {
+            let schema = dataset.column(named: column)
+            let category = schema?.category ?? ""
+            let identifying = Self.identifyingCategories.contains { category == $0 || category.hasPrefix($0 + ".") }
+            if schema?.columnClass == .directIdentifier || dataset.subjectKeys.contains(column) || decision.treatments[column] == .pseudonymize
+                || identifying {
+                try refuse("'\(column)' identifies a customer (an identifier or a pseudonym), so it cannot be a group-by key; group by a category, a date or a banded value instead",
+                           budget: false)
+            }
         }
 
         // Budget: the whole cost is reserved atomically before a single row is read.
-        if spec.outputMode == .dpAggregate {
+        var privacy: PrivacyStatement?
+        if isPrivate {
             guard let epsilon = spec.epsilon, epsilon > 0 else { throw EngineError.invalidRequest("a DP job needs --epsilon > 0") }
-            let accounts = decision.budget.perPeriod.map {
-                SQLiteRecordStore.BudgetAccount(period: Engine.periodKey($0.period, now), limit: $0.epsilon)
-            }
-            if let refused = try workspace.store.reserveBudget(jobID: jobID, principal: spec.actor.principal, dataset: spec.dataset,
-                                                               accounts: accounts, epsilon: epsilon, rho: 0,
-                                                               at: Int64(now.timeIntervalSince1970 * 1000)) {
-                try refuse(String(format: "epsilon %.3g would take %@'s spend on '%@' for %@ from %.3g to %.3g, above the limit %.3g; wait for the next period or ask the DPO",
-                                  epsilon, spec.actor.principal, spec.dataset, refused.account.period, refused.spent,
-                                  refused.spent + epsilon, refused.account.limit))
-            }
+            let cost = PrivacyCost(epsilon: epsilon, delta: spec.delta, rho: spec.rho)
+            guard cost.isValid else { throw EngineError.invalidRequest("epsilon, delta and rho must be finite, non-negative, and delta below 1") }
+            if let refusal = try reserve(cost, jobID: jobID, spec: spec, decision: decision, at: now) { try refuse(refusal, budget: true) }
+            privacy = PrivacyStatement(epsilon: epsilon, delta: spec.delta, rho: spec.rho,
+                                       conversion: spec.rho > 0 ? Self.conversionNote(cost, decision: decision, population: policies.population) : nil)
         }
 
         // Consent filter: only subjects whose lawful basis for the purpose is in force now.
@@ -104,35 +142,97 @@ extension Engine {
 
         // Read, filter and transform.
         let frame = try loadFrame(decision: decision, grant: grant, dataset: dataset, columns: spec.columns, subjects: eligible)
-        let handle = spec.outputMode == .dpAggregate
-            ? try PrivacyHandle(reserved: PrivacyCost(epsilon: spec.epsilon ?? 0, delta: spec.delta), randomSource: noiseSource()) : nil
-        var output = try algorithm(frame, decision, handle)
-        var privacyDetails: [String: String] = [:]
-        if let handle {
-            let spent = handle.spent
-            // The declared cost is charged in full: whatever the algorithm left unspent is not refunded.
-            output.notes.append(String(format: "privacy: ε %.4g reserved and charged; mechanisms used ε %.4g", spec.epsilon ?? 0, spent.epsilon)
-                                + (spent.delta > 0 ? String(format: ", δ %.2g", spent.delta) : ""))
-            privacyDetails["mechanisms"] = handle.releasedMechanisms.map(\.mechanism).joined(separator: ",")
-            privacyDetails["epsilon_used"] = String(spent.epsilon)
-            if spent.delta > 0 { privacyDetails["delta"] = String(spent.delta) }
+        let handle = isPrivate
+            ? try PrivacyHandle(reserved: PrivacyCost(epsilon: spec.epsilon ?? 0, delta: spec.delta, rho: spec.rho), randomSource: noiseSource())
+            : nil
+        let produced = try algorithm(frame, decision, handle)
+        var tables: [ResultTable], charts: [ResultChart], notes: [String]
+        var release: DPRelease?, cohort: Cohort?
+        var details: [String: String] = ["kind": spec.kind, "decision": decision.id, "output_mode": spec.outputMode.rawValue,
+                                         "excluded": exclusions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")]
+        switch produced {
+        case let .pseudonymous(output):
+            (tables, charts, notes) = (output.tables, output.charts, output.notes)
+            cohort = Cohort(subjects: frame.subjectCount, rows: frame.rowCount, exclusions: exclusions, suppressedGroups: output.suppressedGroups,
+                            minGroupSize: decision.minGroupSize)
+            details["suppressed_groups"] = String(output.suppressedGroups)
+        case let .differentiallyPrivate(output):
+            release = output
+            (tables, charts, notes) = (output.displayTables, output.displayCharts, output.notes.map(\.description))
         }
-        let digest = JobResult.digest(tables: output.tables, charts: output.charts)
+        if let handle {
+            // The declared cost is charged in full: whatever the algorithm left unspent is not refunded.
+            // What the mechanisms used is for officers (audit entry) only.
+            let spent = handle.spent
+            details["mechanisms"] = handle.releasedMechanisms.map(\.mechanism).joined(separator: ",")
+            details["epsilon_used"] = String(spent.epsilon)
+            if spec.delta > 0 { details["delta"] = String(spec.delta) }
+            if spec.rho > 0 { details["rho"] = String(spec.rho) }
+        }
+        let digest = JobResult.digest(tables: tables, charts: charts)
+        // The exact cohort (customers, rows, exclusions per reason) is recorded for officers in every case.
         try record(AuditEntry(time: clock(), actor: spec.actor.principal, role: spec.actor.role, action: .jobRun, purpose: spec.purpose,
                               dataset: spec.dataset, decision: .allow, reason: "\(spec.kind) completed", policyVersion: decision.policyVersion,
-                              epsilon: spec.outputMode == .dpAggregate ? spec.epsilon : nil, subjectCount: Int64(frame.subjectCount),
-                              rows: Int64(frame.rowCount), jobID: jobID, resultDigest: digest,
-                              details: ["kind": spec.kind, "decision": decision.id, "output_mode": spec.outputMode.rawValue,
-                                        "suppressed_groups": String(output.suppressedGroups),
-                                        "excluded": exclusions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")]
-                                  .merging(privacyDetails) { a, _ in a }))
-        if spec.outputMode == .dpAggregate { try workspace.store.settleBudget(jobID: jobID) }
+                              epsilon: isPrivate ? spec.epsilon : nil, subjectCount: Int64(frame.subjectCount),
+                              rows: Int64(frame.rowCount), jobID: jobID, resultDigest: digest, details: details))
+        if isPrivate { try workspace.store.settleBudget(jobID: jobID) }
         return JobResult(jobID: jobID, kind: spec.kind, title: spec.title, principal: spec.actor.principal, purpose: spec.purpose,
                          dataset: spec.dataset, outputMode: spec.outputMode.rawValue, policyVersion: decision.policyVersion,
-                         epsilon: spec.epsilon, subjects: frame.subjectCount, rows: frame.rowCount, exclusions: exclusions,
-                         suppressedGroups: output.suppressedGroups, minGroupSize: decision.minGroupSize, tables: output.tables,
-                         charts: output.charts, notes: output.notes, finishedAt: Value.timestamp(Int64(clock().timeIntervalSince1970 * 1000)).rendered(),
-                         resultDigest: digest)
+                         cohort: cohort, privacy: privacy, release: release, tables: tables, charts: charts, notes: notes,
+                         finishedAt: Value.timestamp(Int64(clock().timeIntervalSince1970 * 1000)).rendered(), resultDigest: digest)
+    }
+
+    /// Data categories whose values single out a person or their device (Fideslang names): never group-by keys.
+    static let identifyingCategories = ["user.unique_id", "user.device.cookie_id", "user.device.device_id", "user.contact.email",
+                                        "user.contact.phone_number", "user.name",
+                                        "user.government_id"]
+
+    /// Reserves `cost` on the principal's per-period accounts for the dataset and on the population
+    /// account (per period and lifetime), all or nothing. Returns why it was refused, or nil.
+    func reserve(_ cost: PrivacyCost, jobID: String, spec: JobSpec, decision: Decision, at now: Date) throws -> String? {
+        guard let population = policies.population else {
+            return "the workspace sets no population budget (policies/privacy.yaml); ask the DPO to set one"
+        }
+        typealias Account = SQLiteRecordStore.BudgetAccount
+        var limits: [(Account, epsilon: Double, delta: Double)] = decision.budget.perPeriod.map {
+            (Account(holder: .principal(spec.actor.principal, dataset: spec.dataset), period: Engine.periodKey($0.period, now)), $0.epsilon, $0.delta ?? 0)
+        }
+        limits.append((Account(holder: .population, period: Engine.periodKey(population.period, now)), population.epsilonPerPeriod, population.deltaPerPeriod))
+        limits.append((Account(holder: .population, period: "lifetime"), population.epsilonLifetime, population.deltaLifetime))
+        let requested = SQLiteRecordStore.LedgerCost(epsilon: cost.epsilon, delta: cost.delta, rho: cost.rho)
+        let refusal = try workspace.store.reserveBudget(jobID: jobID, accounts: limits.map(\.0), cost: requested,
+                                                        at: Int64(now.timeIntervalSince1970 * 1000)) { total, account in
+            guard let limit = limits.first(where: { $0.0 == account }) else { return false }
+            return Self.admits(total, epsilonLimit: limit.epsilon, deltaLimit: limit.delta)
+        }
+        guard let refusal, let limit = limits.first(where: { $0.0 == refusal.account }) else { return nil }
+        let whose: String
+        switch refusal.account.holder {
+        case let .principal(name, dataset): whose = "\(name)'s spend on '\(dataset)' for \(refusal.account.period)"
+        case .population: whose = "the population account (every customer's total over all principals and datasets) for \(refusal.account.period)"
+        }
+        let spent = refusal.spent
+        return String(format: "this job (ε %.3g, δ %.3g) would take %@ from ε %.3g, δ %.3g to ε %.3g, δ %.3g, above the limit ε %.3g, δ %.3g; wait for the next period or ask the DPO",
+                      cost.epsilon, cost.delta, whose, spent.epsilon, spent.delta, spent.epsilon + cost.epsilon, spent.delta + cost.delta,
+                      limit.epsilon, limit.delta)
+    }
+
+    /// Whether an account's total stays within (epsilon, delta). Rho (zCDP) is converted to epsilon
+    /// at the delta the account has left after its approximate-DP spend (Bun & Steinke 2016, Prop. 1.3).
+    /// A tiny tolerance absorbs floating-point sums such as 0.1 + 0.2; it never allows a visible overspend.
+    static func admits(_ total: SQLiteRecordStore.LedgerCost, epsilonLimit: Double, deltaLimit: Double) -> Bool {
+        guard total.delta <= deltaLimit * (1 + 1e-12) else { return false }
+        let cost = PrivacyCost(epsilon: total.epsilon, delta: min(total.delta, deltaLimit), rho: total.rho)
+        guard let epsilon = cost.approximateEpsilon(totalDelta: deltaLimit) else { return false }
+        return epsilon <= epsilonLimit + 1e-12
+    }
+
+    /// The conversion a zCDP job's cost goes through, stated in its result.
+    static func conversionNote(_ cost: PrivacyCost, decision: Decision, population: PopulationBudget?) -> String {
+        let delta = population?.deltaPerPeriod ?? 0
+        guard let epsilon = cost.approximateEpsilon(totalDelta: delta) else { return "ρ cannot be converted: no delta is available" }
+        return String(format: "ρ %g zCDP counts as ε %.4g at δ %g (the tighter of Bun & Steinke 2016 and Canonne, Kamath & Steinke 2020) against the population account",
+                      cost.rho, epsilon, delta)
     }
 
     /// The noise source for DP jobs: OpenSSL's CSPRNG. Tests can substitute a seeded source only through

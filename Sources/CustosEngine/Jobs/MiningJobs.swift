@@ -43,7 +43,7 @@ extension Engine {
     /// Recency, frequency and monetary value per customer, quintile scores and named segments.
     /// Pseudonymous records mode lists each pseudonymous customer; aggregate mode releases segment sizes
     /// and mean value per segment, suppressing segments below the minimum group size.
-    public func mineRFM(actor: Actor, purpose: String, dataset: String = "orders", mode: OutputMode, parameters: MiningParameters) throws -> JobResult {
+    public func mineRFM(actor: Caller, purpose: String, dataset: String = "orders", mode: OutputMode, parameters: MiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["order_time", "amount"], outputMode: mode,
                            kind: "rfm", title: "RFM segments")
         return try run(spec) { frame, decision in
@@ -94,7 +94,7 @@ extension Engine {
     /// k-means (k-means++ start, Lloyd) on standardised per-customer behaviour: recency, frequency,
     /// monetary value and mean basket size. Releases cluster sizes and centres (aggregate) or also each
     /// pseudonymous customer's cluster (records), with a scatter on the first two principal components.
-    public func mineKMeans(actor: Actor, purpose: String, dataset: String = "orders", mode: OutputMode, parameters: MiningParameters) throws -> JobResult {
+    public func mineKMeans(actor: Caller, purpose: String, dataset: String = "orders", mode: OutputMode, parameters: MiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["order_time", "amount", "item_count"], outputMode: mode,
                            kind: "kmeans", title: "Customer clusters (k-means)")
         return try run(spec) { frame, decision in
@@ -150,7 +150,7 @@ extension Engine {
     /// Frequent itemsets and association rules over order baskets. Pseudonymised aggregates: an
     /// itemset or rule is released only when at least the minimum group size of distinct customers
     /// bought it.
-    public func mineRules(actor: Actor, purpose: String, dataset: String = "orders", parameters: MiningParameters) throws -> JobResult {
+    public func mineRules(actor: Caller, purpose: String, dataset: String = "orders", parameters: MiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["items"], outputMode: .pseudonymousAggregate,
                            kind: "rules", title: "Market baskets and association rules")
         return try run(spec) { frame, decision in
@@ -214,7 +214,7 @@ extension Engine {
 
     /// Frequent sequential patterns (PrefixSpan) over each customer's event path, and the most
     /// frequent exact paths. Counts are customers; patterns below the minimum group size are withheld.
-    public func mineSequences(actor: Actor, purpose: String, dataset: String = "events", parameters: MiningParameters) throws -> JobResult {
+    public func mineSequences(actor: Caller, purpose: String, dataset: String = "events", parameters: MiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .pseudonymousAggregate,
                            kind: "sequences", title: "Frequent event paths")
         return try run(spec) { frame, decision in
@@ -244,7 +244,7 @@ extension Engine {
 
     /// Funnel over ordered steps (default search → view → cart → purchase): customers reaching each
     /// step in order (within the window), step conversion and drop-off.
-    public func mineFunnel(actor: Actor, purpose: String, dataset: String = "events", parameters: MiningParameters) throws -> JobResult {
+    public func mineFunnel(actor: Caller, purpose: String, dataset: String = "events", parameters: MiningParameters) throws -> JobResult {
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .pseudonymousAggregate,
                            kind: "funnel", title: "Funnel: " + parameters.steps.joined(separator: " → "))
         return try run(spec) { frame, decision in

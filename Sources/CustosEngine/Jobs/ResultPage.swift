@@ -29,13 +29,22 @@ enum ResultPage {
         var context: [String: Any] = [
             "title": result.title, "jobID": result.jobID, "principal": result.principal, "purpose": result.purpose,
             "dataset": result.dataset, "outputMode": result.outputMode, "policyVersion": String(result.policyVersion.prefix(16)),
-            "subjects": result.subjects, "rows": result.rows, "finishedAt": result.finishedAt, "digest": result.resultDigest,
+            "finishedAt": result.finishedAt, "digest": result.resultDigest,
             "charts": charts, "tables": tables, "notes": result.notes,
-            "exclusions": result.exclusions.sorted { $0.key < $1.key }.map { ["reason": $0.key, "count": $0.value] },
         ]
-        if let epsilon = result.epsilon { context["epsilon"] = String(epsilon) }
-        if !result.exclusions.isEmpty { context["hasExclusions"] = true }
-        if result.suppressedGroups > 0, let k = result.minGroupSize { context["suppressed"] = "\(result.suppressedGroups) groups with fewer than \(k) customers were suppressed" }
+        if let cohort = result.cohort {
+            // Pseudonymous output only: a DP page shows nothing that did not go through a mechanism.
+            context["cohort"] = ["subjects": cohort.subjects, "rows": cohort.rows]
+            context["exclusions"] = cohort.exclusions.sorted { $0.key < $1.key }.map { ["reason": $0.key, "count": $0.value] }
+            if !cohort.exclusions.isEmpty { context["hasExclusions"] = true }
+            if cohort.suppressedGroups > 0, let k = cohort.minGroupSize {
+                context["suppressed"] = "\(cohort.suppressedGroups) groups with fewer than \(k) customers were suppressed"
+            }
+        }
+        if let privacy = result.privacy {
+            context["epsilon"] = String(privacy.epsilon)
+            context["privacy"] = privacy.summary
+        }
         return template.render(context)
     }
 
@@ -55,9 +64,10 @@ enum ResultPage {
         <h1>{{title}}</h1>
         <div class="meta">job {{jobID}} · finished {{finishedAt}} · policy {{policyVersion}}…</div>
         <div class="meta"><span class="pill">principal {{principal}}</span><span class="pill">purpose {{purpose}}</span><span class="pill">dataset {{dataset}}</span><span class="pill">output {{outputMode}}</span>{{#epsilon}}<span class="pill">ε {{epsilon}}</span>{{/epsilon}}</div>
-        <div class="privacy">{{subjects}} pseudonymous customers and {{rows}} rows entered this job, after the consent filter.
+        {{#cohort}}<div class="privacy">{{subjects}} pseudonymous customers and {{rows}} rows entered this job, after the consent filter.
         {{#hasExclusions}}Excluded by consent or rights: {{/hasExclusions}}{{#exclusions}}<span class="pill">{{reason}} {{count}}</span>{{/exclusions}}
-        {{#suppressed}}<br>{{suppressed}}.{{/suppressed}}</div>
+        {{#suppressed}}<br>{{suppressed}}.{{/suppressed}}</div>{{/cohort}}
+        {{#privacy}}<div class="privacy">Differentially private: {{privacy}}. Every number below went through a noise mechanism charged to this job (shown with its 95% interval) or is public by declaration; no exact count of customers or rows is released.</div>{{/privacy}}
         {{#charts}}<h2>{{title}}</h2>
         {{#isBar}}{{#bars}}<svg width="640" height="{{height}}" role="img" aria-label="{{title}}">{{#rows}}<text x="4" y="{{textY}}"><title>{{fullLabel}}</title>{{label}}</text><rect x="206" y="{{y}}" width="{{width}}" height="18" fill="{{color}}"/><text x="{{valueX}}" y="{{textY}}" dx="6">{{value}}</text>{{/rows}}</svg>{{#omitted}}<div class="note">{{omitted}}</div>{{/omitted}}{{/bars}}{{/isBar}}
         {{#isFunnel}}{{#funnel}}<svg width="{{width}}" height="{{height}}" role="img">{{#rows}}<text x="4" y="{{textY}}">{{label}}</text><rect x="{{x}}" y="{{y}}" width="{{width}}" height="30" rx="3" fill="{{color}}"/><text x="{{valueX}}" y="{{textY}}">{{value}}</text>{{/rows}}</svg>{{/funnel}}{{/isFunnel}}

@@ -31,7 +31,7 @@ extension Engine {
     /// DP descriptive statistics: count, and per measure sum, mean, variance, median and a 10-bin
     /// histogram over the schema's public bounds, plus the correlation of the first two measures. The
     /// job's epsilon is split evenly over the mechanisms, declared before any row is read.
-    public func dpStatistics(actor: Actor, purpose: String, dataset name: String, epsilon: Double, parameters: StatisticsParameters) throws -> JobResult {
+    public func dpStatistics(actor: Caller, purpose: String, dataset name: String, epsilon: Double, parameters: StatisticsParameters) throws -> JobResult {
         let dataset = try workspace.catalog.dataset(name)
         let measures = parameters.measures.isEmpty ? dataset.columns.filter { $0.columnClass == .measure }.map(\.name) : parameters.measures
         guard !measures.isEmpty else { throw EngineError.invalidRequest("dataset '\(name)' declares no measure columns") }
@@ -39,14 +39,14 @@ extension Engine {
         let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: mechanisms))
         let spec = JobSpec(actor: actor, purpose: purpose, dataset: name, columns: measures, outputMode: .dpAggregate, epsilon: epsilon,
                            kind: "stats", title: "Differentially private statistics: \(name)")
-        return try run(spec) { frame, _, handle in
-            guard let handle else { throw EngineError.invalidRequest("statistics are released only as DP aggregates") }
-            var output = ReleasedOutput()
+        return try runPrivate(spec) { frame, _, handle in
+            var release = DPRelease()
             let bounds = try ContributionBounds(maxRowsPerSubject: parameters.maxRowsPerSubject)
             let subjects = frame.subjectIndex
             var domains: [String: NumericDomain] = [:]
-            var rows: [[String]] = []
+            var rows: [[ReleasedCell]] = []
             var count: NoisyInteger?
+            var rankError = 0.0
             for measure in measures {
                 let column = try schemaColumn(frame, measure)
                 guard let declared = column.bounds else { throw EngineError.invalidRequest("measure '\(measure)' has no public bounds") }
@@ -62,22 +62,27 @@ extension Engine {
                 let mean = try handle.run(try MeanMechanism(domain: domain, guarantee: share, bounds: bounds), on: bounded)
                 let variance = try handle.run(try VarianceMechanism(domain: domain, guarantee: share, bounds: bounds), on: bounded)
                 let grid = (0...200).map { b.lower + (b.upper - b.lower) * Double($0) / 200 }
-                let median = try handle.run(try QuantileMechanism(level: 0.5, candidates: grid, guarantee: share, bounds: bounds), on: bounded)
-                rows.append([measure, Self.estimate(sum), Self.estimate(mean), Self.estimate(variance),
-                             String(format: "%.2f (rank error ≤ %.0f)", median.value, median.rankErrorBound95)])
+                let quantile = try QuantileMechanism(level: 0.5, candidates: grid, guarantee: share, bounds: bounds)
+                let median = try handle.run(quantile, on: bounded)
+                rankError = quantile.rankErrorBound95
+                rows.append([.label(.declared(measure)), .number(ReleasedNumber(sum), decimals: 2), .number(ReleasedNumber(mean), decimals: 2),
+                             .number(ReleasedNumber(variance), decimals: 2), .number(ReleasedNumber(median), decimals: 2)])
                 let histogram = try HistogramMechanism.equalWidth(bins: 10, over: domain, guarantee: share, bounds: bounds)
                 let bins = try handle.run(histogram, on: bounded)
                 let width = (b.upper - b.lower) / 10
-                output.charts.append(ResultChart(kind: .bar, title: "\(measure): histogram (noisy counts, 95% ± \(bins.first?.halfWidth95 ?? 0))",
-                                                 labels: (0..<10).map { String(format: "%g–%g", b.lower + Double($0) * width, b.lower + Double($0 + 1) * width) },
-                                                 values: bins.map { Double(max($0.value, 0)) }, errors: bins.map { Double($0.halfWidth95) }))
+                let labels = (0..<10).map { ReleasedLabel.declared(String(format: "%g–%g", b.lower + Double($0) * width, b.lower + Double($0 + 1) * width)) }
+                release.charts.append(ReleasedChart(kind: .bar, title: "\(public: measure): histogram (noisy counts, 95% ± \(public: bins.first?.halfWidth95 ?? 0))",
+                                                    labels: labels, values: bins.map(ReleasedNumber.init)))
             }
             if let count {
-                output.tables.append(ResultTable(title: "Rows", columns: ["count", "95% interval"],
-                                                 rows: [[String(count.value), "± \(count.halfWidth95)"]],
-                                                 note: "Each customer contributes at most \(bounds.maxRowsPerSubject) rows; values are clamped to the schema's public bounds."))
+                release.tables.append(ReleasedTable(
+                    title: "Rows", columns: ["statistic", "rows (noisy)"], rows: [[.label(.declared("rows")), .count(ReleasedNumber(count))]],
+                    selection: .publicDomain,
+                    note: "Each customer contributes at most \(public: bounds.maxRowsPerSubject) rows; values are clamped to the schema's public bounds."))
             }
-            output.tables.append(ResultTable(title: "Measures (value [95% interval])", columns: ["measure", "sum", "mean", "variance", "median"], rows: rows))
+            release.tables.append(ReleasedTable(
+                title: "Measures (value [95% interval])", columns: ["measure", "sum", "mean", "variance", "median"], rows: rows, selection: .publicDomain,
+                note: "Medians by the exponential mechanism over 201 public grid points; 95% rank error ≤ \(public: String(format: "%.0f", rankError)) rows."))
             if measures.count >= 2, let dx = domains[measures[0]], let dy = domains[measures[1]] {
                 // Pairs need both values in the same row.
                 let xs = try frame.column(measures[0]), ys = try frame.column(measures[1])
@@ -90,10 +95,14 @@ extension Engine {
                 }
                 let bounded = try ContributionBounder.bound(subjects: pairSubjects, values: pairs, maxRowsPerSubject: bounds.maxRowsPerSubject)
                 let r = try handle.run(try CorrelationMechanism(xDomain: dx, yDomain: dy, guarantee: share, bounds: bounds), on: bounded)
-                output.tables.append(ResultTable(title: "Correlation", columns: ["measures", "Pearson r (from noisy sufficient statistics)"],
-                                                 rows: [["\(measures[0]) × \(measures[1])", r.correlation.map { String(format: "%.3f", $0) } ?? "undefined"]]))
+                let statistics = r.noisyStatistics.map(ReleasedNumber.init)
+                let cell: ReleasedCell = r.correlation.map {
+                    correlation in .number(.derived("Pearson r from noisy sufficient statistics", from: statistics) { _ in correlation }, decimals: 3)
+                } ?? .empty
+                release.tables.append(ReleasedTable(title: "Correlation", columns: ["measures", "Pearson r (from noisy sufficient statistics)"],
+                                                    rows: [[.label(.declared("\(measures[0]) × \(measures[1])")), cell]], selection: .publicDomain))
             }
-            return output
+            return release
         }
     }
 
@@ -108,37 +117,40 @@ extension Engine {
         return Bounds(lower: bounds.lower, upper: upper)
     }
 
-    static func estimate(_ e: NoisyEstimate) -> String { String(format: "%.2f [%.2f, %.2f]", e.value, e.lower95, e.upper95) }
-
     /// An OLAP-style cube: noisy counts (and sum and mean of a measure) per combination of dimension
-    /// values. Keys of declared public categories are always released; other keys (e.g. months) only
-    /// above the partition-selection threshold, with delta accounted.
-    public func dpCube(actor: Actor, purpose: String, dataset name: String, epsilon: Double, parameters: StatisticsParameters) throws -> JobResult {
+    /// values. When every dimension has a public domain (declared categories, a public month range)
+    /// every key of it is released and no delta is spent; otherwise keys are released only above
+    /// the partition-selection threshold, with delta reserved and charged. Dimensions that identify a
+    /// customer are refused.
+    public func dpCube(actor: Caller, purpose: String, dataset name: String, epsilon: Double, parameters: StatisticsParameters) throws -> JobResult {
         let dataset = try workspace.catalog.dataset(name)
         guard !parameters.dimensions.isEmpty else { throw EngineError.invalidRequest("give at least one --by dimension") }
         let columns = parameters.dimensions + (parameters.measure.map { [$0] } ?? [])
+        // Keys: public when every dimension's domain is declared (categories) or given (months).
+        let monthKeys = parameters.months.map { Self.monthRange($0.0, $0.1) }
+        let domains = try parameters.dimensions.map { d -> [String]? in
+            guard let column = dataset.column(named: d) else { throw EngineError.invalidRequest("dataset '\(name)' has no column '\(d)'") }
+            return (column.type == .timestamp || column.type == .date) ? monthKeys : column.publicValues
+        }
+        var publicKeys: Set<String> = []
+        if domains.allSatisfy({ $0 != nil }) {
+            publicKeys = Set(domains.reduce([[String]]([[]])) { acc, d in acc.flatMap { p in (d ?? []).map { p + [$0] } } }
+                .map { $0.joined(separator: " · ") })
+        }
+        let selects = publicKeys.isEmpty
         var spec = JobSpec(actor: actor, purpose: purpose, dataset: name, columns: columns, outputMode: .dpAggregate, epsilon: epsilon,
                            kind: "cube", title: "Cube: \(parameters.measure.map { "\($0) by " } ?? "rows by ")\(parameters.dimensions.joined(separator: " × "))")
-        spec.delta = parameters.delta
-        return try run(spec) { frame, _, handle in
-            guard let handle else { throw EngineError.invalidRequest("cubes are released only as DP aggregates") }
-            var output = ReleasedOutput()
+        spec.delta = selects ? parameters.delta : 0
+        spec.groupingColumns = parameters.dimensions
+        let title = spec.title
+        return try runPrivate(spec) { frame, _, handle in
+            var release = DPRelease()
             let bounds = try ContributionBounds(maxRowsPerSubject: parameters.maxRowsPerSubject, maxGroupsPerSubject: parameters.maxGroupsPerSubject)
             let share = PrivacyGuarantee.pure(epsilon: Self.evenShare(epsilon, parts: parameters.measure == nil ? 1 : 2))
-            // Keys: dimension values joined; time dimensions by month.
             let dims = try parameters.dimensions.map { d -> (Column, [Value]) in (try schemaColumn(frame, d), try frame.column(d)) }
             var keys: [String] = []
             for r in 0..<frame.rowCount {
                 keys.append(dims.map { column, values in Self.dimensionLabel(values[r], column: column) }.joined(separator: " · "))
-            }
-            var publicKeys: Set<String> = []
-            let monthKeys = parameters.months.map { Self.monthRange($0.0, $0.1) }
-            let domains = dims.map { column, _ -> [String]? in
-                (column.type == .timestamp || column.type == .date) ? monthKeys : column.publicValues
-            }
-            if domains.allSatisfy({ $0 != nil }) {
-                publicKeys = Set(domains.reduce([[String]]([[]])) { acc, d in acc.flatMap { p in (d ?? []).map { p + [$0] } } }
-                    .map { $0.joined(separator: " · ") })
             }
             var measureValues = [Double](repeating: 0, count: frame.rowCount)
             var domain: NumericDomain?
@@ -150,34 +162,41 @@ extension Engine {
                 measureValues = try frame.column(measure).map { min(max($0.numeric(scale: column.scale) ?? 0, b.lower), b.upper) }
             }
             let grouped = try ContributionBounder.bound(subjects: frame.subjectIndex, keys: keys, values: measureValues, bounds: bounds)
-            let counts = try handle.run(try GroupByCountMechanism(guarantee: share, delta: parameters.delta, bounds: bounds, publicKeys: publicKeys),
-                                        on: grouped.groupKeys)
+            let mechanism = selects
+                ? try GroupByCountMechanism<String>(guarantee: share, delta: parameters.delta, bounds: bounds)
+                : try GroupByCountMechanism<String>(guarantee: share, bounds: bounds, publicDomain: publicKeys)
+            let counts = try handle.run(mechanism, on: grouped.groupKeys)
             let released = counts.counts.keys.sorted()
-            var sums: [String: NoisyEstimate] = [:]
+            var sums: [String: ReleasedNumber] = [:]
             if let domain {
                 sums = try handle.run(try GroupBySumMechanism<String>(domain: domain, guarantee: share, bounds: bounds),
-                                      on: .init(column: grouped, keys: released))
+                                      on: .init(column: grouped, keys: released)).mapValues(ReleasedNumber.init)
             }
-            var ordered = released.map { ($0, counts.counts[$0]?.value ?? 0) }
-            // Largest first: by noisy sum when there is a measure, else by noisy count.
-            func weight(_ item: (String, Int64)) -> Double { sums[item.0]?.value ?? Double(item.1) }
+            var ordered = released.compactMap { key in counts.counts[key].map { (key, ReleasedNumber($0)) } }
+            // Largest first: by noisy sum when there is a measure, else by noisy count (post-processing).
+            func weight(_ item: (String, ReleasedNumber)) -> Double { sums[item.0]?.value ?? item.1.value }
             ordered.sort { (weight($1), $0.0) < (weight($0), $1.0) }
             if let top = parameters.top { ordered = Array(ordered.prefix(top)) }
-            let rows = ordered.map { key, count -> [String] in
-                var row = [key, "\(count) ± \(counts.counts[key]?.halfWidth95 ?? 0)"]
+            let label: (String) -> ReleasedLabel = { selects ? .selected($0) : .declared($0) }
+            let rows = ordered.map { key, count -> [ReleasedCell] in
+                var row: [ReleasedCell] = [.label(label(key)), .count(count)]
                 if let sum = sums[key] {
-                    row.append(Self.estimate(sum))
-                    row.append(count > 0 ? String(format: "%.2f", sum.value / Double(count)) : "-")
+                    row.append(.number(sum, decimals: 2))
+                    row.append(count.value > 0 ? .number(.derived("noisy sum / noisy count", from: [sum, count]) { $0[0] / $0[1] }, decimals: 2) : .empty)
                 }
                 return row
             }
             let headers = [parameters.dimensions.joined(separator: " · "), "rows (noisy)"] + (parameters.measure.map { ["sum \($0)", "mean \($0)"] } ?? [])
-            output.tables.append(ResultTable(title: spec.title, columns: headers, rows: rows,
-                                             note: publicKeys.isEmpty ? "groups not declared public are shown only when their noisy count passes \(counts.threshold) (δ \(parameters.delta))"
-                                                : "all declared groups shown (public domain)"))
-            let chartValues = parameters.measure == nil ? ordered.map { Double(max($0.1, 0)) } : ordered.map { max(sums[$0.0]?.value ?? 0, 0) }
-            output.charts.append(ResultChart(kind: .bar, title: spec.title, labels: ordered.map(\.0), values: chartValues))
-            return output
+            let selection: RowSelection = parameters.top.map { .rankedByNoisyValue(limit: $0) }
+                ?? (selects ? .partitionSelection(threshold: counts.threshold) : .publicDomain)
+            release.tables.append(ReleasedTable(
+                title: "\(public: title)", columns: headers, rows: rows, selection: selection,
+                note: selects ? "groups not declared public are shown only when their noisy count passes \(public: counts.threshold) (δ \(public: parameters.delta))"
+                    : "all declared groups shown (public domain)"))
+            let chartValues = ordered.map { sums[$0.0] ?? $0.1 }
+            release.charts.append(ReleasedChart(kind: .bar, title: "\(public: title)", labels: ordered.map { label($0.0) }, values: chartValues,
+                                                selection: selection))
+            return release
         }
     }
 

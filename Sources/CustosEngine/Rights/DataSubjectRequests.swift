@@ -60,7 +60,7 @@ extension Engine {
         }
     }
 
-    func recordStep(_ request: DataSubjectRequest, summary: [String: String], actor: Actor, decision: AuditDecision = .allow) throws {
+    func recordStep(_ request: DataSubjectRequest, summary: [String: String], actor: Caller, decision: AuditDecision = .allow) throws {
         try save(request)
         var details = summary
         details["due"] = request.dueDate.iso8601
@@ -69,7 +69,7 @@ extension Engine {
                               requestID: request.id.rawValue, details: details))
     }
 
-    func rightsActor(_ actor: Actor) -> RequestActor { RequestActor(principal: actor.principal, role: actor.role) }
+    func rightsActor(_ actor: Caller) -> RequestActor { RequestActor(principal: actor.principal, role: actor.role) }
 
     var deadlines: DeadlineCalculator {
         get throws {
@@ -90,7 +90,7 @@ extension Engine {
     /// Records a new request (received), computes its due date and audits it.
     public func fileRequest(
         type: RequestType, jurisdiction: Jurisdiction, channel: RequestChannel, contact: DeliveryContact, customer: String?,
-        scope: [String]? = nil, corrections: [Correction] = [], receivedAt: Date? = nil, actor: Actor
+        scope: [String]? = nil, corrections: [Correction] = [], receivedAt: Date? = nil, actor: Caller
     ) throws -> DataSubjectRequest {
         let request = try DataSubjectRequest(
             jurisdiction: jurisdiction, type: type, channel: channel,
@@ -119,7 +119,7 @@ extension Engine {
     }
 
     /// Sends a one-time code to the contact on file (outbox) and audits the outcome.
-    public func sendVerificationCode(_ id: String, actor: Actor) throws -> VerificationResult {
+    public func sendVerificationCode(_ id: String, actor: Caller) throws -> VerificationResult {
         let request = try request(id)
         var ledger = try ledger()
         let result = try verifier.issueChallenge(for: request, ledger: &ledger, sender: outbox)
@@ -131,7 +131,7 @@ extension Engine {
     }
 
     /// Checks a one-time code; on success the request moves to identity verified. Every outcome is audited.
-    public func checkVerificationCode(_ id: String, challenge: String, code: String, actor: Actor) throws -> VerificationResult {
+    public func checkVerificationCode(_ id: String, challenge: String, code: String, actor: Caller) throws -> VerificationResult {
         var request = try request(id)
         var ledger = try ledger()
         let result = try verifier.verify(code: code, challengeID: challenge, requestID: request.id, ledger: &ledger)
@@ -147,7 +147,7 @@ extension Engine {
     }
 
     /// The officer's approval; needs the compliance officer role.
-    public func approveRequest(_ id: String, actor: Actor) throws -> DataSubjectRequest {
+    public func approveRequest(_ id: String, actor: Caller) throws -> DataSubjectRequest {
         try requireOfficer(actor)
         var request = try request(id)
         let summary = try request.approve(by: rightsActor(actor), at: clock())
@@ -156,7 +156,7 @@ extension Engine {
     }
 
     /// A refusal with reasons and the notice of the right to complain and to a judicial remedy.
-    public func refuseRequest(_ id: String, reasons: [String], actor: Actor) throws -> DataSubjectRequest {
+    public func refuseRequest(_ id: String, reasons: [String], actor: Caller) throws -> DataSubjectRequest {
         try requireOfficer(actor)
         var request = try request(id)
         let authority = request.jurisdiction == .pipl ? try organisation.piplAuthority : try organisation.supervisoryAuthority
@@ -172,7 +172,7 @@ extension Engine {
     }
 
     /// Extends the deadline (GDPR only) with reasons, before the original due date.
-    public func extendRequest(_ id: String, months: Int, reasons: [String], actor: Actor) throws -> DataSubjectRequest {
+    public func extendRequest(_ id: String, months: Int, reasons: [String], actor: Caller) throws -> DataSubjectRequest {
         try requireOfficer(actor)
         var request = try request(id)
         let summary = try request.extend(ExtensionNotice(reasons: reasons, additionalMonths: months, noticeSentAt: clock()),
@@ -181,7 +181,7 @@ extension Engine {
         return request
     }
 
-    func requireOfficer(_ actor: Actor) throws {
+    func requireOfficer(_ actor: Caller) throws {
         guard let principal = policies.principals.authenticate(principal: actor.principal, token: actor.token ?? ""),
               principal.roles.contains(actor.role), actor.role == "compliance_officer"
         else { throw EngineError.denied("only an authenticated compliance officer can take this step") }

@@ -17,7 +17,7 @@ public struct FulfilmentOutcome: Sendable {
 
 extension Engine {
     /// Carries out an approved request and records it as fulfilled (with digests of what was sent).
-    public func fulfilRequest(_ id: String, actor: Actor) throws -> FulfilmentOutcome {
+    public func fulfilRequest(_ id: String, actor: Caller) throws -> FulfilmentOutcome {
         try requireOfficer(actor)
         var request = try request(id)
         guard request.state == .approved else {
@@ -98,7 +98,7 @@ extension Engine {
 
     /// Every dataset's rows of one subject, read under the officer's subject-scoped decisions, plus the
     /// consent ledger when asked.
-    func subjectDatasets(_ subject: SubjectID, actor: Actor, includeConsents: Bool) throws -> [SubjectDataset] {
+    func subjectDatasets(_ subject: SubjectID, actor: Caller, includeConsents: Bool) throws -> [SubjectDataset] {
         var out: [SubjectDataset] = []
         for dataset in workspace.catalog.datasets.values.sorted(by: { $0.name < $1.name }) {
             let columns = dataset.columns.map(\.name)
@@ -129,7 +129,7 @@ extension Engine {
     }
 
     /// Applies corrections (`dataset`, `column`, new value) to every row of the subject in that dataset.
-    func rectify(_ subject: SubjectID, corrections: [Correction], actor: Actor) throws -> Int {
+    func rectify(_ subject: SubjectID, corrections: [Correction], actor: Caller) throws -> Int {
         var changed = 0
         for (datasetName, group) in Dictionary(grouping: corrections, by: \.dataset) {
             let dataset = try workspace.catalog.dataset(datasetName)
@@ -248,7 +248,7 @@ extension Engine {
 extension Engine {
     /// The legal-hold custodian reads a held subject's records (and nobody else can, for any purpose
     /// except storage and security). Refused for subjects not under hold.
-    public func readHeldSubject(customer: String, actor: Actor) throws -> [SubjectDataset] {
+    public func readHeldSubject(customer: String, actor: Caller) throws -> [SubjectDataset] {
         guard let subject = try subject(identifierColumn: customer.contains("@") ? "email" : "customer_id", value: customer) else {
             throw EngineError.notFound("no customer matches that reference")
         }

@@ -19,13 +19,15 @@ public struct AccessRequest: Sendable, CustomStringConvertible {
     public var outputMode: OutputMode
     /// Epsilon the job will spend (differentially private output only).
     public var epsilon: Double?
+    /// Delta the job will spend (partition selection of keys not declared public); 0 for pure DP.
+    public var delta: Double
     /// For data-subject requests and legal holds: the one subject (internal id, hex) the job is limited to.
     public var subjectScope: String?
 
     /// Creates the value from its parts.
     public init(
         principal: String, token: String?, role: String, purpose: String, dataset: String, columns: [String],
-        outputMode: OutputMode, epsilon: Double? = nil, subjectScope: String? = nil
+        outputMode: OutputMode, epsilon: Double? = nil, delta: Double = 0, subjectScope: String? = nil
     ) {
         self.principal = principal
         self.token = token
@@ -35,6 +37,7 @@ public struct AccessRequest: Sendable, CustomStringConvertible {
         self.columns = columns
         self.outputMode = outputMode
         self.epsilon = epsilon
+        self.delta = delta
         self.subjectScope = subjectScope
     }
 
@@ -42,6 +45,7 @@ public struct AccessRequest: Sendable, CustomStringConvertible {
     public var description: String {
         var text = "\(principal) as \(role) for \(purpose) on \(dataset) [\(columns.joined(separator: ", "))] -> \(outputMode.rawValue)"
         if let epsilon { text += ", epsilon \(epsilon)" }
+        if delta > 0 { text += ", delta \(delta)" }
         if subjectScope != nil { text += ", one subject" }
         return text
     }

@@ -24,31 +24,38 @@ public struct ColumnDecision: Sendable, Equatable {
     }
 }
 
-/// A per-period epsilon limit.
+/// A per-period limit of epsilon (and of delta, when a permit sets one).
 public struct PeriodBudget: Sendable, Equatable, Codable {
     /// The accounting period.
     public let period: BudgetPeriod
     /// Epsilon (differential privacy budget).
     public let epsilon: Double
+    /// Delta (probability that pure epsilon-DP fails); nil when no permit limits it, so no job may spend any.
+    public let delta: Double?
 
     /// Creates the value from its parts.
-    public init(period: BudgetPeriod, epsilon: Double) {
+    public init(period: BudgetPeriod, epsilon: Double, delta: Double? = nil) {
         self.period = period
         self.epsilon = epsilon
+        self.delta = delta
     }
 }
 
 /// Budget limits combined from every applicable permit (the smallest of each wins). The period
-/// limits are per principal per dataset; the engine's budget accountant enforces them.
+/// limits are per principal per dataset; the engine's budget accountant enforces them, together
+/// with the population account that bounds every customer's loss over all principals and datasets.
 public struct BudgetLimits: Sendable, Equatable, Codable {
     /// Largest epsilon one job may spend.
     public var epsilonPerJob: Double?
-    /// Largest epsilon per principal per dataset per period.
+    /// Largest delta one job may spend; nil: none.
+    public var deltaPerJob: Double?
+    /// Largest epsilon (and delta) per principal per dataset per period.
     public var perPeriod: [PeriodBudget]
 
     /// Creates the value from its parts.
-    public init(epsilonPerJob: Double? = nil, perPeriod: [PeriodBudget] = []) {
+    public init(epsilonPerJob: Double? = nil, deltaPerJob: Double? = nil, perPeriod: [PeriodBudget] = []) {
         self.epsilonPerJob = epsilonPerJob
+        self.deltaPerJob = deltaPerJob
         self.perPeriod = perPeriod
     }
 }
@@ -79,6 +86,8 @@ public struct Decision: Sendable {
     public let outputMode: OutputMode
     /// Epsilon (differential privacy budget).
     public let epsilon: Double?
+    /// Delta the request asked to spend (0 for pure DP).
+    public let delta: Double
     /// The one subject the request is limited to (internal id), if any.
     public let subjectScope: String?
     /// Requested columns (and columns read only for the row filter) with their treatments.
@@ -121,7 +130,7 @@ public struct Decision: Sendable {
         DecisionAuditRecord(
             decisionID: id, timeMillis: Int64((time.timeIntervalSince1970 * 1000).rounded()), effect: effect,
             principal: principal, role: role, purpose: purpose, dataset: dataset, outputMode: outputMode.rawValue,
-            epsilon: epsilon, subjectScoped: subjectScope != nil,
+            epsilon: epsilon, delta: delta, subjectScoped: subjectScope != nil,
             treatments: Dictionary(columns.map { ($0.column, $0.treatment.rawValue) }, uniquingKeysWith: { a, _ in a }),
             reasons: reasons, matchedRules: matchedRules, rowFilter: rowFilter?.description, minGroupSize: minGroupSize,
             budget: budget, policyVersion: policyVersion)
@@ -141,6 +150,7 @@ public struct Decision: Sendable {
         self.dataset = request.dataset
         self.outputMode = request.outputMode
         self.epsilon = request.epsilon
+        self.delta = request.delta
         self.subjectScope = request.subjectScope
         self.columns = columns
         self.reasons = reasons
@@ -173,6 +183,8 @@ public struct DecisionAuditRecord: Sendable, Equatable, Codable {
     public let outputMode: String
     /// Epsilon (differential privacy budget).
     public let epsilon: Double?
+    /// Delta the request asked to spend (0 for pure DP).
+    public let delta: Double
     /// Whether the request was limited to one subject (the subject id itself is not copied here).
     public let subjectScoped: Bool
     /// Treatment of each column, by column name.

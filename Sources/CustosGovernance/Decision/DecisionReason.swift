@@ -27,6 +27,13 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case epsilonOverJobLimit = "epsilon_over_job_limit"
     case epsilonOverPeriodLimit = "epsilon_over_period_limit"
     case noBudgetLimit = "no_budget_limit"
+    case noPeriodLimit = "no_period_limit"
+    case deltaInvalid = "delta_invalid"
+    case noDeltaLimit = "no_delta_limit"
+    case deltaOverJobLimit = "delta_over_job_limit"
+    case deltaOverPeriodLimit = "delta_over_period_limit"
+    case noPopulationBudget = "no_population_budget"
+    case populationLimit = "population_limit"
     case noMinGroupSize = "no_min_group_size"
     case auditUnavailable = "audit_unavailable"
 }

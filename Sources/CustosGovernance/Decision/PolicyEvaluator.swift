@@ -109,16 +109,27 @@ public struct PolicyEvaluator: Sendable {
             result.columns.append(decision)
         }
         // Row filter, group size, budget.
+        var deltaDenied = false
         for permit in result.permits {
             if let filter = permit.rowFilter { result.rowFilter = result.rowFilter.map { $0.and(filter) } ?? filter }
             if let size = permit.minGroupSize { result.minGroupSize = max(result.minGroupSize ?? size, size) }
             if let budget = permit.budget {
                 if let job = budget.epsilonPerJob { result.budget.epsilonPerJob = min(result.budget.epsilonPerJob ?? job, job) }
+                // Delta: a permit that sets no delta limit allows none, and the most restrictive permit wins.
+                if !deltaDenied, let job = budget.deltaPerJob {
+                    result.budget.deltaPerJob = min(result.budget.deltaPerJob ?? job, job)
+                } else {
+                    deltaDenied = true
+                    result.budget.deltaPerJob = nil
+                }
                 if let period = budget.epsilonPerPeriod {
+                    let delta = budget.deltaPerPeriod
                     if let i = result.budget.perPeriod.firstIndex(where: { $0.period == budget.period }) {
-                        result.budget.perPeriod[i] = PeriodBudget(period: budget.period, epsilon: min(result.budget.perPeriod[i].epsilon, period))
+                        let old = result.budget.perPeriod[i]
+                        let combined = old.delta.flatMap { a in delta.map { min(a, $0) } }
+                        result.budget.perPeriod[i] = PeriodBudget(period: budget.period, epsilon: min(old.epsilon, period), delta: combined)
                     } else {
-                        result.budget.perPeriod.append(PeriodBudget(period: budget.period, epsilon: period))
+                        result.budget.perPeriod.append(PeriodBudget(period: budget.period, epsilon: period, delta: delta))
                     }
                 }
             }
@@ -221,12 +232,71 @@ public struct PolicyEvaluator: Sendable {
                 result.reasons.append(DecisionReason(
                     code: .epsilonOverPeriodLimit, message: "epsilon \(epsilon) is over the whole \(period.period.rawValue)ly budget \(period.epsilon)"))
             }
+            // A DP permit without a period limit would let one principal spend without bound.
+            if result.budget.perPeriod.isEmpty {
+                result.reasons.append(DecisionReason(
+                    code: .noPeriodLimit, message: "no applicable permit (\(deciding)) sets epsilon_per_period, so spending would be unbounded; ask the policy owner to set one"))
+            }
+            checkDelta(request, &result)
+            checkPopulation(request, &result)
         } else if let epsilon = request.epsilon, epsilon != 0 {
             result.reasons.append(DecisionReason(
                 code: .epsilonNotApplicable, message: "epsilon applies to dp_aggregate output only; \(request.outputMode.rawValue) spends no privacy budget, so leave it out"))
         }
         if request.outputMode == .pseudonymousAggregate && result.minGroupSize == nil {
             result.reasons.append(DecisionReason(code: .noMinGroupSize, message: "no applicable permit (\(deciding)) sets min_group_size for pseudonymous aggregates"))
+        }
+    }
+
+    /// Delta of approximate DP: refused unless every applicable permit limits it, and within those limits.
+    func checkDelta(_ request: AccessRequest, _ result: inout Evaluation) {
+        let delta = request.delta
+        guard delta != 0 else { return }
+        guard delta.isFinite, delta > 0, delta < 1 else {
+            result.reasons.append(DecisionReason(code: .deltaInvalid, message: "delta must be a probability between 0 and 1 (typically below 1e-6)"))
+            return
+        }
+        guard let limit = result.budget.deltaPerJob else {
+            let deciding = result.permits.filter { $0.budget != nil && $0.budget?.deltaPerJob == nil }.map(\.id)
+            result.reasons.append(DecisionReason(
+                code: .noDeltaLimit,
+                message: "this job needs delta \(delta) (partition selection of keys that are not declared public), but permit \(deciding.joined(separator: ", ")) sets no delta_per_job; declare the keys public in the schema or ask the policy owner for a delta limit",
+                rule: deciding.first))
+            return
+        }
+        if delta > limit {
+            let setters = result.permits.filter { $0.budget?.deltaPerJob == limit }.map(\.id)
+            result.reasons.append(DecisionReason(
+                code: .deltaOverJobLimit, message: "delta \(delta) is over the per-job limit \(limit) set by rule \(setters.joined(separator: ", "))",
+                rule: setters.first))
+        }
+        for period in result.budget.perPeriod {
+            guard let periodDelta = period.delta else {
+                result.reasons.append(DecisionReason(
+                    code: .noDeltaLimit, message: "no applicable permit sets delta_per_period for the \(period.period.rawValue), so no job may spend delta"))
+                continue
+            }
+            if delta > periodDelta {
+                result.reasons.append(DecisionReason(
+                    code: .deltaOverPeriodLimit, message: "delta \(delta) is over the whole \(period.period.rawValue)ly delta budget \(periodDelta)"))
+            }
+        }
+    }
+
+    /// The population account (policies/privacy.yaml) must exist and admit the job on its own.
+    func checkPopulation(_ request: AccessRequest, _ result: inout Evaluation) {
+        guard let population = policies.population else {
+            result.reasons.append(DecisionReason(
+                code: .noPopulationBudget,
+                message: "the workspace sets no population budget (policies/privacy.yaml), so no customer's total privacy loss would be bounded; ask the DPO to set one"))
+            return
+        }
+        let epsilon = request.epsilon ?? 0
+        if epsilon > population.epsilonPerPeriod || epsilon > population.epsilonLifetime || request.delta > population.deltaPerPeriod
+            || request.delta > population.deltaLifetime {
+            result.reasons.append(DecisionReason(
+                code: .populationLimit,
+                message: "the job (epsilon \(epsilon), delta \(request.delta)) is larger than the population budget allows in a whole \(population.period.rawValue) or lifetime (\(population.summary))"))
         }
     }
 

@@ -23,6 +23,7 @@ public struct PolicyLoadError: Error, Sendable, CustomStringConvertible {
 ///   principals.yaml     principals, their roles and token hashes
 ///   purposes.yaml       purposes (versioned data uses)
 ///   notices/*           privacy notice texts whose digests purposes record
+///   privacy.yaml        the population budget (every customer's total privacy loss)
 ///   rules/*.yaml        permits and forbids
 ///   tests/*.yaml        golden decision tests (not part of the policy version)
 /// ```
@@ -37,19 +38,22 @@ public struct PolicySet: Sendable {
     public let purposes: PurposeRegistry
     /// All rules, sorted by id (the order of rules never changes a decision).
     public let rules: [PolicyRule]
+    /// The population account's limits from `privacy.yaml`; nil: no DP job may run.
+    public let population: PopulationBudget?
     /// SHA-256 (hex) over the policy files; see `PolicyVersion`.
     public let version: String
 
     /// Creates the value from its parts.
     public init(
         catalog: DatasetCatalog, roles: RoleCatalog, principals: PrincipalDirectory, purposes: PurposeRegistry,
-        rules: [PolicyRule], version: String
+        rules: [PolicyRule], population: PopulationBudget? = nil, version: String
     ) {
         self.catalog = catalog
         self.roles = roles
         self.principals = principals
         self.purposes = purposes
         self.rules = rules.sorted { $0.id < $1.id }
+        self.population = population
         self.version = version
     }
 
@@ -101,6 +105,11 @@ public struct PolicySet: Sendable {
             }
         }
 
+        var population: PopulationBudget?
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("privacy.yaml").path), let file = yaml("privacy.yaml") {
+            population = PopulationBudget.parse(file, errors: &errors)
+        }
+
         var rules: [PolicyRule] = []
         let context = RuleLoader.Context(roles: roles, purposes: purposes, catalog: catalog)
         let rulesDirectory = directory.appendingPathComponent("rules")
@@ -133,7 +142,8 @@ public struct PolicySet: Sendable {
             errors.append(ConfigurationError(file: ".", line: nil, message: "cannot compute the policy version (\(error.localizedDescription))"))
             return (nil, errors)
         }
-        let set = PolicySet(catalog: catalog, roles: roles, principals: principals, purposes: purposes, rules: rules, version: version)
+        let set = PolicySet(catalog: catalog, roles: roles, principals: principals, purposes: purposes, rules: rules, population: population,
+                            version: version)
         return (set, errors)
     }
 }

@@ -84,20 +84,28 @@ public enum BudgetPeriod: String, Sendable, CaseIterable, Codable, Comparable {
     public static func < (a: BudgetPeriod, b: BudgetPeriod) -> Bool { a.order < b.order }
 }
 
-/// Differential-privacy budget a permit sets: epsilon per job, and epsilon per principal per
-/// dataset per period.
+/// Differential-privacy budget a permit sets: epsilon and delta per job, and epsilon and delta per
+/// principal per dataset per period. Delta is what partition selection (releasing keys that are not
+/// declared public) costs; a permit without a delta limit allows no job that needs one.
 public struct BudgetRule: Sendable, Equatable {
     /// Largest epsilon one job may spend.
     public let epsilonPerJob: Double?
     /// Largest epsilon per principal per dataset per period.
     public let epsilonPerPeriod: Double?
+    /// Largest delta one job may spend.
+    public let deltaPerJob: Double?
+    /// Largest delta per principal per dataset per period.
+    public let deltaPerPeriod: Double?
     /// The accounting period.
     public let period: BudgetPeriod
 
     /// Creates the value from its parts.
-    public init(epsilonPerJob: Double?, epsilonPerPeriod: Double?, period: BudgetPeriod = .month) {
+    public init(epsilonPerJob: Double?, epsilonPerPeriod: Double?, deltaPerJob: Double? = nil, deltaPerPeriod: Double? = nil,
+                period: BudgetPeriod = .month) {
         self.epsilonPerJob = epsilonPerJob
         self.epsilonPerPeriod = epsilonPerPeriod
+        self.deltaPerJob = deltaPerJob
+        self.deltaPerPeriod = deltaPerPeriod
         self.period = period
     }
 }

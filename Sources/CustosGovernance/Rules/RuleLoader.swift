@@ -163,7 +163,7 @@ enum RuleLoader {
 
     static func parseBudget(_ node: YAMLValue?, id: String) throws -> BudgetRule? {
         guard let node else { return nil }
-        try node.checkKeys(["epsilon_per_job", "epsilon_per_period", "period"])
+        try node.checkKeys(["epsilon_per_job", "epsilon_per_period", "delta_per_job", "delta_per_period", "period"])
         let perJob = try node.optionalDouble("epsilon_per_job")
         let perPeriod = try node.optionalDouble("epsilon_per_period")
         for (name, value) in [("epsilon_per_job", perJob), ("epsilon_per_period", perPeriod)] {
@@ -174,11 +174,24 @@ enum RuleLoader {
         if let perJob, let perPeriod, perJob > perPeriod {
             throw node.error("rule '\(id)': epsilon_per_job (\(perJob)) is larger than epsilon_per_period (\(perPeriod)); no job could run")
         }
+        let deltaPerJob = try node.optionalDouble("delta_per_job")
+        let deltaPerPeriod = try node.optionalDouble("delta_per_period")
+        for (name, value) in [("delta_per_job", deltaPerJob), ("delta_per_period", deltaPerPeriod)] {
+            // Delta is a probability of failure: it must be tiny, and at least below one.
+            if let value, !(value > 0 && value < 1) {
+                throw ConfigurationError(file: node.file, line: node.line(ofKey: name),
+                                         message: "rule '\(id)': \(name) must be a probability between 0 and 1 (typically below 1e-5)")
+            }
+        }
+        if let deltaPerJob, let deltaPerPeriod, deltaPerJob > deltaPerPeriod {
+            throw node.error("rule '\(id)': delta_per_job (\(deltaPerJob)) is larger than delta_per_period (\(deltaPerPeriod)); no job needing delta could run")
+        }
         let periodText = try node.optionalString("period") ?? "month"
         guard let period = BudgetPeriod(rawValue: periodText) else {
             throw ConfigurationError(file: node.file, line: node.line(ofKey: "period"),
                                      message: "rule '\(id)': period must be one of \(BudgetPeriod.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        return BudgetRule(epsilonPerJob: perJob, epsilonPerPeriod: perPeriod, period: period)
+        return BudgetRule(epsilonPerJob: perJob, epsilonPerPeriod: perPeriod, deltaPerJob: deltaPerJob, deltaPerPeriod: deltaPerPeriod,
+                          period: period)
     }
 }

@@ -19,7 +19,24 @@ public struct GroupByCountMechanism<Key: Hashable & Sendable>: PrivacyMechanism 
     public let publicKeys: Set<Key>
     /// Minimum noisy count for a non-public key to be released.
     public let threshold: Int64
+    /// False when the keys are a complete public domain: nothing outside it is ever released, so
+    /// there is no partition selection and no delta.
+    public let selectsPartitions: Bool
     let noise: NoiseDistribution
+
+    /// A grouped count over a complete public domain of keys: every key of `publicDomain` is released
+    /// (with a zero count too) and keys outside it never are. Pure: no delta.
+    public init(guarantee: PrivacyGuarantee, bounds: ContributionBounds, publicDomain: Set<Key>) throws {
+        let l0 = UInt64(bounds.maxGroupsPerSubject)
+        let lInf = UInt64(bounds.maxRowsPerSubject)
+        let l1 = try checkedProduct(l0, lInf, "group-by sensitivity")
+        noise = try guarantee.noise(l1Sensitivity: l1, l2SensitivitySquared: BigNatural(l0) * BigNatural(lInf) * BigNatural(lInf))
+        threshold = .max
+        selectsPartitions = false
+        publicKeys = publicDomain
+        declaration = MechanismDeclaration(
+            mechanism: "group-by count over public keys", cost: guarantee.cost, contributionBounds: bounds, noise: [noise])
+    }
 
     /// A grouped count with partition selection.
     public init(guarantee: PrivacyGuarantee, delta: Double, bounds: ContributionBounds, publicKeys: Set<Key> = []) throws {
@@ -42,6 +59,7 @@ public struct GroupByCountMechanism<Key: Hashable & Sendable>: PrivacyMechanism 
         while k > 1 && noise.upperTail(atLeast: k - 1) <= target { k -= 1 }
         while noise.upperTail(atLeast: k) > target { k += 1 }
         threshold = Int64(lInf) + k + 1
+        selectsPartitions = true
         self.publicKeys = publicKeys
         var cost = guarantee.cost
         cost.delta = delta
@@ -71,7 +89,7 @@ public struct GroupByCountMechanism<Key: Hashable & Sendable>: PrivacyMechanism 
         // Noise every key (public or not) so the work done does not depend on which keys pass.
         for (key, count) in counts {
             let noisy = try NoisyInteger.release(count, noise: noise, using: &random)
-            if publicKeys.contains(key) || noisy.value >= threshold {
+            if publicKeys.contains(key) || (selectsPartitions && noisy.value >= threshold) {
                 released[key] = noisy
             }
         }

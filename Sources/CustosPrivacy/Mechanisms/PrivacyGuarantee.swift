@@ -69,7 +69,8 @@ public enum PrivacyGuarantee: Sendable, Hashable, Codable, CustomStringConvertib
 }
 
 /// A released integer statistic with its noise and a confidence interval for the noiseless value.
-public struct NoisyInteger: Sendable, Hashable, Codable {
+/// Encodable but not Decodable: a noisy value can only come from a mechanism, never from JSON.
+public struct NoisyInteger: Sendable, Hashable, Encodable {
     /// The noisy value (grid units for sums, rows for counts).
     public let value: Int64
     /// The noise that was added.
@@ -94,7 +95,7 @@ public struct NoisyInteger: Sendable, Hashable, Codable {
 }
 
 /// A released real number with a confidence interval for the noiseless (clamped, bounded) statistic.
-public struct NoisyEstimate: Sendable, Hashable, Codable {
+public struct NoisyEstimate: Sendable, Hashable, Encodable {
     /// The estimate.
     public let value: Double
     /// 95% interval for the noiseless statistic of the bounded data (covers noise only, not the

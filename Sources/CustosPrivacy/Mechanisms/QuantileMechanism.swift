@@ -96,7 +96,7 @@ public struct QuantileMechanism: PrivacyMechanism {
 }
 
 /// A released quantile.
-public struct QuantileResult: Sendable, Hashable, Codable {
+public struct QuantileResult: Sendable, Hashable, Encodable {
     /// The chosen candidate value.
     public let value: Double
     /// Its index in the candidate grid.

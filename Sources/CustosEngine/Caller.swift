@@ -1,0 +1,27 @@
+import Foundation
+
+/// Who is acting: a principal in a role, authenticated by a bearer token (operators acting on the
+/// machine itself are identified by their OS account and need no token).
+///
+/// Named `Caller` rather than `Caller` so that it never shadows Swift's `Caller` protocol in a module
+/// that imports the engine.
+public struct Caller: Sendable {
+    /// The principal id from `policies/principals.yaml`.
+    public let principal: String
+    /// The role the principal acts in (must be one of theirs).
+    public let role: String
+    /// The bearer token; never logged, printed or copied into a decision.
+    public let token: String?
+
+    /// A caller from its parts.
+    public init(principal: String, role: String, token: String?) {
+        self.principal = principal
+        self.role = role
+        self.token = token
+    }
+
+    /// The local operator running a maintenance command (ingest, key rotation) on the machine.
+    public static var localOperator: Caller {
+        Caller(principal: "os:" + (ProcessInfo.processInfo.environment["USER"] ?? "operator"), role: "operator", token: nil)
+    }
+}

@@ -1,0 +1,242 @@
+import CustosGovernance
+import Foundation
+import XCTest
+
+/// The built binary against a real workspace made by `custos init`: golden outputs, error
+/// messages and exit codes (0 success, 1 refused or failed, 64 a command line that does not parse).
+final class CommandTests: XCTestCase {
+    /// One workspace for the class: init is the slow part, and the tests only add to it.
+    nonisolated(unsafe) static var shared: CLIWorkspace?
+
+    override class func setUp() {
+        super.setUp()
+        shared = try? CLIWorkspace()
+    }
+
+    override class func tearDown() {
+        shared = nil
+        super.tearDown()
+    }
+
+    func workspace() throws -> CLIWorkspace { try XCTUnwrap(Self.shared, "custos init failed") }
+
+    let officer = ["--principal", "dana", "--role", "compliance_officer"]
+
+    // MARK: Golden outputs
+
+    func testPolicyCheckOnTheShippedPoliciesIsGolden() throws {
+        let ws = try workspace()
+        let result = try ws.run(["policy", "check"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let version = try PolicyVersion.digest(directory: ws.root.appendingPathComponent("policies"))
+        XCTAssertEqual(result.stdout, "policies are valid (version \(version))\n")
+        XCTAssertEqual(result.stderr, "")
+    }
+
+    func testPolicyCheckNamesTheBrokenRuleAndExits1() throws {
+        let fixture = FileManager.default.temporaryDirectory.appendingPathComponent("custos-cli-policies-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: fixture) }
+        try FileManager.default.createDirectory(at: fixture, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: try workspace().root.appendingPathComponent("policies"), to: fixture.appendingPathComponent("policies"))
+        try Data("""
+            rules:
+              - id: cli-test-bad-role
+                effect: permit
+                description: A rule naming a role nobody declared.
+                roles: [astronaut]
+                purposes: [analytics.reporting]
+                datasets: [orders]
+                output_modes: [dp_aggregate]
+                columns:
+                  "*": dp_only
+
+            """.utf8).write(to: fixture.appendingPathComponent("policies/rules/zz-cli-test.yaml"))
+        let result = try CustosProcess.run(["policy", "check", "--workspace", fixture.path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stdout.hasPrefix("rules/zz-cli-test.yaml:5: rule 'cli-test-bad-role': unknown role 'astronaut'; roles.yaml declares: "),
+                      result.stdout)
+    }
+
+    func testPolicyExplainIsGolden() throws {
+        let result = try workspace().run(["policy", "explain", "--principal", "mika", "--role", "marketing_analyst",
+                                          "--purpose", "personalize.recommendations", "--dataset", "events",
+                                          "--columns", "event_time", "event_type", "--output-mode", "pseudonymous_aggregate"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("""
+            request:  mika as marketing_analyst for personalize.recommendations on events [event_time, event_type] -> pseudonymous_aggregate
+            decision: DENY
+            """), result.stdout)
+        XCTAssertTrue(result.stdout.contains("output mode pseudonymous_aggregate is not permitted for role marketing_analyst"), result.stdout)
+    }
+
+    // MARK: Bad command lines exit 64 and say why
+
+    func testUnknownEnumValueExits64WithTheValues() throws {
+        let result = try workspace().run(["mine", "rfm", "--principal", "mika", "--role", "marketing_analyst",
+                                          "--purpose", "marketing.segmentation", "--mode", "secret"], as: "mika")
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stdout, "")
+        XCTAssertTrue(result.stderr.hasPrefix("""
+            Error: The value 'secret' is invalid for '--mode <mode>'. Please provide one of 'pseudonymous_records', 'pseudonymous_aggregate' or 'dp_aggregate'.
+            """), result.stderr)
+    }
+
+    func testMissingRequiredOptionExits64() throws {
+        let result = try workspace().run(["mine", "rfm", "--principal", "mika", "--role", "marketing_analyst"], as: "mika")
+        XCTAssertEqual(result.status, 64)
+        XCTAssertTrue(result.stderr.hasPrefix("Error: Missing expected argument '--purpose <purpose>'\n"), result.stderr)
+    }
+
+    func testFailedValidationExits64AndReadsNothing() throws {
+        let ws = try workspace()
+        let before = try auditLines(ws)
+        XCTAssertFalse(before.isEmpty, "init writes audit entries")
+        let result = try ws.run(["mine", "funnel", "--principal", "mika", "--role", "marketing_analyst",
+                                 "--purpose", "personalize.recommendations", "--mode", "pseudonymous_records"], as: "mika")
+        XCTAssertEqual(result.status, 64)
+        XCTAssertTrue(result.stderr.hasPrefix("Error: funnel runs in pseudonymous_aggregate, or dp_aggregate with --epsilon; it cannot run in pseudonymous_records."),
+                      result.stderr)
+        XCTAssertEqual(try auditLines(ws), before, "a refused command line never opens the workspace")
+        let prove = try ws.run(["audit", "prove"])
+        XCTAssertEqual(prove.status, 64)
+        XCTAssertTrue(prove.stderr.hasPrefix("Error: give --entry N for an inclusion proof or --old-size M [--size N] for a consistency proof\n"))
+    }
+
+    // MARK: Denials exit 1 and say what to do
+
+    func testDeniedJobExits1AndNamesTheExplainCommandThatShowsWhy() throws {
+        let ws = try workspace()
+        let result = try ws.run(["mine", "funnel", "--principal", "mika", "--role", "marketing_analyst",
+                                 "--purpose", "personalize.recommendations"], as: "mika")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stdout, "")
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, result.stderr)
+        XCTAssertEqual(lines.first, "error: denied: output mode pseudonymous_aggregate is not permitted for role marketing_analyst, "
+            + "purpose personalize.recommendations on dataset events; permitted: pseudonymous_records (rule personalize-recommendations)")
+        let advice = try XCTUnwrap(lines.last)
+        XCTAssertTrue(advice.hasPrefix("what to do: `custos policy explain "), advice)
+        XCTAssertTrue(advice.hasSuffix("ask the data protection officer for a rule that permits it."), advice)
+        // Following the advice reproduces the same reason.
+        let command = try XCTUnwrap(advice.split(separator: "`").dropFirst().first).split(separator: " ").dropFirst().map(String.init)
+        let explained = try ws.run(command)
+        XCTAssertEqual(explained.status, 0, explained.stderr)
+        XCTAssertTrue(explained.stdout.contains("decision: DENY"), explained.stdout)
+        XCTAssertTrue(explained.stdout.contains("output mode pseudonymous_aggregate is not permitted for role marketing_analyst"), explained.stdout)
+    }
+
+    func testJobWithSomeoneElsesTokenIsDenied() throws {
+        let ws = try workspace()
+        var environment = ["CUSTOS_WORKSPACE": ws.root.path]
+        environment["CUSTOS_TOKEN"] = ws.tokens["alice"]
+        let result = try CustosProcess.run(["mine", "rules", "--principal", "mika", "--role", "marketing_analyst",
+                                            "--purpose", "marketing.segmentation"], environment: environment)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.hasPrefix("error: denied: principal 'mika' could not be authenticated"), result.stderr)
+    }
+
+    // MARK: Data-subject requests
+
+    func testVerifyCodeFindsTheChallengeFromTheRequest() throws {
+        let ws = try workspace()
+        let filed = try ws.run(["dsr", "file", "--type", "access", "--email", "cli-test@example.com", "--customer", "C0000001"] + officer, as: "dana")
+        XCTAssertEqual(filed.status, 0, filed.stderr)
+        let id = try XCTUnwrap(filed.stdout.split(separator: " ").first.map(String.init))
+        XCTAssertTrue(id.hasPrefix("DSR-"), filed.stdout)
+
+        let early = try ws.run(["dsr", "verify", id, "--code", "123456"] + officer, as: "dana")
+        XCTAssertEqual(early.status, 1)
+        XCTAssertEqual(early.stderr, "error: no code has been sent for \(id); run `custos dsr verify \(id) --send` first\n")
+
+        let sent = try ws.run(["dsr", "verify", id, "--send"] + officer, as: "dana")
+        XCTAssertEqual(sent.status, 0, sent.stderr)
+        XCTAssertTrue(sent.stdout.hasPrefix("issued (challenge otp-"), sent.stdout)
+        let code = try codeSent(to: ws, for: id)
+
+        let wrong = try ws.run(["dsr", "verify", id, "--code", code == "000000" ? "111111" : "000000"] + officer, as: "dana")
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertTrue(wrong.stdout.hasPrefix("wrong_code (challenge otp-"), wrong.stdout)
+
+        let right = try ws.run(["dsr", "verify", id, "--code", code] + officer, as: "dana")
+        XCTAssertEqual(right.status, 0, right.stderr)
+        XCTAssertTrue(right.stdout.hasPrefix("verified (challenge otp-"), right.stdout)
+        let shown = try ws.run(["dsr", "show", id])
+        XCTAssertTrue(shown.stdout.contains("identity_verified"), shown.stdout)
+    }
+
+    // MARK: Reports
+
+    func testAuditReportPrintsASummaryAndWritesHTMLOnlyWhenAsked() throws {
+        let ws = try workspace()
+        let summary = try ws.run(["audit", "report"])
+        XCTAssertEqual(summary.status, 0, summary.stderr)
+        XCTAssertTrue(summary.stdout.hasPrefix("Custos audit report\n  period: "), summary.stdout)
+        XCTAssertTrue(summary.stdout.contains("\n  log: verified ("), summary.stdout)
+        XCTAssertFalse(summary.stdout.contains("<"), "no markup on a terminal")
+
+        let html = try ws.run(["audit", "report", "--format", "html"])
+        XCTAssertTrue(html.stdout.hasPrefix("<!DOCTYPE html>"))
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-cli-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let page = folder.appendingPathComponent("report.html"), json = folder.appendingPathComponent("report.json")
+        XCTAssertEqual(try ws.run(["audit", "report", "--output", page.path]).stdout, "wrote \(page.path)\n")
+        XCTAssertTrue(try String(contentsOf: page, encoding: .utf8).hasPrefix("<!DOCTYPE html>"))
+        XCTAssertEqual(try ws.run(["audit", "report", "--output", json.path]).stdout, "wrote \(json.path)\n")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any]
+        XCTAssertNotNil(object?["entryCount"])
+
+        let nowhere = try ws.run(["audit", "report", "--output", folder.appendingPathComponent("missing/report.html").path])
+        XCTAssertEqual(nowhere.status, 1)
+        XCTAssertTrue(nowhere.stderr.hasPrefix("error: cannot write "), nowhere.stderr)
+        XCTAssertTrue(nowhere.stderr.contains("check that its folder exists and is writable"), nowhere.stderr)
+    }
+
+    func testRecordOfProcessingPrintsASummary() throws {
+        let result = try workspace().run(["report", "ropa"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("Record of processing activities (GDPR art. 30(1)), generated "), result.stdout)
+        XCTAssertTrue(result.stdout.contains("\n    marketing.segmentation: "), result.stdout)
+        XCTAssertFalse(result.stdout.contains("<"))
+    }
+
+    func testAuditProveTakesTreeSizes() throws {
+        let ws = try workspace()
+        let result = try ws.run(["audit", "prove", "--old-size", "1", "--size", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let proof = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(proof["type"] as? String, "consistency")
+        XCTAssertEqual(proof["fromSize"] as? Int, 1)
+        XCTAssertEqual(proof["toSize"] as? Int, 2)
+        let old = try ws.run(["audit", "prove", "--from", "1", "--to", "2"])
+        XCTAssertEqual(old.status, 64)
+        XCTAssertTrue(old.stderr.contains("--old-size M and --size N"), old.stderr)
+    }
+
+    // MARK: Helpers
+
+    /// Every line of every audit segment, to show a command wrote nothing.
+    func auditLines(_ ws: CLIWorkspace) throws -> [String] {
+        let folder = ws.root.appendingPathComponent("audit/segments")
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().flatMap { name -> [String] in
+            guard name.hasSuffix(".jsonl") else { return [] }
+            return try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+    }
+
+    /// The one-time code in the newest outbox message about request `id` (the line of digits).
+    func codeSent(to ws: CLIWorkspace, for id: String) throws -> String {
+        let outbox = ws.root.appendingPathComponent("outbox")
+        let messages = try FileManager.default.contentsOfDirectory(atPath: outbox.path).sorted()
+        for name in messages.reversed() {
+            let text = try String(contentsOf: outbox.appendingPathComponent(name), encoding: .utf8)
+            guard text.contains(id) else { continue }
+            for line in text.split(whereSeparator: \.isNewline) {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if trimmed.count >= 6, trimmed.allSatisfy(\.isNumber) { return trimmed }
+            }
+        }
+        throw CocoaError(.fileReadNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "no code for \(id) in the outbox"])
+    }
+}
