@@ -37,6 +37,22 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidProofRequest(reason: String)
     /// A proof's text or JSON could not be parsed.
     case malformedProof(reason: String)
+    /// The checkpoint anchor (kept outside `audit/`) cannot be read, written or verified.
+    case anchorUnavailable(location: String, reason: String)
+    /// The anchor records a signed checkpoint newer than any left in `audit/checkpoints/`: checkpoints
+    /// were deleted or an older copy of `audit/` was restored.
+    case signedCheckpointsMissing(anchoredSize: UInt64, anchoredRoot: String, latestCheckpointSize: UInt64?,
+                                  location: String)
+    /// The entries no longer reproduce the root the anchor recorded for its size.
+    case anchorMismatch(anchoredSize: UInt64, location: String, reason: String)
+    /// Entries exist but neither a checkpoint nor an anchor says what was signed.
+    case unsignedLog(entries: UInt64, location: String)
+    /// The witness refuses a checkpoint smaller than the one it cosigned last.
+    case witnessRollback(witnessedSize: UInt64, offeredSize: UInt64)
+    /// The witness refuses a checkpoint that is not an extension of the one it cosigned last.
+    case witnessFork(witnessedSize: UInt64, offeredSize: UInt64, reason: String)
+    /// The witness key, its state file or the offered checkpoint cannot be used.
+    case witnessUnusable(reason: String)
 
     public var description: String {
         switch self {
@@ -84,6 +100,34 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot build that proof: \(reason)."
         case .malformedProof(let reason):
             return "the proof cannot be read: \(reason)."
+        case .anchorUnavailable(let location, let reason):
+            return "the audit checkpoint anchor (\(location)) cannot be used: \(reason). Nothing was written or "
+                + "signed. Restore the anchor and audit/ from the same backup, then run `custos audit verify`."
+        case .signedCheckpointsMissing(let size, let root, let latest, let location):
+            let found = latest.map { "holds checkpoints only up to size \($0)" } ?? "holds no checkpoint at all"
+            return "the workspace anchor (\(location)) records a signed checkpoint of \(size) entries (root \(root)), "
+                + "but audit/checkpoints/ \(found): signed checkpoints were deleted or an older copy of audit/ was "
+                + "restored, so entries up to \(size) can no longer be proven unaltered. Nothing was written or signed. "
+                + "Restore audit/ from a backup whose checkpoints reach size \(size) and run `custos audit verify`; "
+                + "check it against your witness's last cosigned checkpoint."
+        case .anchorMismatch(let size, let location, let reason):
+            return "the first \(size) entries do not match the signed root recorded in the workspace anchor "
+                + "(\(location)): \(reason). Signed entries were altered, removed or reordered. Nothing was written "
+                + "or signed. Restore audit/ from a backup that verifies and run `custos audit verify`."
+        case .unsignedLog(let entries, let location):
+            return "the audit log holds \(entries) entries but no signed checkpoint, and the workspace anchor "
+                + "(\(location)) records none: what was signed is unknown, so the log will not be re-sealed. Restore "
+                + "audit/checkpoints/ and the anchor from backup and run `custos audit verify`."
+        case .witnessRollback(let witnessed, let offered):
+            return "witness refuses: it already cosigned a checkpoint of \(witnessed) entries, and the log now offers "
+                + "one of only \(offered) (rollback or truncation). Nothing was cosigned. Restore the log from a "
+                + "backup that reaches \(witnessed) entries; do not reset the witness state."
+        case .witnessFork(let witnessed, let offered, let reason):
+            return "witness refuses: the checkpoint of \(offered) entries is not an extension of the checkpoint of "
+                + "\(witnessed) entries it cosigned last (\(reason)). The log was rewritten (a fork). Nothing was "
+                + "cosigned. Investigate and restore the log from a backup consistent with the witnessed checkpoint."
+        case .witnessUnusable(let reason):
+            return "witness cannot proceed: \(reason). Nothing was cosigned."
         }
     }
 }

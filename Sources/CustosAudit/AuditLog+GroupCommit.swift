@@ -187,6 +187,7 @@ extension AuditLog {
                                         timeMilliseconds: AuditTimestamp.milliseconds(of: Date()), signer: signer)
         let file = paths.checkpoint(size: frontier.size)
         try FileIO.writeAtomically(file.path, Array(checkpoint.signedNote.utf8))
+        if let anchor = options.anchor { try store(checkpoint, in: anchor) }
         if saveState {
             let state = MerkleState(size: frontier.size, frontier: frontier.hashes, segments: writer.extents)
             try FileIO.writeAtomically(paths.state, state.encoded())

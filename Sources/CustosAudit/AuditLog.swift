@@ -21,14 +21,18 @@ public final class AuditLog: @unchecked Sendable {
         public var lockTimeout: TimeInterval
         /// The actor recorded on `audit.recover` entries.
         public var recoveryActor: String
+        /// Where the latest signed checkpoint is remembered outside `audit/` (nil: nowhere). With an
+        /// anchor, `open` refuses a log whose checkpoints fall short of it instead of re-sealing.
+        public var anchor: (any CheckpointAnchor)?
 
         /// Defaults: checkpoint every 1,000 entries, 64 MiB segments, 30 s lock wait, actor `custos`.
         public init(checkpointEvery: UInt64 = 1000, segmentBytes: UInt64 = 64 << 20, lockTimeout: TimeInterval = 30,
-                    recoveryActor: String = "custos") {
+                    recoveryActor: String = "custos", anchor: (any CheckpointAnchor)? = nil) {
             self.checkpointEvery = max(1, checkpointEvery)
             self.segmentBytes = max(1, segmentBytes)
             self.lockTimeout = lockTimeout
             self.recoveryActor = recoveryActor
+            self.anchor = anchor
         }
     }
 
@@ -71,7 +75,9 @@ public final class AuditLog: @unchecked Sendable {
     ///   - origin: the log identity, a schema-less URL such as `example.com/custos/audit`.
     ///   - checkpointEvery: entries between automatic checkpoints.
     /// - Throws: `AuditError.logLocked` if another writer holds the log, `.checkpointAheadOfLog` if signed
-    ///   entries are missing, `.checkpointMismatch` or `.malformedCheckpoint` if the log was altered.
+    ///   entries are missing, `.checkpointMismatch` or `.malformedCheckpoint` if the log was altered; with an
+    ///   anchor, `.signedCheckpointsMissing`, `.anchorMismatch` or `.unsignedLog` when checkpoints were
+    ///   deleted, an older copy restored or signed entries rewritten. Nothing is signed in those cases.
     public static func open(directory: URL, signingKey: Curve25519.Signing.PrivateKey, origin: String,
                             checkpointEvery: UInt64 = 1000) throws(AuditError) -> AuditLog {
         try open(directory: directory, signingKey: signingKey, origin: origin,
@@ -86,11 +92,16 @@ public final class AuditLog: @unchecked Sendable {
         try FileIO.makeDirectory(paths.root)
         let lock = try WriterLock(path: paths.lock, directory: paths.root, timeout: options.lockTimeout)
         try prepareLayout(paths)
-        let found = try LogOpener(paths: paths, verifier: signer.verifierKey).run()
+        var opener = LogOpener(paths: paths, verifier: signer.verifierKey)
+        if let anchor = options.anchor {
+            opener.anchorLocation = anchor.location
+            opener.anchored = try Checkpoint.anchored(anchor, verifier: signer.verifierKey)
+        }
+        let found = try opener.run()
         let writer = try SegmentWriter(paths: paths, rollBytes: options.segmentBytes, extents: found.extents)
         let log = AuditLog(directory: directory, origin: origin, options: options, paths: paths, signer: signer,
                            lock: lock, writer: writer, found: found)
-        try log.finishOpening(found: found)
+        try log.finishOpening(found: found, anchored: opener.anchored)
         return log
     }
 
@@ -111,7 +122,8 @@ public final class AuditLog: @unchecked Sendable {
         self.openReport = AuditOpenReport(
             entryCount: found.frontier.size, latestCheckpointSize: found.latest?.size,
             resumedFromSavedState: found.resumed, entriesRehashed: found.rehashed,
-            truncatedBytes: found.truncatedBytes, truncatedSegment: found.truncatedSegment, recoveryEntryIndex: nil)
+            truncatedBytes: found.truncatedBytes, truncatedSegment: found.truncatedSegment, recoveryEntryIndex: nil,
+            repairedSegment: found.repairedSegment, anchoredSize: nil, anchorAdopted: false)
     }
 
     private static func prepareLayout(_ paths: AuditPaths) throws(AuditError) {
@@ -130,22 +142,53 @@ public final class AuditLog: @unchecked Sendable {
         try FileIO.syncDirectory(paths.root)
     }
 
-    /// Records a truncation and seals any entries not yet covered by a checkpoint.
-    private func finishOpening(found: LogOpener.Result) throws(AuditError) {
+    /// Brings the anchor up to the latest checkpoint, records a truncation or repair, and seals any
+    /// entries not yet covered by a checkpoint (entries written after the last signature, e.g. before
+    /// a crash; the anchor checks in `LogOpener` have already refused anything that was signed and lost).
+    private func finishOpening(found: LogOpener.Result, anchored: Checkpoint?) throws(AuditError) {
+        if let anchor = options.anchor {
+            openReport.anchoredSize = anchored?.size
+            if let latest = found.latest, anchored?.size != latest.size {
+                openReport.anchorAdopted = anchored == nil
+                try store(latest, in: anchor)
+            } else if found.latest == nil, anchored == nil {
+                // A new log: anchor the empty tree, so that a later log without checkpoints is refused.
+                try store(try Checkpoint(size: 0, rootHash: RFC6962.emptyRoot,
+                                         timeMilliseconds: AuditTimestamp.milliseconds(of: Date()), signer: signer),
+                          in: anchor)
+            }
+        }
+        var recovery: AuditEntry?
         if found.truncatedBytes > 0, let segment = found.truncatedSegment {
-            let entry = AuditEntry(
+            recovery = AuditEntry(
                 actor: options.recoveryActor, role: "system", action: .auditRecover,
-                reason: "torn final line after an interrupted write was truncated",
+                reason: "torn final line after an interrupted write was truncated (no signed checkpoint covered it)",
                 details: ["segment": segment, "truncatedBytes": String(found.truncatedBytes),
                           "entriesKept": String(found.frontier.size)])
-            let index = try append(entry)
+        } else if let segment = found.repairedSegment {
+            recovery = AuditEntry(
+                actor: options.recoveryActor, role: "system", action: .auditRecover,
+                reason: "the final newline of a signed entry was missing and was restored; no entry was removed",
+                details: ["segment": segment, "entriesKept": String(found.frontier.size)])
+        }
+        if let recovery {
             openReport = AuditOpenReport(
                 entryCount: openReport.entryCount, latestCheckpointSize: openReport.latestCheckpointSize,
                 resumedFromSavedState: openReport.resumedFromSavedState, entriesRehashed: openReport.entriesRehashed,
                 truncatedBytes: openReport.truncatedBytes, truncatedSegment: openReport.truncatedSegment,
-                recoveryEntryIndex: index)
+                recoveryEntryIndex: try append(recovery), repairedSegment: openReport.repairedSegment,
+                anchoredSize: openReport.anchoredSize, anchorAdopted: openReport.anchorAdopted)
         }
         if size > 0, found.latest?.size != size { _ = try checkpoint() }
+    }
+
+    /// Writes `checkpoint` to the anchor.
+    func store(_ checkpoint: Checkpoint, in anchor: any CheckpointAnchor) throws(AuditError) {
+        do {
+            try anchor.store(checkpoint.signedNote)
+        } catch {
+            throw .anchorUnavailable(location: anchor.location, reason: "storing checkpoint \(checkpoint.size) failed: \(error)")
+        }
     }
 
     deinit { lock.release() }

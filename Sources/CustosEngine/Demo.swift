@@ -203,6 +203,9 @@ public struct Demo {
         say("   \(try engine.rights.requestRegister().map { "\($0.id) \($0.type) \($0.state)" }.joined(separator: ", "))")
 
         say("\n-- 9. audit: re-hash every entry, rebuild the Merkle tree, check every signed checkpoint")
+        // The writer seals what it wrote; the verifier itself is read-only and never signs.
+        let sealed = try engine.audit.checkpoint()
+        say("   signed checkpoint: size \(sealed.size), root \(sealed.rootHash.base64) (also anchored in the store; keep a copy elsewhere)")
         let verification = try engine.verifyAudit()
         result.auditVerified = verification.isValid
         say("   \(verification.isValid ? "verified" : "FAILED"): \(verification.entryCount) entries, \(verification.checkpointCount) signed checkpoints, root \(String(describing: verification.rootHash).prefix(16))…")

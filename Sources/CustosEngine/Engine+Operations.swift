@@ -44,9 +44,10 @@ extension Engine {
                               details: ["kek_version": String(workspace.keys.currentVersion), "audit_key": "keys/audit.pub"]))
     }
 
-    /// Verifies the whole audit log with the workspace's public key and records the run.
-    public func verifyAudit(actor: Caller = .localOperator) throws -> AuditVerificationResult {
-        try reports.verifyLog(actor: actor)
+    /// Verifies the whole audit log with the workspace's public key and the anchor in the store. Read-only:
+    /// it neither appends nor signs (a verifier that signs would seal whatever it was shown).
+    public func verifyAudit(witnesses: [CosignerKey] = [], externalCheckpoints: [[UInt8]] = []) throws -> AuditVerificationResult {
+        try Engine.readOnlyAudit(workspace).verify(witnesses: witnesses, externalCheckpoints: externalCheckpoints)
     }
 
     /// The subject a customer identifier belongs to (blind-index lookup), or nil when none does.

@@ -63,7 +63,9 @@ public final class Engine: EngineService {
             try workspace.store.setSetting("workspace_id", id ?? "")
         }
         let origin = "custos.local/audit/\(id ?? "workspace")"
-        let log = try AuditLog.open(directory: workspace.auditDirectory, signingKey: try workspace.keys.auditSigningKey(), origin: origin)
+        // The anchor in the store makes open refuse deleted checkpoints or an older audit/ instead of re-sealing.
+        let log = try AuditLog.open(directory: workspace.auditDirectory, signingKey: try workspace.keys.auditSigningKey(), origin: origin,
+                                    options: .init(anchor: SettingsCheckpointAnchor(store: workspace.store)))
         let engine = Engine(context: try EngineContext(workspace: workspace, policies: policies, audit: log, origin: origin, clock: clock))
         let previous = try workspace.store.setting("policy_version")
         if previous != policies.version {

@@ -13,19 +13,14 @@ public struct ReportService: EngineService {
 }
 
 extension ReportService {
-    /// Re-verifies the whole audit log (hashes, Merkle tree, signed checkpoints) and records that it did.
-    func verifyLog(actor: Caller = .localOperator) throws -> AuditVerificationResult {
-        try audit.checkpoint()
-        let pem = try String(contentsOf: workspace.keysDirectory.appendingPathComponent("audit.pub"), encoding: .utf8)
-        let result = try AuditVerifier.verify(directory: workspace.auditDirectory, publicKeyPEM: pem, origin: context.origin)
-        try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .auditVerify,
-                              decision: result.isValid ? .allow : .deny, reason: result.isValid ? "verified" : "verification failed",
-                              rows: Int64(result.entryCount), details: ["checkpoints": String(result.checkpointCount), "problems": String(result.problems.count)]))
-        return result
-    }
-
     /// The compliance report over a period (days inclusive), as HTML or JSON, with the verification status.
     public func auditReport(from: String?, to: String?, format: String) throws -> String {
+        try Self.auditReport(workspace, from: from, to: to, format: format, now: clock())
+    }
+
+    /// The compliance report, read-only: opens no writer, appends and signs nothing.
+    public static func auditReport(_ workspace: Workspace, from: String?, to: String?, format: String,
+                                   now: Date = Date()) throws -> String {
         func day(_ text: String?, end: Bool) throws -> Date? {
             guard let text else { return nil }
             guard let days = ValueParser.parseDate(text) else {
@@ -36,9 +31,10 @@ extension ReportService {
         let start = try day(from, end: false) ?? Date(timeIntervalSince1970: 0)
         let end = try day(to, end: true) ?? Date(timeIntervalSince1970: 32_503_680_000)
         guard start <= end else { throw EngineError.invalidRequest("--from is after --to") }
-        let verification = try verifyLog()
-        let entries = try audit.entries(in: DateInterval(start: start, end: end))
-        let report = AuditReport(entries: entries, asOf: clock(), verification: verification)
+        let log = try Engine.readOnlyAudit(workspace)
+        let verification = try log.verify()
+        let entries = try log.entries(in: DateInterval(start: start, end: end))
+        let report = AuditReport(entries: entries, asOf: now, verification: verification)
         switch format {
         case "json": return report.json()
         case "html": return try report.html()

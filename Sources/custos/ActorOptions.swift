@@ -33,11 +33,19 @@ func withEngine<T>(_ options: WorkspaceOptions, denialHint: String? = nil, _ bod
     do {
         let result = try body(engine)
         try engine.close()
+        printSignedCheckpoint(engine)
         return result
     } catch {
         try? engine.close()
         throw fail(error, denialHint: denialHint)
     }
+}
+
+/// Tells the operator (on standard error, so outputs stay parseable) the signed size and root, worth
+/// keeping outside the workspace: `custos audit verify --checkpoint` checks the log still matches it.
+func printSignedCheckpoint(_ engine: Engine) {
+    guard let latest = engine.audit.latestCheckpoint else { return }
+    FileHandle.standardError.write(Data("audit: signed checkpoint size \(latest.size) root \(latest.rootHash.base64)\n".utf8))
 }
 
 /// Prints a failure the way users should see it: what went wrong and what to do, then exits 1.

@@ -10,21 +10,40 @@ struct AuditCommand: ParsableCommand {
         commandName: "audit", abstract: "Verify, prove and report on the tamper-evident audit log.",
         discussion: """
             The log is canonical JSON lines in an RFC 6962 Merkle tree with Ed25519-signed checkpoints \
-            (audit/README.md describes the format). None of these commands writes to the log's history.
+            (audit/README.md describes the format). Verify, prove and report only read: they never append or sign. `witness` cosigns checkpoints with a key kept off the server.
             """,
-        subcommands: [Verify.self, Prove.self, Report.self])
+        subcommands: [Verify.self, Prove.self, Report.self, WitnessKeygen.self, Witness.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-hash every entry, rebuild the Merkle tree, check every checkpoint signature and consistency.",
+            abstract: "Re-hash every entry, rebuild the Merkle tree, check every checkpoint signature and consistency, the anchor and witness cosignatures. Read-only: never appends or signs.",
             discussion: "Exits 1 when verification fails. tools/audit-verify/verify.py checks the same log with no code shared.")
         @OptionGroup var options: WorkspaceOptions
+        @Option(name: .customLong("witness-key"), help: "A witness's .vkey file (from `audit witness-keygen`); its cosignatures must verify and cover the log. Repeatable.")
+        var witnessKeys: [String] = []
+        @Option(name: .customLong("checkpoint"), help: "A signed checkpoint kept outside the workspace (a note, or a witness state file); the log must still match it. Repeatable.")
+        var checkpoints: [String] = []
 
         func run() throws {
-            let result = try withEngine(options) { try $0.verifyAudit() }
+            let result: AuditVerificationResult
+            do {
+                let witnesses = try witnessKeys.map { try CosignerKey(verifierKey: try String(contentsOfFile: $0, encoding: .utf8)) }
+                let external = try checkpoints.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
+                result = try Engine.readOnlyAudit(try options.open()).verify(witnesses: witnesses, externalCheckpoints: external)
+            } catch {
+                throw fail(error)
+            }
             print(result.isValid ? "audit log verified" : "AUDIT LOG VERIFICATION FAILED")
             print("  \(result.entryCount) entries in \(result.segmentCount) segments, \(result.checkpointCount) signed checkpoints, \(result.consistencyProofsVerified) consistency proofs")
             print("  root \(result.rootHash)")
+            if let latest = result.latestCheckpoint { print("  latest signed checkpoint: size \(latest.size) root \(latest.rootHash.base64)") }
+            if let anchored = result.anchoredSize { print("  anchored signed size (kept outside audit/): \(anchored)") }
+            for (name, size) in result.witnessedSizes.sorted(by: { $0.key < $1.key }) {
+                print("  witnessed by \(name): the first \(size) entries")
+            }
+            if result.witnessedSizes.isEmpty {
+                print("  note: no witness checked; anyone holding keys/audit.key can forge an unwitnessed tail (see `custos audit witness`)")
+            }
             for problem in result.problems { print("  problem: \(problem)") }
             for notice in result.notices { print("  note: \(notice)") }
             if !result.isValid { throw ExitCode.failure }
@@ -72,12 +91,9 @@ struct AuditCommand: ParsableCommand {
         }
 
         func run() throws {
-            let workspace = options.url
-            let origin = try withEngine(options) { $0.origin }
             do {
-                let pem = try String(contentsOf: workspace.appendingPathComponent("keys/audit.pub"), encoding: .utf8)
-                let prover = try AuditProver(directory: workspace.appendingPathComponent("audit"),
-                                             publicKey: try Curve25519.Signing.PublicKey(pemRepresentation: pem), origin: origin)
+                // Read-only: no writer is opened, nothing is appended or signed.
+                let prover = try Engine.readOnlyAudit(try options.open()).prover()
                 if let entry {
                     let proof = try prover.inclusionProof(entry: entry, treeSize: size)
                     if format == .tlog {
@@ -122,8 +138,12 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let format = output.resolvedFormat
-            let text = try withEngine(options) { engine in
-                try engine.reports.auditReport(from: from, to: to, format: format == .text ? "json" : format.rawValue)
+            let text: String
+            do {
+                // Read-only: no writer is opened, nothing is appended or signed.
+                text = try ReportService.auditReport(try options.open(), from: from, to: to, format: format == .text ? "json" : format.rawValue)
+            } catch {
+                throw fail(error)
             }
             try output.emit(format == .text ? try ReportSummary.audit(json: text) : text)
         }

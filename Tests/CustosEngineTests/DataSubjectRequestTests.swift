@@ -55,7 +55,8 @@ final class DataSubjectRequestTests: XCTestCase {
         let funnel = try f.engine.jobs.mineFunnel(actor: f.alice, purpose: "analytics.reporting", parameters: MiningParameters())
         XCTAssertFalse(try f.engine.workspace.store.allSubjects().contains(subject))
         XCTAssertGreaterThan(funnel.subjects, 0)
-        XCTAssertTrue(try f.engine.verifyAudit().isValid)
+        let verification = try f.engine.verifyAudit()
+        XCTAssertTrue(verification.isValid, verification.summary)
         XCTAssertTrue(try f.entries().contains { $0.action == .keyShred && $0.requestID == erasure })
     }
 

@@ -9,7 +9,15 @@ between each pair of consecutive checkpoints.
 
 Exit status: 0 when the log verifies, 1 when a problem was found, 2 when the inputs are unusable.
 
-Usage: verify.py AUDIT_DIR [--public-key keys/audit.pub] [--origin ORIGIN] [--json]
+Witnesses (C2SP tlog-cosignature, Ed25519 cosignature/v1): with --witness-key VKEY, every cosignature
+line by that witness must verify over "cosignature/v1\ntime <t>\n" + checkpoint text, and at least one
+cosigned checkpoint must match the entries; the witnessed prefix is reported. --checkpoint FILE checks a
+signed checkpoint kept elsewhere (a note, or a witness state file) against the log, which detects a log
+rolled back or truncated as a whole. --vault data/vault.sqlite reads the workspace's checkpoint anchor
+(setting audit_anchor, opened read-only) and checks it the same way, and that checkpoints/ reaches it.
+
+Usage: verify.py AUDIT_DIR [--public-key keys/audit.pub] [--origin ORIGIN] [--witness-key VKEY]...
+                 [--checkpoint FILE]... [--vault VAULT] [--json]
 """
 
 import argparse
@@ -338,6 +346,54 @@ def open_note(data, name, raw_key, public_key):
     return text
 
 
+def signature_lines(data):
+    """(name, blob) of each signature line of a note already checked by open_note."""
+    whole = data.decode("utf-8")
+    block = whole[whole.rfind("\n\n") + 2:]
+    out = []
+    for line in block.split("\n")[:-1]:
+        name, encoded = line[2:].split(" ")
+        out.append((name, base64.b64decode(encoded, validate=True)))
+    return out
+
+
+def parse_witness_key(text):
+    """A cosigner vkey: name+hex(key ID)+base64(0x04 || Ed25519 key); returns (name, key ID, public key)."""
+    parts = text.strip().split("+", 2)
+    if len(parts) != 3 or len(parts[1]) != 8:
+        raise Unusable("witness key is not name+keyid+base64")
+    try:
+        blob = base64.b64decode(parts[2], validate=True)
+    except ValueError:
+        raise Unusable("witness key is not base64")
+    if len(blob) != 33 or blob[0] != 0x04:
+        raise Unusable("witness key is not an Ed25519 cosigner key (type 0x04)")
+    name, raw = parts[0], blob[1:]
+    wanted = sha256(name.encode("utf-8") + b"\n" + b"\x04" + raw)[:4]
+    if wanted.hex() != parts[1].lower():
+        raise Unusable("witness key ID does not match its name and key")
+    return name, wanted, Ed25519PublicKey.from_public_bytes(raw)
+
+
+def cosignature_status(data, text, witness):
+    """None when the witness did not cosign; True when all its lines verify; else the reason."""
+    name, wanted, key = witness
+    found = False
+    for line_name, blob in signature_lines(data):
+        if line_name != name or blob[:4] != wanted:
+            continue
+        found = True
+        if len(blob) != 4 + 8 + 64:
+            return "cosignature by '%s' has the wrong length" % name
+        timestamp = int.from_bytes(blob[4:12], "big")
+        message = b"cosignature/v1\ntime " + str(timestamp).encode() + b"\n" + text.encode("utf-8")
+        try:
+            key.verify(blob[12:], message)
+        except InvalidSignature:
+            return "cosignature by '%s' does not verify: the checkpoint or the cosignature was altered" % name
+    return True if found else None
+
+
 def parse_checkpoint(text):
     lines = text.split("\n")
     if lines[-1] != "" or len(lines) < 4 or any(not line for line in lines[:-1]):
@@ -357,8 +413,12 @@ def parse_checkpoint(text):
 # ---------------------------------------------------------------- the check
 
 class Verifier:
-    def __init__(self, directory, public_key_path, origin):
+    def __init__(self, directory, public_key_path, origin, witnesses=(), external=(), anchor=None):
         self.directory = directory
+        self.witnesses = list(witnesses)
+        self.external = list(external)  # (label, bytes)
+        self.anchor = anchor  # bytes of the anchored checkpoint note, or None
+        self.witnessed = {}
         self.problems = []
         self.notices = []
         try:
@@ -407,6 +467,16 @@ class Verifier:
                 if verify_consistency(previous[0], size, proof, previous[1], root):
                     consistent += 1
             previous = (size, root)
+        for name, size, root, data, text in self.checkpoint_notes:
+            self.check_cosignatures("checkpoints/" + name, data, text, size <= n and tree.root(size) == root)
+        for label, data in self.external:
+            self.check_external(label, data, tree)
+        if self.anchor is not None:
+            self.check_anchor(self.anchor, tree, checkpoints[-1][1] if checkpoints else 0)
+        for name, _, _ in self.witnesses:
+            if name not in self.witnessed:
+                self.problem("witness " + name, "no checkpoint that matches the entries carries a valid "
+                             "cosignature by this witness")
         if not checkpoints and n > 0:
             self.problem("checkpoints/", "%d entries but no checkpoint with a valid signature" % n)
         covered = min(checkpoints[-1][1], n) if checkpoints else 0
@@ -420,9 +490,68 @@ class Verifier:
             "checkpointsMatching": matching,
             "consistencyProofsVerified": consistent,
             "rootHash": base64.b64encode(tree.root(n)).decode(),
+            "witnessed": self.witnessed,
             "problems": self.problems,
             "notices": self.notices,
         }
+
+    def open_checkpoint(self, label, data):
+        if self.origin is None:  # every checkpoint in audit/ is gone: take the origin from this note
+            self.origin = data.split(b"\n", 1)[0].decode("utf-8", "replace")
+        text = open_note(data, self.origin, self.raw_key, self.public_key)
+        origin, size, root = parse_checkpoint(text)
+        if origin != self.origin:
+            raise ValueError("origin line differs from '%s'" % self.origin)
+        return text, size, root
+
+    def check_cosignatures(self, label, data, text, matches):
+        for witness in self.witnesses:
+            status = cosignature_status(data, text, witness)
+            if status is True:
+                if matches:
+                    size = int(text.split("\n")[1])
+                    self.witnessed[witness[0]] = max(self.witnessed.get(witness[0], 0), size)
+            elif status is not None:
+                self.problem(label, status)
+
+    def check_external(self, label, data, tree):
+        if data.startswith(b"{"):
+            try:
+                data = json.loads(data.decode("utf-8"))["checkpoint"].encode("utf-8")
+            except (ValueError, KeyError, TypeError):
+                self.problem(label, "neither a signed checkpoint nor a witness state file")
+                return
+        try:
+            text, size, root = self.open_checkpoint(label, data)
+        except ValueError as error:
+            self.problem(label, str(error))
+            return
+        matches = size <= tree.size and tree.root(size) == root
+        self.check_cosignatures(label, data, text, matches)
+        if size > tree.size:
+            self.problem(label, "covers %d entries but the log holds only %d: the log was rolled back or "
+                         "truncated" % (size, tree.size))
+        elif not matches:
+            self.problem(label, "the first %d entries do not reproduce its root: the log was rewritten" % size)
+
+    def check_anchor(self, data, tree, latest):
+        label = "checkpoint anchor"
+        try:
+            text, size, root = self.open_checkpoint(label, data)
+        except ValueError as error:
+            self.problem(label, str(error))
+            return
+        if size == 0:
+            return
+        if latest < size:
+            self.problem(label, "the workspace recorded a signed checkpoint of %d entries but checkpoints/ reaches "
+                         "only size %d: checkpoints were deleted or an older copy of audit/ was restored"
+                         % (size, latest))
+        if size > tree.size:
+            self.problem(label, "covers %d entries but the log holds only %d" % (size, tree.size))
+        elif tree.root(size) != root:
+            self.problem(label, "the first %d entries do not reproduce the anchored root: signed entries were "
+                         "altered" % size)
 
     @staticmethod
     def place(segment_map, start, end):
@@ -457,6 +586,7 @@ class Verifier:
             with open(os.path.join(folder, files[0]), "rb") as handle:
                 self.origin = handle.read().split(b"\n", 1)[0].decode("utf-8", "replace")
         valid = []
+        self.checkpoint_notes = []
         for name in files:
             with open(os.path.join(folder, name), "rb") as handle:
                 data = handle.read()
@@ -472,6 +602,7 @@ class Verifier:
                 self.problem("checkpoints/" + name, "tree size %d differs from the file name" % size)
             else:
                 valid.append((name, size, root))
+                self.checkpoint_notes.append((name, size, root, data, text))
         return sorted(valid, key=lambda item: item[1])
 
     def read_segments(self):
@@ -517,11 +648,39 @@ def main(argv):
     parser.add_argument("directory", help="the audit directory (holds FORMAT, segments/, checkpoints/)")
     parser.add_argument("--public-key", help="PEM Ed25519 public key (default: DIRECTORY/../keys/audit.pub)")
     parser.add_argument("--origin", help="expected log origin (default: first line of the first checkpoint)")
+    parser.add_argument("--witness-key", action="append", default=[],
+                        help="a witness's verifier key (text or a .vkey file); repeatable")
+    parser.add_argument("--checkpoint", action="append", default=[],
+                        help="a signed checkpoint kept elsewhere (note or witness state file); repeatable")
+    parser.add_argument("--vault", help="the workspace's data/vault.sqlite, to check its checkpoint anchor")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
     key_path = args.public_key or os.path.join(os.path.dirname(os.path.abspath(args.directory)), "keys", "audit.pub")
     try:
-        result = Verifier(args.directory, key_path, args.origin).run()
+        witnesses = []
+        for item in args.witness_key:
+            if os.path.isfile(item):
+                with open(item, "r", encoding="utf-8") as handle:
+                    item = handle.read()
+            witnesses.append(parse_witness_key(item))
+        external = []
+        for path in args.checkpoint:
+            try:
+                with open(path, "rb") as handle:
+                    external.append((path, handle.read()))
+            except OSError as error:
+                raise Unusable("cannot read %s: %s" % (path, error))
+        anchor = None
+        if args.vault:
+            import sqlite3
+            try:
+                connection = sqlite3.connect("file:%s?mode=ro" % os.path.abspath(args.vault), uri=True)
+                row = connection.execute("SELECT value FROM settings WHERE name = 'audit_anchor'").fetchone()
+                connection.close()
+            except sqlite3.Error as error:
+                raise Unusable("cannot read the anchor from %s: %s" % (args.vault, error))
+            anchor = row[0].encode("utf-8") if row else None
+        result = Verifier(args.directory, key_path, args.origin, witnesses, external, anchor).run()
     except Unusable as error:
         sys.stderr.write("verify.py: %s\n" % error)
         return 2
@@ -532,6 +691,8 @@ def main(argv):
         print("  entries: %d in %d segment file(s); root %s" % (result["entries"], result["segments"], result["rootHash"]))
         print("  checkpoints: %d valid signatures, %d match the entries; %d consistency proofs verified"
               % (result["checkpoints"], result["checkpointsMatching"], result["consistencyProofsVerified"]))
+        for name, size in sorted(result["witnessed"].items()):
+            print("  witnessed by %s: the first %d entries" % (name, size))
         for notice in result["notices"]:
             print("  note: " + notice)
         for problem in result["problems"]:

@@ -23,7 +23,7 @@ public struct NoteVerifierKey: Sendable, Equatable {
 
     /// Parses the text form `name+hex(keyID)+base64(0x01 || public key)` (as Go's sumdb/note writes it).
     public init(verifierKey text: String) throws(AuditError) {
-        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[1].count == 8, let id = UInt32(parts[1], radix: 16),
               let blob = Data(base64Encoded: String(parts[2])), blob.count == 33, blob.first == 0x01,
               let key = try? Curve25519.Signing.PublicKey(rawRepresentation: [UInt8](blob.dropFirst()))

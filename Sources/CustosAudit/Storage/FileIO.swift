@@ -99,9 +99,9 @@ enum FileIO {
     }
 
     /// Writes a file so that it is either absent or complete: temporary file, fsync, rename, fsync dir.
-    static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(AuditError) {
+    static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640) throws(AuditError) {
         let temporary = path + ".tmp"
-        let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
+        let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         do {
             try writeAll(fd, bytes, path: temporary)
             try sync(fd, path: temporary)

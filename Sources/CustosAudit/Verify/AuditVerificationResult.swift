@@ -22,6 +22,12 @@ public struct AuditProblem: Sendable, Equatable, CustomStringConvertible {
         case noCheckpoint
         /// A checkpoint supplied from outside the directory does not match the log.
         case externalCheckpoint
+        /// The checkpoint anchor kept outside `audit/` is ahead of the checkpoints or does not match.
+        case anchor
+        /// A witness cosignature line does not verify.
+        case cosignature
+        /// A witness key was given but no matching checkpoint carries its valid cosignature.
+        case notWitnessed
     }
 
     /// The kind of problem.
@@ -60,6 +66,11 @@ public struct AuditVerificationResult: Sendable {
     public let problems: [AuditProblem]
     /// Things worth knowing that are not failures (e.g. entries not yet checkpointed).
     public let notices: [String]
+    /// Size of the checkpoint recorded by the workspace's anchor, when one was checked.
+    public internal(set) var anchoredSize: UInt64? = nil
+    /// For each witness key given: the largest checkpoint it validly cosigned that matches the entries
+    /// (entries 0…size-1 are witnessed).
+    public internal(set) var witnessedSizes: [String: UInt64] = [:]
 
     /// True when nothing is wrong.
     public var isValid: Bool { problems.isEmpty }
@@ -77,6 +88,10 @@ public struct AuditVerificationResult: Sendable {
             var text = "  latest valid checkpoint: size \(latestCheckpoint.size)"
             if let t = latestCheckpoint.timeMilliseconds { text += ", signed \(AuditTimestamp.format(milliseconds: t))" }
             lines.append(text)
+        }
+        if let anchoredSize { lines.append("  anchored signed size (kept outside audit/): \(anchoredSize)") }
+        for (name, size) in witnessedSizes.sorted(by: { $0.key < $1.key }) {
+            lines.append("  witnessed by \(name): entries 0…\(Int64(size) - 1) (cosigned checkpoint of size \(size))")
         }
         for notice in notices { lines.append("  note: " + notice) }
         for problem in problems { lines.append("  PROBLEM " + problem.description) }
@@ -100,6 +115,8 @@ public struct AuditVerificationResult: Sendable {
             }),
             "notices": .array(notices.map { .string($0) }),
         ]
+        if let anchoredSize { o["anchoredSize"] = .integer(Int64(anchoredSize)) }
+        if !witnessedSizes.isEmpty { o["witnessed"] = .object(witnessedSizes.mapValues { .integer(Int64($0)) }) }
         if let latestCheckpoint {
             var c: [String: JSONValue] = ["size": .integer(Int64(latestCheckpoint.size)),
                                           "rootHash": .string(latestCheckpoint.rootHash.base64),

@@ -13,12 +13,19 @@ public enum AuditVerifier {
     ///   - origin: the expected origin; nil to take it from the first checkpoint.
     ///   - externalCheckpoints: signed checkpoints kept outside the directory (e.g. published earlier);
     ///     each must verify and match the log, which detects a log rolled back as a whole.
+    ///   - anchoredCheckpoint: the signed checkpoint the workspace recorded outside `audit/` (the anchor);
+    ///     the log must hold checkpoints up to its size and reproduce its root.
+    ///   - witnesses: witness keys whose cosignatures are checked; each must have cosigned a checkpoint
+    ///     that matches the log, and every cosignature line by them must verify.
     /// - Returns: the result; problems are listed in it, not thrown. Throws only when the inputs are
-    ///   unusable (unreadable key, missing directory).
+    ///   unusable (unreadable key, missing directory). Reads only: it opens every file read-only, takes no
+    ///   lock and holds no signing key.
     public static func verify(directory: URL, publicKey: Curve25519.Signing.PublicKey, origin: String? = nil,
-                              externalCheckpoints: [[UInt8]] = []) throws(AuditError) -> AuditVerificationResult {
+                              externalCheckpoints: [[UInt8]] = [], anchoredCheckpoint: [UInt8]? = nil,
+                              witnesses: [CosignerKey] = []) throws(AuditError) -> AuditVerificationResult {
         var run = try VerificationRun(directory: directory, publicKey: publicKey, origin: origin)
-        return try run.execute(externalCheckpoints: externalCheckpoints)
+        run.witnesses = witnesses
+        return try run.execute(externalCheckpoints: externalCheckpoints, anchor: anchoredCheckpoint)
     }
 
     /// Verifies with the public key given as PEM SubjectPublicKeyInfo text.
@@ -57,6 +64,9 @@ private struct VerificationRun {
     var notices = [String]()
     /// (segment name, index of its first entry, number of entries)
     var segmentMap = [(name: String, first: UInt64, count: UInt64)]()
+    var witnesses = [CosignerKey]()
+    /// Largest checkpoint size each witness cosigned that matches the entries, by witness name.
+    var witnessed = [String: UInt64]()
 
     init(directory: URL, publicKey: Curve25519.Signing.PublicKey, origin: String?) throws(AuditError) {
         paths = AuditPaths(directory)
@@ -71,7 +81,7 @@ private struct VerificationRun {
         problems.append(AuditProblem(kind: kind, location: location, message: message, remedy: remedy))
     }
 
-    mutating func execute(externalCheckpoints: [[UInt8]]) throws(AuditError) -> AuditVerificationResult {
+    mutating func execute(externalCheckpoints: [[UInt8]], anchor: [UInt8]?) throws(AuditError) -> AuditVerificationResult {
         checkFormatMarker()
         // Checkpoints are listed before segments: a concurrent writer only adds checkpoints for entries
         // it has already written, so every checkpoint seen here covers entries we will read.
@@ -117,6 +127,7 @@ private struct VerificationRun {
                 }
             }
             previous = (checkpoint, matches)
+            checkCosignatures(checkpoint, label: "checkpoints/\(file)", matches: matches)
         }
         if let first = laterMismatches.first, let last = laterMismatches.last {
             problem(.checkpointRootMismatch, "checkpoints of sizes \(first)…\(last)",
@@ -124,29 +135,53 @@ private struct VerificationRun {
                         + "entry changed",
                     "Fix the first mismatch above; these follow from it.")
         }
-        if checkpoints.isEmpty && n > 0 {
+        if checkpoints.isEmpty && n > 0 && anchorSaysNothingSigned(anchor) {
+            notices.append("no checkpoint yet: the anchor records that nothing was signed, so these \(n) entries are "
+                           + "from a writer that is still running or crashed before its first checkpoint")
+        } else if checkpoints.isEmpty && n > 0 {
             problem(.noCheckpoint, "checkpoints/",
                     "the log holds \(n) entries but no checkpoint with a valid signature",
                     "Nothing proves these entries are authentic; restore the checkpoints from backup.")
         }
         let latest = checkpoints.last?.1
         let covered = min(latest?.size ?? 0, n)
-        if n > covered && firstMismatch == nil {
+        var anchoredSize: UInt64?
+        if let key {
+            checkExternal(externalCheckpoints, key: key, tree: tree)
+            if let anchor {
+                anchoredSize = checkAnchor(anchor, key: key, tree: tree, latest: checkpoints.last?.1.size)
+            }
+        } else if let anchor, let size = try? parseAnchorSize(anchor), size > 0 {
+            problem(.anchor, "checkpoint anchor",
+                    "the workspace recorded a signed checkpoint of \(size) entries but audit/ holds no checkpoint to "
+                        + "check it against (checkpoints deleted?)",
+                    "Restore audit/ from a backup whose checkpoints reach that size.")
+        }
+        // Uncovered entries are normal after a crash, unless the anchor says they were signed (then the
+        // anchor problems above explain them).
+        if n > covered && firstMismatch == nil && (anchoredSize ?? 0) <= covered {
             notices.append("\(n - covered) entries after the latest checkpoint (\(describe(covered, n))) are not yet "
                            + "covered by a signature; they are sealed when the writer next checkpoints or opens the log")
         }
-        if let key {
-            checkExternal(externalCheckpoints, key: key, tree: tree)
-        } else if !externalCheckpoints.isEmpty {
+        for witness in witnesses where witnessed[witness.name] == nil {
+            problem(.notWitnessed, "witness \(witness.name)",
+                    "no checkpoint that matches the entries carries a valid cosignature by this witness",
+                    "Run `custos audit witness` with the witness's key, or restore the cosigned checkpoints; if the "
+                        + "witness holds a newer checkpoint, the log was rolled back.")
+        }
+        if !externalCheckpoints.isEmpty && key == nil {
             problem(.externalCheckpoint, "external checkpoint", "no origin is known to check it against",
                     "Pass the log origin explicitly.")
         }
         _ = checkpointFileCount
-        return AuditVerificationResult(
+        var result = AuditVerificationResult(
             directory: paths.root, entryCount: n, segmentCount: segmentCount, checkpointCount: checkpointFileCount,
             checkpointsMatchingEntries: matching, consistencyProofsVerified: consistent, latestCheckpoint: latest,
             entriesNotCheckpointed: n > covered ? n - covered : 0, rootHash: tree.rootHash, problems: problems,
             notices: notices)
+        result.anchoredSize = anchoredSize
+        result.witnessedSizes = witnessed
+        return result
     }
 
     mutating func checkFormatMarker() {
@@ -285,13 +320,17 @@ private struct VerificationRun {
     }
 
     mutating func checkExternal(_ notes: [[UInt8]], key: NoteVerifierKey, tree: MerkleTree) {
-        for (i, bytes) in notes.enumerated() {
+        for (i, stored) in notes.enumerated() {
+            let bytes = Witness.checkpointNote(in: stored)  // a note, or a witness state file holding one
             let label = "external checkpoint #\(i + 1)"
             guard let checkpoint = try? Checkpoint(parsing: bytes, file: label, verifier: key) else {
                 problem(.externalCheckpoint, label, "its signature does not verify with the audit key",
                         "Check that it belongs to this log.")
                 continue
             }
+            let matches = checkpoint.size <= tree.size
+                && (try? tree.rootHash(treeSize: checkpoint.size)) == checkpoint.rootHash
+            checkCosignatures(checkpoint, label: label, matches: matches)
             if checkpoint.size > tree.size {
                 problem(.externalCheckpoint, label,
                         "it covers \(checkpoint.size) entries but the log holds only \(tree.size): the log was rolled "
@@ -303,6 +342,70 @@ private struct VerificationRun {
                         "Restore the audit directory from a backup that verifies.")
             }
         }
+    }
+
+    /// Checks every witness's cosignature lines on `checkpoint`; a valid one on a checkpoint that matches
+    /// the entries extends that witness's witnessed prefix.
+    mutating func checkCosignatures(_ checkpoint: Checkpoint, label: String, matches: Bool) {
+        guard !witnesses.isEmpty, let note = try? SignedNote(parsing: Array(checkpoint.signedNote.utf8), file: label)
+        else { return }
+        for witness in witnesses {
+            switch witness.status(of: note) {
+            case .absent:
+                continue
+            case .invalid(let reason):
+                problem(.cosignature, label, reason,
+                        "Cosignatures cannot be repaired locally: restore the checkpoint from backup or have the witness "
+                            + "cosign again.")
+            case .valid:
+                if matches { witnessed[witness.name] = max(witnessed[witness.name] ?? 0, checkpoint.size) }
+            }
+        }
+    }
+
+    /// Checks the anchored checkpoint against the checkpoints and entries; returns its size.
+    mutating func checkAnchor(_ bytes: [UInt8], key: NoteVerifierKey, tree: MerkleTree, latest: UInt64?) -> UInt64? {
+        let anchor: Checkpoint
+        do {
+            anchor = try Checkpoint(parsing: bytes, file: "checkpoint anchor", verifier: key)
+        } catch {
+            problem(.anchor, "checkpoint anchor", "the anchored checkpoint does not verify with the audit key",
+                    "Restore the workspace's data store and audit/ from the same backup.")
+            return nil
+        }
+        guard anchor.size > 0 else { return 0 }
+        if (latest ?? 0) < anchor.size {
+            problem(.anchor, "checkpoint anchor",
+                    "the workspace recorded a signed checkpoint of \(anchor.size) entries (root \(anchor.rootHash.base64)) "
+                        + "but audit/checkpoints/ "
+                        + (latest.map { "reaches only size \($0)" } ?? "holds no valid checkpoint")
+                        + ": newer checkpoints were deleted or an older copy of audit/ was restored",
+                    "Restore audit/ from a backup whose checkpoints reach size \(anchor.size).")
+        }
+        if anchor.size > tree.size {
+            problem(.anchor, "checkpoint anchor",
+                    "it covers \(anchor.size) entries but the log holds only \(tree.size): signed entries are missing",
+                    "Restore audit/ from a backup that holds them.")
+        } else if (try? tree.rootHash(treeSize: anchor.size)) != anchor.rootHash {
+            problem(.anchor, "checkpoint anchor",
+                    "the first \(anchor.size) entries do not reproduce the anchored root: signed entries were altered, "
+                        + "removed or reordered",
+                    "Restore audit/ from a backup that verifies.")
+        }
+        return anchor.size
+    }
+
+    /// True when the anchor is a validly signed checkpoint of the empty tree (a new log, nothing signed yet).
+    func anchorSaysNothingSigned(_ bytes: [UInt8]?) -> Bool {
+        guard let bytes, let origin, let key = try? NoteVerifierKey(name: origin, publicKey: publicKey),
+              let anchor = try? Checkpoint(parsing: bytes, file: "checkpoint anchor", verifier: key)
+        else { return false }
+        return anchor.size == 0
+    }
+
+    func parseAnchorSize(_ bytes: [UInt8]) throws -> UInt64? {
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        return lines.count > 1 ? UInt64(lines[1]) : nil
     }
 
     /// "entries a…b-1 (segments/X line p … segments/Y line q)" for the index range [a, b).
