@@ -9,19 +9,19 @@ import Foundation
 /// unwitnessed tail; witness cosignatures close that gap.)
 struct SettingsCheckpointAnchor: CheckpointAnchor {
     static let settingName = "audit_anchor"
-    let store: SQLiteRecordStore
+    let settings: any SettingsStore
 
     var location: String { "data/vault.sqlite setting \(Self.settingName)" }
 
-    func load() throws -> String? { try store.setting(Self.settingName) }
+    func load() throws -> String? { try settings.setting(Self.settingName) }
 
-    func store(_ signedNote: String) throws { try store.setSetting(Self.settingName, signedNote) }
+    func store(_ signedNote: String) throws { try settings.setSetting(Self.settingName, signedNote) }
 }
 
 extension Engine {
     /// The audit log's origin for `workspace` (`custos.local/audit/<workspace id>`).
     static func auditOrigin(_ workspace: Workspace) throws -> String {
-        "custos.local/audit/\(try workspace.store.setting("workspace_id") ?? "workspace")"
+        "custos.local/audit/\(try workspace.settings.setting("workspace_id") ?? "workspace")"
     }
 
     /// The audit log of `workspace` for verification and other read-only commands: no signing key, no
@@ -35,6 +35,6 @@ extension Engine {
             throw EngineError.auditUnavailable("keys/audit.pub is not a PEM Ed25519 public key")
         }
         return try ReadOnlyAuditLog(directory: workspace.auditDirectory, publicKey: key, origin: auditOrigin(workspace),
-                                    anchor: SettingsCheckpointAnchor(store: workspace.store))
+                                    anchor: SettingsCheckpointAnchor(settings: workspace.settings))
     }
 }

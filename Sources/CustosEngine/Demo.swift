@@ -74,11 +74,11 @@ public struct Demo {
             let consents = try engine.consent.importConsents(file: file)
             say("   consents.csv: \(consents.records) consent records for \(consents.subjects) subjects, sealed per subject")
         }
-        let subjects = try workspace.store.allSubjects().count
+        let subjects = try workspace.records.allSubjects().count
         say("   \(subjects) data subjects, each with its own data key (\(try workspace.keys.dataKeyCount()) keys)")
 
         say("\n-- 4. encrypted at rest: search every workspace file for a planted customer's values")
-        try workspace.store.checkpoint()
+        try workspace.records.checkpoint()
         let needles = [generated.markerEmail, generated.markerName, "Markersson"]
         let findings = PlaintextProbe.scan(directory: root, for: needles)
         result.plaintextFindings = findings.map(\.description)
@@ -190,9 +190,9 @@ public struct Demo {
             say("   fulfilled: \(outcome.summary)")
             if !outcome.files.isEmpty { say("   delivered \(outcome.files.map(\.name).joined(separator: ", ")) via outbox/") }
         }
-        let remaining = try workspace.store.allSubjects().count
+        let remaining = try workspace.records.allSubjects().count
         say("   the store now holds \(remaining) subjects (was \(subjects)): the erased customer is in no later job's input")
-        try workspace.store.checkpoint()
+        try workspace.records.checkpoint()
         var leftovers = PlaintextProbe.scan(directory: root, for: [generated.markerName, "Markersson", generated.markerCustomerID])
         // The requester's address may appear only in the one confirmation message now waiting in the outbox.
         let addressed = PlaintextProbe.scan(directory: root, for: [generated.markerEmail])

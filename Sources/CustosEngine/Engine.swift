@@ -57,22 +57,22 @@ public final class Engine: EngineService {
     /// recovers) the audit log, and records a policy change when the policy version moved.
     public static func open(_ workspace: Workspace, clock: @escaping @Sendable () -> Date = { Date() }) throws -> Engine {
         let policies = try PolicySet.load(directory: workspace.policiesDirectory)
-        var id = try workspace.store.setting("workspace_id")
+        var id = try workspace.settings.setting("workspace_id")
         if id == nil {
             id = SecureRandom.bytes(count: 8).hexString
-            try workspace.store.setSetting("workspace_id", id ?? "")
+            try workspace.settings.setSetting("workspace_id", id ?? "")
         }
         let origin = "custos.local/audit/\(id ?? "workspace")"
         // The anchor in the store makes open refuse deleted checkpoints or an older audit/ instead of re-sealing.
         let log = try AuditLog.open(directory: workspace.auditDirectory, signingKey: try workspace.keys.auditSigningKey(), origin: origin,
-                                    options: .init(anchor: SettingsCheckpointAnchor(store: workspace.store)))
+                                    options: .init(anchor: SettingsCheckpointAnchor(settings: workspace.settings)))
         let engine = Engine(context: try EngineContext(workspace: workspace, policies: policies, audit: log, origin: origin, clock: clock))
-        let previous = try workspace.store.setting("policy_version")
+        let previous = try workspace.settings.setting("policy_version")
         if previous != policies.version {
             try engine.record(AuditEntry(time: clock(), actor: Caller.localOperator.principal, role: "operator", action: .policyChange,
                                          policyVersion: policies.version,
                                          details: ["previous_version": previous ?? "none", "files": String(try PolicyVersion.manifest(directory: workspace.policiesDirectory).split(separator: "\n").count)]))
-            try workspace.store.setSetting("policy_version", policies.version)
+            try workspace.settings.setSetting("policy_version", policies.version)
         }
         return engine
     }

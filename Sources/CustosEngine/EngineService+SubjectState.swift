@@ -65,7 +65,7 @@ extension EngineService {
         let evaluator = ConsentEvaluator(purposes: policies.purposes)
         var eligible = Set<SubjectID>()
         var excluded: [String: Int] = [:]
-        for subject in try scope.map(Array.init) ?? workspace.store.allSubjects() {
+        for subject in try scope.map(Array.init) ?? workspace.records.allSubjects() {
             switch evaluator.evaluate(purpose: purpose, records: records[subject] ?? [], state: states[subject] ?? SubjectProcessingState(), at: time) {
             case .inForce: eligible.insert(subject)
             case let .excluded(reason): excluded[reason.rawValue, default: 0] += 1

@@ -46,15 +46,15 @@ extension ReportService {
     /// the population account: what every customer's total loss is, per period and over the
     /// workspace's lifetime, against `policies/privacy.yaml`.
     public func budgetStatement() throws -> String {
-        let ledger = try workspace.store.budgetLedger()
+        let ledger = try workspace.ledger.budgetLedger()
         var lines: [String] = []
         if let population = policies.population {
-            let spent = Dictionary(try workspace.store.populationLedger().map { ($0.period, $0.cost) }) { a, _ in a }
+            let spent = Dictionary(try workspace.ledger.populationLedger().map { ($0.period, $0.cost) }) { a, _ in a }
             let current = JobRunner.periodKey(population.period, clock())
             var rows: [[String]] = []
             for (period, epsilon, delta) in [(current, population.epsilonPerPeriod, population.deltaPerPeriod),
                                              ("lifetime", population.epsilonLifetime, population.deltaLifetime)] {
-                let cost = spent[period] ?? SQLiteRecordStore.LedgerCost()
+                let cost = spent[period] ?? LedgerCost()
                 rows.append([period, String(format: "%.3f", cost.epsilon), String(format: "%.3g", cost.delta), String(format: "%.3f", epsilon),
                              String(format: "%.3g", delta), String(format: "%.3f", max(0, epsilon - cost.epsilon)),
                              String(format: "%.3g", max(0, delta - cost.delta))])

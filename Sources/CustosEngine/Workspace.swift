@@ -11,7 +11,17 @@ import Foundation
 public final class Workspace: @unchecked Sendable {
     public let root: URL
     public let keys: KeyHierarchy
-    public let store: SQLiteRecordStore
+    /// The one SQLite database behind every store concern; the engine uses it only through the
+    /// protocol views below (the seam for another backend).
+    private let store: SQLiteRecordStore
+    /// The sealed per-subject records.
+    public var records: any RecordStore { store }
+    /// The privacy-budget ledger (per principal and population).
+    public var ledger: any BudgetLedgerStore { store }
+    /// Workspace settings (id, policy version, audit anchor).
+    public var settings: any SettingsStore { store }
+    /// Registers of data-subject requests and their artefacts.
+    public var registers: any RegisterStore { store }
     public let vault: Vault
     public let catalog: DatasetCatalog
     /// Mints and checks access grants; held only in memory, new for every process.

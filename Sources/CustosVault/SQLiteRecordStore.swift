@@ -270,54 +270,17 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
 
     // MARK: Privacy budget ledger
 
-    /// A privacy cost as the ledger keeps it: pure epsilon, delta and zCDP rho, each summed.
-    public struct LedgerCost: Sendable, Equatable {
-        public var epsilon: Double
-        public var delta: Double
-        public var rho: Double
-        public init(epsilon: Double = 0, delta: Double = 0, rho: Double = 0) {
-            self.epsilon = epsilon
-            self.delta = delta
-            self.rho = rho
-        }
-        public static func + (a: LedgerCost, b: LedgerCost) -> LedgerCost {
-            LedgerCost(epsilon: a.epsilon + b.epsilon, delta: a.delta + b.delta, rho: a.rho + b.rho)
-        }
-    }
-
-    /// One budget account a job is charged to: whose (a principal on one dataset, or the whole
-    /// population of the workspace) and which period (`month:2026-11`, or `lifetime`).
-    public struct BudgetAccount: Sendable, Equatable {
-        public enum Holder: Sendable, Equatable {
-            case principal(String, dataset: String)
-            case population
-        }
-        public let holder: Holder
-        public let period: String
-        public init(holder: Holder, period: String) {
-            self.holder = holder
-            self.period = period
-        }
-    }
-
-    /// Why a reservation was refused: the first account it would have taken past its limit.
-    public struct BudgetRefusal: Sendable {
-        public let account: BudgetAccount
-        /// What the account had spent before this job.
-        public let spent: LedgerCost
-    }
-
     /// Atomically charges a job's whole cost to every account, unless `admits` refuses the total any
     /// account would reach; then nothing is charged. SQLite serialises writers (across processes
     /// too), so concurrent jobs can never overspend any account, the population's included.
     public func reserveBudget(
-        jobID: String, accounts: [BudgetAccount], cost: LedgerCost, at: Int64,
-        admits: (_ total: LedgerCost, _ account: BudgetAccount) -> Bool
-    ) throws -> BudgetRefusal? {
+        jobID: String, accounts: [LedgerAccount], cost: LedgerCost, at: Int64,
+        admits: (_ total: LedgerCost, _ account: LedgerAccount) -> Bool
+    ) throws -> LedgerRefusal? {
         try pool.write { db in
             for account in accounts {
                 let spent = try Self.spent(account, db: db)
-                if !admits(spent + cost, account) { return BudgetRefusal(account: account, spent: spent) }
+                if !admits(spent + cost, account) { return LedgerRefusal(account: account, spent: spent) }
             }
             for account in accounts {
                 let principal: String, dataset: String, charge: String
@@ -346,7 +309,7 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
         }
     }
 
-    static func spent(_ account: BudgetAccount, db: Database) throws -> LedgerCost {
+    static func spent(_ account: LedgerAccount, db: Database) throws -> LedgerCost {
         let row: Row?
         switch account.holder {
         case let .principal(name, dataset):

@@ -35,7 +35,7 @@ final class AuditAnchorTests: XCTestCase {
 
     func testTheEngineRecordsTheLatestSignedCheckpointOutsideAudit() throws {
         let ws = try workspaceWithEntries(4)
-        let anchored = try XCTUnwrap(try ws.store.setting(SettingsCheckpointAnchor.settingName))
+        let anchored = try XCTUnwrap(try ws.settings.setting(SettingsCheckpointAnchor.settingName))
         let latest = try XCTUnwrap(try Engine.readOnlyAudit(ws).latestCheckpoint())
         XCTAssertEqual(anchored, latest.signedNote)
         let result = try Engine.readOnlyAudit(ws).verify()

@@ -28,7 +28,7 @@ final class CrashTests: XCTestCase {
         let started = Date()
         timing.waitUntilExit()
         let duration = Date().timeIntervalSince(started)
-        XCTAssertEqual(try Workspace.open(at: copy).store.counts(dataset: "orders").rows, Self.rows)
+        XCTAssertEqual(try Workspace.open(at: copy).records.counts(dataset: "orders").rows, Self.rows)
         var outcomes: [Int] = []
         for fraction in [0.3, 0.8, 0.95, 1.05, 1.3, 2.0] {
             let child = try runChild(workspace: root, file: file)
@@ -36,14 +36,14 @@ final class CrashTests: XCTestCase {
             kill(child.processIdentifier, SIGKILL)
             child.waitUntilExit()
             let reopened = try Workspace.open(at: root)
-            let rows = try reopened.store.counts(dataset: "orders").rows
+            let rows = try reopened.records.counts(dataset: "orders").rows
             XCTAssertTrue(rows == 0 || rows == Self.rows, "after SIGKILL at \(fraction) of the run the store holds \(rows) rows: neither absent nor whole")
             outcomes.append(rows)
         }
         // Re-running the ingest completes the batch exactly once.
         let reopened = try Workspace.open(at: root)
         _ = try IngestService(vault: reopened.vault).ingest(file: file, dataset: try reopened.catalog.dataset("orders"))
-        XCTAssertEqual(try reopened.store.counts(dataset: "orders").rows, Self.rows)
+        XCTAssertEqual(try reopened.records.counts(dataset: "orders").rows, Self.rows)
         print("rows present after each SIGKILL: \(outcomes)")
     }
 

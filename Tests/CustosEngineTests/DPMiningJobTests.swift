@@ -62,7 +62,7 @@ final class DPMiningJobTests: XCTestCase {
         _ = try f.engine.jobs.dpRules(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.5, parameters: p)
         _ = try f.engine.jobs.dpFunnel(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.8, parameters: p)
         _ = try f.engine.jobs.dpSequences(actor: f.alice, purpose: "analytics.reporting", epsilon: 0.9, parameters: p)
-        let ledger = try f.engine.workspace.store.budgetLedger()
+        let ledger = try f.engine.workspace.ledger.budgetLedger()
         let orders = ledger.filter { $0.dataset == "orders" }.reduce(0) { $0 + $1.epsilon }
         let events = ledger.filter { $0.dataset == "events" }.reduce(0) { $0 + $1.epsilon }
         XCTAssertEqual(orders, 0.6 + 0.7 + 0.5, accuracy: 1e-9)
@@ -102,7 +102,7 @@ final class DPMiningJobTests: XCTestCase {
         }
         // A marketing analyst has no DP permit on events at all.
         XCTAssertThrowsError(try f.engine.jobs.dpFunnel(actor: f.mika, purpose: "analytics.reporting", epsilon: 0.5, parameters: p))
-        XCTAssertEqual(try f.engine.workspace.store.budgetLedger().reduce(0) { $0 + $1.epsilon }, 0, "refused jobs charge nothing")
+        XCTAssertEqual(try f.engine.workspace.ledger.budgetLedger().reduce(0) { $0 + $1.epsilon }, 0, "refused jobs charge nothing")
     }
 
     // MARK: Accuracy against exact answers

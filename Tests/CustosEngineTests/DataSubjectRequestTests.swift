@@ -23,7 +23,7 @@ final class DataSubjectRequestTests: XCTestCase {
         let f = try EngineFixture(customers: 150)
         let marker = f.generated.markerCustomerID
         let ws = f.engine.workspace
-        try ws.store.checkpoint()
+        try ws.records.checkpoint()
         let backup = ws.root.appendingPathComponent("backup-before.sqlite")
         try FileManager.default.copyItem(at: ws.dataDirectory.appendingPathComponent("vault.sqlite"), to: backup)
         let subject = try XCTUnwrap(try f.engine.subject(identifierColumn: "customer_id", value: marker))
@@ -32,14 +32,14 @@ final class DataSubjectRequestTests: XCTestCase {
         let erasure = try approved(f, .erasure, customer: marker)
         let outcome = try f.engine.rights.fulfilRequest(erasure, actor: f.dana)
         XCTAssertTrue(outcome.summary.hasPrefix("erased"), outcome.summary)
-        try ws.store.checkpoint()
+        try ws.records.checkpoint()
 
         // No key, no blind index, no records, no consent details; a tombstone with the request digest remains.
         XCTAssertEqual(try ws.keys.dataKeys(for: [subject]).count, 0)
         XCTAssertNil(try f.engine.subject(identifierColumn: "customer_id", value: marker))
         XCTAssertNil(try f.engine.subject(identifierColumn: "email", value: f.generated.markerEmail))
-        XCTAssertEqual(try ws.store.blocks(of: subject).count, 0)
-        XCTAssertEqual(try ws.store.tombstones().count, 1)
+        XCTAssertEqual(try ws.records.blocks(of: subject).count, 0)
+        XCTAssertEqual(try ws.records.tombstones().count, 1)
         // The backup taken before erasure, restored, yields nothing of the subject.
         let restored = try Vault(store: try SQLiteRecordStore(path: backup.path), keys: ws.keys, authority: ws.authority)
         let (_, grant) = try f.engine.subjectDecision(actor: f.dana, subject: subject, dataset: "customers", columns: ["full_name"])
@@ -53,7 +53,7 @@ final class DataSubjectRequestTests: XCTestCase {
         XCTAssertEqual(PlaintextProbe.scan(directory: ws.root, for: [f.generated.markerEmail]).filter { !$0.file.hasPrefix("sources/") && !$0.file.hasPrefix("backup") }.count, 0)
         // Absent from later job inputs; the audit log still verifies and records the shredding.
         let funnel = try f.engine.jobs.mineFunnel(actor: f.alice, purpose: "analytics.reporting", parameters: MiningParameters())
-        XCTAssertFalse(try f.engine.workspace.store.allSubjects().contains(subject))
+        XCTAssertFalse(try f.engine.workspace.records.allSubjects().contains(subject))
         XCTAssertGreaterThan(funnel.subjects, 0)
         let verification = try f.engine.verifyAudit()
         XCTAssertTrue(verification.isValid, verification.summary)
@@ -165,7 +165,7 @@ final class DataSubjectRequestTests: XCTestCase {
         let data = try f.engine.rights.subjectDatasets(subject, actor: f.dana, includeConsents: false)
         let customers = try XCTUnwrap(data.first { $0.schema.name == "customers" })
         XCTAssertEqual(customers.rows.first?[customers.schema.index(of: "full_name") ?? 0], .string("Zelda Corrected"))
-        try f.engine.workspace.store.checkpoint()
+        try f.engine.workspace.records.checkpoint()
         XCTAssertEqual(PlaintextProbe.scan(directory: f.engine.workspace.dataDirectory, for: ["Zelda Corrected", f.generated.markerName]).count, 0)
     }
 

@@ -58,7 +58,7 @@ final class IngestTests: XCTestCase {
             XCTAssertFalse(text.contains("not-an-email") || text.contains("Secret Person"), "errors never echo values")
             XCTAssertTrue(text.contains("--skip-invalid"), "the error says what to do")
         }
-        XCTAssertEqual(try ws.store.allSubjects().count, 0, "nothing stored")
+        XCTAssertEqual(try ws.records.allSubjects().count, 0, "nothing stored")
 
         let report = try IngestService(vault: ws.vault).ingest(file: url, dataset: dataset, badRows: .skipAndReport)
         XCTAssertEqual(report.outcome.rowsAdded, 1)
@@ -101,7 +101,7 @@ final class IngestTests: XCTestCase {
         _ = try IngestService(vault: ws.vault).ingest(file: try write(feedback, name: "f.csv", in: ws), dataset: try ws.catalog.dataset("feedback"))
         // Before and after folding the WAL into the database file.
         XCTAssertEqual(PlaintextProbe.scan(directory: ws.root, for: [marker, marker.lowercased() + "@example.se"]).map(\.description), [])
-        try ws.store.checkpoint()
+        try ws.records.checkpoint()
         XCTAssertEqual(PlaintextProbe.scan(directory: ws.root, for: [marker, marker.lowercased() + "@example.se"]).map(\.description), [])
         // The probe itself finds the value where it is in clear (a control that must fire).
         let control = try write("x \(marker) y", name: "control.txt", in: ws)

@@ -152,7 +152,7 @@ final class JobTests: XCTestCase {
     func testPseudonymsAreStableWithinAPurposeAndUnlinkableAcross() throws {
         let f = try EngineFixture(customers: 60)
         let root = f.engine.pseudonymRoot
-        let subject = try XCTUnwrap(try f.engine.workspace.store.allSubjects().first)
+        let subject = try XCTUnwrap(try f.engine.workspace.records.allSubjects().first)
         let a = try SubjectPseudonymizer(root: root, purpose: "marketing.segmentation")
         let b = try SubjectPseudonymizer(root: root, purpose: "analytics.reporting")
         XCTAssertEqual(a.pseudonym(for: subject), try SubjectPseudonymizer(root: root, purpose: "marketing.segmentation").pseudonym(for: subject))

@@ -47,7 +47,7 @@ final class PrivacyBudgetTests: XCTestCase {
         }
         let refused = try f.entries().filter { $0.action == .jobRun && $0.decision == .deny && ($0.reason ?? "").contains("identifies a customer") }
         XCTAssertEqual(refused.count, 3, "every refusal is in the audit log")
-        XCTAssertTrue(try f.engine.workspace.store.budgetLedger().isEmpty, "refused before any budget is reserved")
+        XCTAssertTrue(try f.engine.workspace.ledger.budgetLedger().isEmpty, "refused before any budget is reserved")
     }
 
     // MARK: Delta
@@ -61,14 +61,14 @@ final class PrivacyBudgetTests: XCTestCase {
         let denial = try XCTUnwrap(try f.entries().last { $0.action == .policyDecision && $0.decision == .deny })
         XCTAssertEqual(denial.details["delta"], "0.5")
         XCTAssertTrue(denial.reason?.contains("delta") ?? false, denial.reason ?? "")
-        XCTAssertTrue(try f.engine.workspace.store.budgetLedger().isEmpty)
+        XCTAssertTrue(try f.engine.workspace.ledger.budgetLedger().isEmpty)
 
         // Within the limit: charged to the principal's account and the population account.
         p.delta = 1e-6
         let cube = try f.engine.jobs.dpCube(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.1, parameters: p)
         XCTAssertEqual(cube.privacy?.delta, 1e-6)
-        XCTAssertEqual(try f.engine.workspace.store.budgetLedger().first?.delta ?? 0, 1e-6, accuracy: 1e-18)
-        let population = try f.engine.workspace.store.populationLedger()
+        XCTAssertEqual(try f.engine.workspace.ledger.budgetLedger().first?.delta ?? 0, 1e-6, accuracy: 1e-18)
+        let population = try f.engine.workspace.ledger.populationLedger()
         XCTAssertEqual(Set(population.map(\.period)).count, 2, "the month and the lifetime account")
         for account in population { XCTAssertEqual(account.cost.delta, 1e-6, accuracy: 1e-18) }
         XCTAssertEqual(try f.entries().last { $0.action == .jobRun }?.details["delta"], "1e-06")
@@ -81,7 +81,7 @@ final class PrivacyBudgetTests: XCTestCase {
         // delta_per_period 1e-5 at 1e-6 per job: ten jobs, however small their epsilon.
         for _ in 0..<10 { _ = try f.engine.jobs.dpCube(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.01, parameters: p) }
         assertBudgetRefused(try f.engine.jobs.dpCube(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 0.01, parameters: p), contains: "δ")
-        XCTAssertEqual(try f.engine.workspace.store.budgetLedger().first?.delta ?? 0, 1e-5, accuracy: 1e-15)
+        XCTAssertEqual(try f.engine.workspace.ledger.budgetLedger().first?.delta ?? 0, 1e-5, accuracy: 1e-15)
     }
 
     func testPartitionSelectionIsRefusedWhereThePolicySetsNoDeltaLimit() throws {
@@ -110,7 +110,7 @@ final class PrivacyBudgetTests: XCTestCase {
                             contains: "population account")
         assertBudgetRefused(try f.engine.jobs.dpFunnel(actor: f.alice, purpose: purpose, epsilon: 0.1, parameters: DPMiningParameters()),
                             contains: "population account")
-        let month = try XCTUnwrap(try f.engine.workspace.store.populationLedger().first { $0.period.hasPrefix("month:") })
+        let month = try XCTUnwrap(try f.engine.workspace.ledger.populationLedger().first { $0.period.hasPrefix("month:") })
         XCTAssertEqual(month.cost.epsilon, 3, accuracy: 1e-9)
         XCTAssertEqual(try f.entries().filter { $0.action == .jobRun && $0.decision == .deny }.count, 2, "refusals are audited")
         XCTAssertTrue(try f.engine.reports.budgetStatement().contains("Population account"))
@@ -135,9 +135,9 @@ final class PrivacyBudgetTests: XCTestCase {
             }
         }
         XCTAssertEqual(outcomes.successes, 6, "3.0 per month at 0.5 per job, whoever runs them")
-        let month = try XCTUnwrap(try f.engine.workspace.store.populationLedger().first { $0.period.hasPrefix("month:") })
+        let month = try XCTUnwrap(try f.engine.workspace.ledger.populationLedger().first { $0.period.hasPrefix("month:") })
         XCTAssertEqual(month.cost.epsilon, 3, accuracy: 1e-9)
-        let principals = try f.engine.workspace.store.budgetLedger().reduce(0) { $0 + $1.epsilon }
+        let principals = try f.engine.workspace.ledger.budgetLedger().reduce(0) { $0 + $1.epsilon }
         XCTAssertEqual(principals, 3, accuracy: 1e-9, "the principals' accounts were charged exactly what the population was")
     }
 
@@ -146,7 +146,7 @@ final class PrivacyBudgetTests: XCTestCase {
         var stats = StatisticsParameters()
         stats.measures = ["amount"]
         // A lifetime already spent in earlier months (recorded in the ledger as the engine would have).
-        let ledger = f.engine.workspace.store
+        let ledger = f.engine.workspace.ledger
         XCTAssertNil(try ledger.reserveBudget(jobID: "job-earlier", accounts: [.init(holder: .population, period: "lifetime")],
                                               cost: .init(epsilon: 4.5), at: 0) { _, _ in true })
         assertBudgetRefused(try f.engine.jobs.dpStatistics(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 1, parameters: stats),
@@ -185,7 +185,7 @@ final class PrivacyBudgetTests: XCTestCase {
         }
         let conversion = try XCTUnwrap(result.privacy?.conversion)
         XCTAssertTrue(conversion.contains("ρ 0.02 zCDP counts as ε"), conversion)
-        let account = try XCTUnwrap(try f.engine.workspace.store.budgetLedger().first)
+        let account = try XCTUnwrap(try f.engine.workspace.ledger.budgetLedger().first)
         XCTAssertEqual(account.rho, 0.02, accuracy: 1e-12)
         XCTAssertEqual(account.epsilon, 0.1, accuracy: 1e-12)
         // rho is converted to epsilon against each account's limits: a large rho is refused even with a tiny epsilon.

@@ -12,14 +12,14 @@ final class PrivacyJobTests: XCTestCase {
         // analytics-orders-dp: at most 1.0 per job and 8.0 per month for alice on orders.
         for _ in 0..<4 { _ = try f.engine.jobs.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 2.0 / 2, parameters: p) }
         for _ in 0..<8 { _ = try f.engine.jobs.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 0.5, parameters: p) }
-        let ledger = try f.engine.workspace.store.budgetLedger()
+        let ledger = try f.engine.workspace.ledger.budgetLedger()
         XCTAssertEqual(ledger.count, 1)
         XCTAssertEqual(ledger[0].epsilon, 8.0, accuracy: 1e-9)
         XCTAssertThrowsError(try f.engine.jobs.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 0.1, parameters: p)) { error in
             guard case let EngineError.budgetExhausted(reason) = error else { return XCTFail("\(error)") }
             XCTAssertTrue(reason.contains("above the limit"), reason)
         }
-        XCTAssertEqual(try f.engine.workspace.store.budgetLedger()[0].epsilon, 8.0, accuracy: 1e-9, "a refused job charges nothing")
+        XCTAssertEqual(try f.engine.workspace.ledger.budgetLedger()[0].epsilon, 8.0, accuracy: 1e-9, "a refused job charges nothing")
         let jobs = try f.entries().filter { $0.action == .jobRun && $0.details["kind"] == "stats" }
         XCTAssertEqual(jobs.filter { $0.decision == .deny }.count, 1)
         for job in jobs where job.decision == .allow {
@@ -45,7 +45,7 @@ final class PrivacyJobTests: XCTestCase {
             }
         }
         XCTAssertEqual(outcomes.successes, 8, "8.0 per month at 1.0 per job")
-        XCTAssertEqual(try f.engine.workspace.store.budgetLedger()[0].epsilon, 8.0, accuracy: 1e-9)
+        XCTAssertEqual(try f.engine.workspace.ledger.budgetLedger()[0].epsilon, 8.0, accuracy: 1e-9)
     }
 
     func testNoisyCountIsWithinItsStatedBound() throws {

@@ -182,7 +182,7 @@ extension JobRunner {
                               dataset: spec.dataset, decision: .allow, reason: "\(spec.kind) completed", policyVersion: decision.policyVersion,
                               epsilon: isPrivate ? spec.epsilon : nil, subjectCount: Int64(frame.subjectCount),
                               rows: Int64(frame.rowCount), jobID: jobID, resultDigest: digest, details: details))
-        if isPrivate { try workspace.store.settleBudget(jobID: jobID) }
+        if isPrivate { try workspace.ledger.settleBudget(jobID: jobID) }
         return JobResult(jobID: jobID, kind: spec.kind, title: spec.title, principal: spec.actor.principal, purpose: spec.purpose,
                          dataset: spec.dataset, outputMode: spec.outputMode.rawValue, policyVersion: decision.policyVersion,
                          cohort: cohort, privacy: privacy, release: release, tables: tables, charts: charts, notes: notes,
@@ -200,14 +200,14 @@ extension JobRunner {
         guard let population = policies.population else {
             return "the workspace sets no population budget (policies/privacy.yaml); ask the DPO to set one"
         }
-        typealias Account = SQLiteRecordStore.BudgetAccount
+        typealias Account = LedgerAccount
         var limits: [(Account, epsilon: Double, delta: Double)] = decision.budget.perPeriod.map {
             (Account(holder: .principal(spec.actor.principal, dataset: spec.dataset), period: JobRunner.periodKey($0.period, now)), $0.epsilon, $0.delta ?? 0)
         }
         limits.append((Account(holder: .population, period: JobRunner.periodKey(population.period, now)), population.epsilonPerPeriod, population.deltaPerPeriod))
         limits.append((Account(holder: .population, period: "lifetime"), population.epsilonLifetime, population.deltaLifetime))
-        let requested = SQLiteRecordStore.LedgerCost(epsilon: cost.epsilon, delta: cost.delta, rho: cost.rho)
-        let refusal = try workspace.store.reserveBudget(jobID: jobID, accounts: limits.map(\.0), cost: requested,
+        let requested = LedgerCost(epsilon: cost.epsilon, delta: cost.delta, rho: cost.rho)
+        let refusal = try workspace.ledger.reserveBudget(jobID: jobID, accounts: limits.map(\.0), cost: requested,
                                                         at: Int64(now.timeIntervalSince1970 * 1000)) { total, account in
             guard let limit = limits.first(where: { $0.0 == account }) else { return false }
             return Self.admits(total, epsilonLimit: limit.epsilon, deltaLimit: limit.delta)
@@ -227,7 +227,7 @@ extension JobRunner {
     /// Whether an account's total stays within (epsilon, delta). Rho (zCDP) is converted to epsilon
     /// at the delta the account has left after its approximate-DP spend (Bun & Steinke 2016, Prop. 1.3).
     /// A tiny tolerance absorbs floating-point sums such as 0.1 + 0.2; it never allows a visible overspend.
-    static func admits(_ total: SQLiteRecordStore.LedgerCost, epsilonLimit: Double, deltaLimit: Double) -> Bool {
+    static func admits(_ total: LedgerCost, epsilonLimit: Double, deltaLimit: Double) -> Bool {
         guard total.delta <= deltaLimit * (1 + 1e-12) else { return false }
         let cost = PrivacyCost(epsilon: total.epsilon, delta: min(total.delta, deltaLimit), rho: total.rho)
         guard let epsilon = cost.approximateEpsilon(totalDelta: deltaLimit) else { return false }

@@ -50,7 +50,7 @@ extension RightsService {
                 try controls.restrictProcessing(of: subject, ground: "erasure requested while under legal hold", actor: actor)
                 outcome.summary = "kept under a legal hold (retention obligation): processing restricted to storage and security; erased when the hold ends"
             } else {
-                let blocks = try workspace.store.blocks(of: subject)
+                let blocks = try workspace.records.blocks(of: subject)
                 var counts: [String: Int] = [:]
                 for block in blocks { counts[block.dataset, default: 0] += block.rowCount }
                 let tombstone = Tombstone(requestID: request.id, jurisdiction: request.jurisdiction, erasedAt: time, recordsByDataset: counts)
@@ -210,12 +210,12 @@ extension RightsService {
         let key = try artefactKey(reference)
         var list = try artefacts(key)
         list.append(path)
-        try workspace.store.putRegisterRecord(kind: DocumentKind.artefact, id: key, summary: "",
+        try workspace.registers.putRegisterRecord(kind: DocumentKind.artefact, id: key, summary: "",
                                               sealed: try sealRegister(Array(list.joined(separator: "\n").utf8), kind: DocumentKind.artefact, id: key))
     }
 
     func artefacts(_ key: String) throws -> [String] {
-        guard let sealed = try workspace.store.registerRecord(kind: DocumentKind.artefact, id: key) else { return [] }
+        guard let sealed = try workspace.registers.registerRecord(kind: DocumentKind.artefact, id: key) else { return [] }
         return String(decoding: try openRegister(sealed, kind: DocumentKind.artefact, id: key), as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
@@ -240,7 +240,7 @@ extension RightsService {
             let enclosures = url.deletingPathExtension().appendingPathExtension("enclosures")
             if FileManager.default.fileExists(atPath: enclosures.path) { try FileManager.default.removeItem(at: enclosures) }
         }
-        try workspace.store.putRegisterRecord(kind: DocumentKind.artefact, id: key, summary: "",
+        try workspace.registers.putRegisterRecord(kind: DocumentKind.artefact, id: key, summary: "",
                                               sealed: try sealRegister([], kind: DocumentKind.artefact, id: key))
     }
 }

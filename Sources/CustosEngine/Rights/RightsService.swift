@@ -43,13 +43,13 @@ extension RightsService {
         let id = request.id.rawValue
         let summary = [request.state.rawValue, request.type.rawValue, request.jurisdiction.rawValue, request.dueDate.iso8601,
                        Value.timestamp(Int64(request.receivedAt.timeIntervalSince1970 * 1000)).rendered()].joined(separator: "|")
-        try workspace.store.putRegisterRecord(kind: DocumentKind.request, id: id, summary: summary,
+        try workspace.registers.putRegisterRecord(kind: DocumentKind.request, id: id, summary: summary,
                                               sealed: try sealRegister(Array(try encoder.encode(request)), kind: DocumentKind.request, id: id))
     }
 
     /// A request from the register.
     public func request(_ id: String) throws -> DataSubjectRequest {
-        guard let sealed = try workspace.store.registerRecord(kind: DocumentKind.request, id: id) else {
+        guard let sealed = try workspace.registers.registerRecord(kind: DocumentKind.request, id: id) else {
             throw EngineError.notFound("no data-subject request \(id); `custos dsr list` shows the register")
         }
         return try JSONDecoder().decode(DataSubjectRequest.self, from: Data(try openRegister(sealed, kind: DocumentKind.request, id: id)))
@@ -58,7 +58,7 @@ extension RightsService {
     /// The register: one line per request with its state and due date; overdue requests flagged.
     public func requestRegister() throws -> [(id: String, state: String, type: String, jurisdiction: String, due: String, overdue: Bool)] {
         let today = CivilDate(daysSinceEpoch: Int((clock().timeIntervalSince1970 / 86_400).rounded(.down)))
-        return try workspace.store.registerRecords(kind: DocumentKind.request).map { record in
+        return try workspace.registers.registerRecords(kind: DocumentKind.request).map { record in
             let parts = record.summary.split(separator: "|").map(String.init)
             let closed = parts[0] == "fulfilled" || parts[0] == "refused"
             let due = ValueParser.parseDate(parts[3]).map { CivilDate(daysSinceEpoch: $0) }
@@ -115,12 +115,12 @@ extension RightsService {
     }
 
     func ledger() throws -> VerificationLedger {
-        guard let sealed = try workspace.store.registerRecord(kind: DocumentKind.ledger, id: "ledger") else { return VerificationLedger() }
+        guard let sealed = try workspace.registers.registerRecord(kind: DocumentKind.ledger, id: "ledger") else { return VerificationLedger() }
         return try JSONDecoder().decode(VerificationLedger.self, from: Data(try openRegister(sealed, kind: DocumentKind.ledger, id: "ledger")))
     }
 
     func saveLedger(_ ledger: VerificationLedger) throws {
-        try workspace.store.putRegisterRecord(kind: DocumentKind.ledger, id: "ledger", summary: "",
+        try workspace.registers.putRegisterRecord(kind: DocumentKind.ledger, id: "ledger", summary: "",
                                               sealed: try sealRegister(Array(try JSONEncoder().encode(ledger)), kind: DocumentKind.ledger, id: "ledger"))
     }
 
