@@ -145,7 +145,7 @@ struct AuditCommand: ParsableCommand {
             } catch {
                 throw fail(error)
             }
-            try output.emit(format == .text ? try ReportSummary.audit(json: text) : text)
+            try output.emit(format == .text ? try ReportSummary.audit(json: text) : text, workspace: options.url)
         }
     }
 }

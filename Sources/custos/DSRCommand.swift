@@ -186,7 +186,7 @@ struct ReportCommand: ParsableCommand {
         func run() throws {
             let format = output.resolvedFormat
             let text = try withEngine(options) { try $0.reports.recordOfProcessing(format: format == .html ? "html" : "json") }
-            try output.emit(format == .text ? try ReportSummary.processing(json: text) : text)
+            try output.emit(format == .text ? try ReportSummary.processing(json: text) : text, workspace: options.url)
         }
     }
 }

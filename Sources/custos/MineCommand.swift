@@ -127,6 +127,7 @@ struct MineCommand: ParsableCommand {
             dp.steps = steps
             dp.windowHours = windowHours
             dp.minConfidence = minConfidence
+            try output.checkDestination(workspace: options.url)
             let result = try withEngine(options, denialHint: hint) { engine -> JobResult in
                 switch algorithm {
                 case .rfm: return try engine.jobs.dpRFM(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
@@ -136,7 +137,7 @@ struct MineCommand: ParsableCommand {
                 case .funnel: return try engine.jobs.dpFunnel(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
                 }
             }
-            return try output.emit(try Render.result(result, format: output.resolvedFormat))
+            return try output.emit(try Render.result(result, format: output.resolvedFormat), workspace: options.url)
         }
         var parameters = MiningParameters()
         parameters.asOf = asOfDate
@@ -149,6 +150,7 @@ struct MineCommand: ParsableCommand {
         parameters.steps = steps
         parameters.windowHours = windowHours
         let mode = outputMode
+        try output.checkDestination(workspace: options.url)
         let result = try withEngine(options, denialHint: hint) { engine -> JobResult in
             switch algorithm {
             case .rfm: return try engine.jobs.mineRFM(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
@@ -158,7 +160,7 @@ struct MineCommand: ParsableCommand {
             case .funnel: return try engine.jobs.mineFunnel(actor: who, purpose: purpose, dataset: dataset, parameters: parameters)
             }
         }
-        try output.emit(try Render.result(result, format: output.resolvedFormat))
+        try output.emit(try Render.result(result, format: output.resolvedFormat), workspace: options.url)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustosEngine
 import Foundation
 
 /// How a result or report is written.
@@ -39,6 +40,9 @@ struct OutputOptions: ParsableArguments {
             completion: .file())
     var output: String?
 
+    @Flag(help: "Overwrite the --output file if it exists.")
+    var force = false
+
     func validate() throws {
         if let output, output.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--output needs a file name")
@@ -50,10 +54,22 @@ struct OutputOptions: ParsableArguments {
         format ?? output.map(OutputFormat.init(fileName:)) ?? .text
     }
 
-    /// Writes `text` to the output file (saying so), or prints it.
-    func emit(_ text: String) throws {
+    /// Refuses a bad --output before any work is done (a DP job's budget is spent once it runs).
+    func checkDestination(workspace: URL) throws {
+        guard let output else { return }
+        do { try OutputPathGuard.check(URL(fileURLWithPath: output), workspace: workspace, force: force) } catch { throw fail(error) }
+    }
+
+    /// Writes `text` to the output file (saying so), or prints it. The file may not be inside the
+    /// workspace's keys/, data/, audit/ or policies/, and an existing file is overwritten only with --force.
+    func emit(_ text: String, workspace: URL) throws {
         guard let output else { return print(text) }
         let url = URL(fileURLWithPath: output)
+        do {
+            try OutputPathGuard.check(url, workspace: workspace, force: force)
+        } catch {
+            throw fail(error)
+        }
         do {
             try Data(text.utf8).write(to: url)
         } catch {

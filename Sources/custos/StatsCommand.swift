@@ -33,8 +33,9 @@ struct StatsCommand: ParsableCommand {
         p.maxRowsPerSubject = maxRows
         p.clampUpper = clampUpper
         let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, columns: measures, mode: OutputMode.dpAggregate.rawValue, epsilon: epsilon)
+        try output.checkDestination(workspace: options.url)
         let result = try withEngine(options, denialHint: hint) { try $0.jobs.dpStatistics(actor: actor.actor, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: p) }
-        try output.emit(try Render.result(result, format: output.resolvedFormat))
+        try output.emit(try Render.result(result, format: output.resolvedFormat), workspace: options.url)
     }
 }
 
@@ -89,8 +90,9 @@ struct CubeCommand: ParsableCommand {
         }
         let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, columns: by + (measure.map { [$0] } ?? []),
                                      mode: OutputMode.dpAggregate.rawValue, epsilon: epsilon)
+        try output.checkDestination(workspace: options.url)
         let result = try withEngine(options, denialHint: hint) { try $0.jobs.dpCube(actor: actor.actor, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: p) }
-        try output.emit(try Render.result(result, format: output.resolvedFormat))
+        try output.emit(try Render.result(result, format: output.resolvedFormat), workspace: options.url)
     }
 }
 

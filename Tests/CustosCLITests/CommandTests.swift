@@ -193,6 +193,44 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(nowhere.stderr.contains("check that its folder exists and is writable"), nowhere.stderr)
     }
 
+    func testOutputIntoTheKeysFolderIsRefusedAndTheKEKSurvives() throws {
+        // The attack: `--output $WS/keys/kek-v1.key` overwrote the KEK with job JSON.
+        let ws = try workspace()
+        let keys = ws.root.appendingPathComponent("keys")
+        let kek = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: keys.path).first { $0.hasPrefix("kek") })
+        let target = keys.appendingPathComponent(kek)
+        let before = try Data(contentsOf: target)
+        let direct = try ws.run(["audit", "report", "--format", "json", "--output", target.path])
+        XCTAssertEqual(direct.status, 1)
+        XCTAssertTrue(direct.stderr.contains("inside the workspace's keys/ folder"), direct.stderr)
+        // Through a symlink outside the workspace pointing into it.
+        let link = FileManager.default.temporaryDirectory.appendingPathComponent("custos-link-\(UUID().uuidString)")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: keys)
+        defer { try? FileManager.default.removeItem(at: link) }
+        let linked = try ws.run(["audit", "report", "--format", "json", "--output", link.appendingPathComponent(kek).path])
+        XCTAssertEqual(linked.status, 1)
+        XCTAssertTrue(linked.stderr.contains("keys/ folder"), linked.stderr)
+        for folder in ["data", "audit", "policies"] {
+            let inside = try ws.run(["report", "ropa", "--output", ws.root.appendingPathComponent("\(folder)/ropa.html").path])
+            XCTAssertEqual(inside.status, 1, folder)
+        }
+        XCTAssertEqual(try Data(contentsOf: target), before, "the KEK is untouched")
+    }
+
+    func testAnExistingOutputFileIsOverwrittenOnlyWithForce() throws {
+        let ws = try workspace()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-out-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("keep me".utf8).write(to: file)
+        let refused = try ws.run(["report", "ropa", "--output", file.path])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("already exists; pass --force"), refused.stderr)
+        XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), "keep me")
+        let forced = try ws.run(["report", "ropa", "--output", file.path, "--force"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertNotEqual(try String(contentsOf: file, encoding: .utf8), "keep me")
+    }
+
     func testRecordOfProcessingPrintsASummary() throws {
         let result = try workspace().run(["report", "ropa"])
         XCTAssertEqual(result.status, 0, result.stderr)
