@@ -17,9 +17,10 @@ extension ConsentService {
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw EngineError.invalidRequest("cannot read \(file.lastPathComponent)")
         }
-        let text = String(decoding: data, as: UTF8.self)
+        // Bytes, not a decoded String: invalid UTF-8 must be refused with its line, not replaced silently.
+        let bytes = [UInt8](data)
         let importer = ConsentImporter(purposes: policies.purposes, identifierField: identifierColumn)
-        let parsed = file.pathExtension.lowercased() == "csv" ? importer.parseCSV(text) : importer.parseJSONLines(text)
+        let parsed = file.pathExtension.lowercased() == "csv" ? importer.parseCSV(bytes: bytes) : importer.parseJSONLines(bytes: bytes)
         var problems = parsed.errors.map { RowProblem(file: file.lastPathComponent, line: $0.line, reason: $0.message) }
         var resolved: [(SubjectID, ConsentImportRow)] = []
         var cache: [String: SubjectID?] = [:]

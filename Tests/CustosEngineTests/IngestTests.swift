@@ -65,6 +65,30 @@ final class IngestTests: XCTestCase {
         XCTAssertEqual(report.skipped.count, 4)
     }
 
+    func testNULInvalidUTF8AndHugeFieldsRejectTheBatchWithTheirLine() throws {
+        // The attack: invalid UTF-8 and NUL bytes were stored silently, and a 1 MB name was accepted.
+        let ws = try makeWorkspace()
+        let dataset = try ws.catalog.dataset("customers")
+        let good = "C1,ok@example.se,,Anna,1980-01-01,111,SE,female,2024-01-01,none\r\n"
+        let cases: [(String, [UInt8], String)] = [
+            ("nul", Array((header + good + "C2,c2@example.se,,Ev\u{0}e,1980-01-01,111,SE,female,2024-01-01,none\r\n").utf8), "NUL byte"),
+            ("utf8", Array((header + good + "C2,c2@example.se,,").utf8) + [0xE5, 0x73, 0x61] + Array(",1980-01-01,111,SE,female,2024-01-01,none\n".utf8),
+             "not valid UTF-8"),
+            ("huge", Array((header + good + "C2,c2@example.se,,\(String(repeating: "N", count: 1 << 20)),1980-01-01,111,SE,female,2024-01-01,none\n").utf8),
+             "longer than"),
+        ]
+        for (name, bytes, reason) in cases {
+            let url = ws.root.deletingLastPathComponent().appendingPathComponent("\(ws.root.lastPathComponent)-\(name).csv")
+            try Data(bytes).write(to: url)
+            XCTAssertThrowsError(try IngestService(vault: ws.vault).ingest(file: url, dataset: dataset), name) { error in
+                guard case let IngestError.rejected(_, problems, _) = error else { return XCTFail("\(name): \(error)") }
+                XCTAssertEqual(problems.map(\.line), [3], name)
+                XCTAssertTrue(problems.first?.reason.contains(reason) ?? false, "\(name): \(problems)")
+            }
+        }
+        XCTAssertEqual(try ws.records.allSubjects().count, 0, "nothing stored")
+    }
+
     func testHeaderMustNameDeclaredColumns() throws {
         let ws = try makeWorkspace()
         let url = try write("customer_id,shoe_size\nC1,42\n", name: "h.csv", in: ws)

@@ -119,4 +119,20 @@ final class ConsentImportTests: XCTestCase {
         XCTAssertEqual(result.errors.map(\.line), [3, 4])
         XCTAssertTrue(result.errors[0].message.contains("separate_consent"))
     }
+
+    func testHostileBytesInConsentImportsAreRefusedWithTheirLine() {
+        let header = "customer_id,purpose,action,notice_version,time,language\r\n"
+        let good = "C-1,analytics.reporting,granted,2025-02,2025-03-01T00:00:00Z,en\r\n"
+        XCTAssertEqual(importer.parseCSV(bytes: Array((header + good).utf8)).rows.count, 1, "CRLF")
+        let invalid = Array((header + good).utf8) + Array("C-2,analytics.reporting,granted,2025-02,2025-03-01T00:00:00Z,".utf8) + [0xFF, 0x0A]
+        XCTAssertEqual(importer.parseCSV(bytes: invalid).errors, [ConsentImportError(line: 3, message: "field 6: a field is not valid UTF-8; save the file as UTF-8")])
+        let nul = Array((header + "C-1,analytics.reporting,gran\u{0}ted,2025-02,2025-03-01T00:00:00Z,en\n").utf8)
+        XCTAssertEqual(importer.parseCSV(bytes: nul).errors.first?.message, "field 3: a field contains a NUL byte")
+        // JSON Lines: CRLF splits into lines (a String split on "\n" would not), invalid UTF-8 is refused.
+        let jsonl = "{\"customer_id\":\"C-1\",\"purpose\":\"analytics.reporting\",\"action\":\"granted\",\"notice_version\":\"2025-02\",\"time\":\"2025-03-01T00:00:00Z\",\"language\":\"en\"}"
+        XCTAssertEqual(importer.parseJSONLines(bytes: Array((jsonl + "\r\n" + jsonl + "\r\n").utf8)).rows.count, 2)
+        let bad = importer.parseJSONLines(bytes: Array((jsonl + "\n").utf8) + [0xC3, 0x28, 0x0A])
+        XCTAssertEqual(bad.rows.count, 1)
+        XCTAssertEqual(bad.errors.first?.line, 2)
+    }
 }

@@ -97,14 +97,22 @@ public struct ConsentImporter: Sendable {
         self.defaultCollector = defaultCollector
     }
 
-    /// Parses a CSV export with a header row.
-    public func parseCSV(_ text: String) -> ConsentImportResult {
-        let table: CSVTable
-        do { table = try CSVTable.parse(text) } catch let failure as CSVTable.Failure {
-            return ConsentImportResult(rows: [], errors: [ConsentImportError(line: failure.line, message: failure.message)])
-        } catch {
-            return ConsentImportResult(rows: [], errors: [ConsentImportError(line: 1, message: "the file could not be read as CSV")])
+    /// Parses a CSV export with a header row (text already in memory).
+    public func parseCSV(_ text: String) -> ConsentImportResult { parseCSV(bytes: Array(text.utf8)) }
+
+    /// Parses a CSV export with a header row, from the file's bytes (the one CSV reader of Custos:
+    /// CRLF, BOM, invalid UTF-8, NUL and over-long fields handled there).
+    public func parseCSV(bytes: [UInt8]) -> ConsentImportResult {
+        var reader = CSVReader(bytes: bytes)
+        var all: [CSVReader.Record] = []
+        while let record = reader.next() { all.append(record) }
+        if let error = reader.error {
+            return ConsentImportResult(rows: [], errors: [ConsentImportError(line: error.line, message: error.reason)])
         }
+        guard let first = all.first else {
+            return ConsentImportResult(rows: [], errors: [ConsentImportError(line: 1, message: "the file is empty; it needs a header row")])
+        }
+        let table = (header: first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }, records: all.dropFirst())
         let missing = requiredFields.filter { !table.header.contains($0) }
         guard missing.isEmpty else {
             return ConsentImportResult(rows: [], errors: [ConsentImportError(line: 1, message: "the header lacks required column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))")])
@@ -125,11 +133,22 @@ public struct ConsentImporter: Sendable {
         return ConsentImportResult(rows: rows, errors: errors)
     }
 
-    /// Parses JSON Lines: one JSON object per line; numbers and booleans may be JSON-typed.
-    public func parseJSONLines(_ text: String) -> ConsentImportResult {
+    /// Parses JSON Lines (text already in memory).
+    public func parseJSONLines(_ text: String) -> ConsentImportResult { parseJSONLines(bytes: Array(text.utf8)) }
+
+    /// Parses JSON Lines: one JSON object per line; numbers and booleans may be JSON-typed. Lines are
+    /// split on LF bytes with a trailing CR dropped, so CRLF files parse (a Swift `String` split on
+    /// "\n" would not split "\r\n", which is one Character).
+    public func parseJSONLines(bytes: [UInt8]) -> ConsentImportResult {
         var rows: [ConsentImportRow] = []
         var errors: [ConsentImportError] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        for (index, rawBytes) in body.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            let lineBytes = rawBytes.last == 0x0D ? rawBytes.dropLast() : rawBytes[...]
+            guard let rawLine = String(bytes: lineBytes, encoding: .utf8), !rawLine.contains("\u{0}") else {
+                errors.append(ConsentImportError(line: index + 1, message: "the line is not valid UTF-8 text (or contains NUL); save the file as UTF-8"))
+                continue
+            }
             let line = index + 1
             let trimmed = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
