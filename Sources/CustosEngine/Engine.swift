@@ -101,10 +101,21 @@ struct AuditDecisionRecorder: DecisionRecorder {
             dataset: record.dataset, decision: record.effect == .allow ? .allow : .deny,
             reason: record.effect == .allow ? "allowed by \(record.matchedRules.joined(separator: ", "))"
                 : record.reasons.map(\.message).joined(separator: "; "),
-            policyVersion: record.policyVersion, epsilon: record.epsilon, jobID: record.decisionID,
-            details: ["output_mode": record.outputMode, "subject_scoped": record.subjectScoped ? "true" : "false",
-                      "rules": record.matchedRules.joined(separator: ",")]
-                .merging(record.delta > 0 ? ["delta": String(record.delta)] : [:]) { a, _ in a }))
+            policyVersion: record.policyVersion, epsilon: record.epsilon.flatMap(Self.chargeable), jobID: record.decisionID,
+            details: details(record)))
+    }
+
+    /// Only a finite, non-negative epsilon is a charge the audit entry can state.
+    static func chargeable(_ epsilon: Double) -> Double? { epsilon.isFinite && epsilon >= 0 ? epsilon : nil }
+
+    /// The decision's details. A hostile epsilon or delta (−1, NaN, ∞) is kept as the raw text the
+    /// caller sent, so the refusal is recorded instead of failing to write.
+    func details(_ record: DecisionAuditRecord) -> [String: String] {
+        var details = ["output_mode": record.outputMode, "subject_scoped": record.subjectScoped ? "true" : "false",
+                       "rules": record.matchedRules.joined(separator: ",")]
+        if record.delta != 0 { details["delta"] = String(record.delta) }
+        if let epsilon = record.epsilon, Self.chargeable(epsilon) == nil { details["requested_epsilon"] = String(epsilon) }
+        return details
     }
 }
 

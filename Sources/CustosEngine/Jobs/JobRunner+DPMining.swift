@@ -347,7 +347,7 @@ extension JobRunner {
         // Paths over declared event types form a public domain (no partition selection, no delta)
         // when there are few enough of them to list.
         var publicPaths = Set<String>()
-        if let types = try workspace.catalog.dataset(dataset).column(named: "event_type")?.publicValues,
+        if let types = try declaredDataset(dataset, caller: actor, purpose: purpose, epsilon: epsilon).column(named: "event_type")?.publicValues,
            pow(Double(types.count), Double(parameters.pathLength)) <= 4096 {
             publicPaths = Set((0..<parameters.pathLength).reduce([[String]]([[]])) { acc, _ in acc.flatMap { p in types.map { p + [$0] } } }
                 .map { $0.joined(separator: " → ") })

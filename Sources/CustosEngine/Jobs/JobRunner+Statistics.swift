@@ -32,7 +32,7 @@ extension JobRunner {
     /// histogram over the schema's public bounds, plus the correlation of the first two measures. The
     /// job's epsilon is split evenly over the mechanisms, declared before any row is read.
     public func dpStatistics(actor: Caller, purpose: String, dataset name: String, epsilon: Double, parameters: StatisticsParameters) throws -> JobResult {
-        let dataset = try workspace.catalog.dataset(name)
+        let dataset = try declaredDataset(name, caller: actor, purpose: purpose, epsilon: epsilon)
         let measures = parameters.measures.isEmpty ? dataset.columns.filter { $0.columnClass == .measure }.map(\.name) : parameters.measures
         guard !measures.isEmpty else { throw EngineError.invalidRequest("dataset '\(name)' declares no measure columns") }
         let mechanisms = 1 + measures.count * 5 + (measures.count >= 2 ? 1 : 0)  // count; sum, mean, variance, median, histogram each; correlation
@@ -117,7 +117,7 @@ extension JobRunner {
     /// the partition-selection threshold, with delta reserved and charged. Dimensions that identify a
     /// customer are refused.
     public func dpCube(actor: Caller, purpose: String, dataset name: String, epsilon: Double, parameters: StatisticsParameters) throws -> JobResult {
-        let dataset = try workspace.catalog.dataset(name)
+        let dataset = try declaredDataset(name, caller: actor, purpose: purpose, epsilon: epsilon)
         guard !parameters.dimensions.isEmpty else { throw EngineError.invalidRequest("give at least one --by dimension") }
         let columns = parameters.dimensions + (parameters.measure.map { [$0] } ?? [])
         // Keys: public when every dimension's domain is declared (categories) or given (months).

@@ -95,6 +95,15 @@ extension JobRunner {
         }
     }
 
+    /// The schema of a dataset a job names. An undeclared name is refused by the decision point,
+    /// which audits the refusal like any other (a plain lookup error would leave no entry).
+    func declaredDataset(_ name: String, caller: Caller, purpose: String, epsilon: Double?) throws -> DatasetSchema {
+        if let dataset = try? workspace.catalog.dataset(name) { return dataset }
+        let decision = decide(AccessRequest(principal: caller.principal, token: caller.token, role: caller.role, purpose: purpose,
+                                            dataset: name, columns: [], outputMode: .dpAggregate, epsilon: epsilon))
+        throw EngineError.denied(decision.explanation)
+    }
+
     /// What an algorithm produced.
     enum Produced {
         case pseudonymous(ReleasedOutput)
@@ -104,15 +113,17 @@ extension JobRunner {
     private func execute(_ spec: JobSpec, algorithm: (JobFrame, Decision, PrivacyHandle?) throws -> Produced) throws -> JobResult {
         let jobID = "job-" + SecureRandom.bytes(count: 8).hexString
         let now = clock()
-        let dataset = try workspace.catalog.dataset(spec.dataset)
         let isPrivate = spec.outputMode == .dpAggregate
         let request = AccessRequest(principal: spec.actor.principal, token: spec.actor.token, role: spec.actor.role, purpose: spec.purpose,
                                     dataset: spec.dataset, columns: spec.columns, outputMode: spec.outputMode, epsilon: spec.epsilon,
                                     delta: spec.delta)
         let decision = decide(request)
+        // The decision point checks everything first (an unknown dataset, a hostile epsilon) and
+        // audits the refusal; only then is the dataset looked up.
         guard decision.isAllowed, let grant = decision.grant else {
             throw EngineError.denied(decision.explanation)
         }
+        let dataset = try workspace.catalog.dataset(spec.dataset)
         func refuse(_ reason: String, budget: Bool) throws -> Never {
             try record(AuditEntry(time: clock(), actor: spec.actor.principal, role: spec.actor.role, action: .jobRun, purpose: spec.purpose,
                                   dataset: spec.dataset, decision: .deny, reason: reason, policyVersion: decision.policyVersion,

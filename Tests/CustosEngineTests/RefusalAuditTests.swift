@@ -1,0 +1,57 @@
+import CustosAudit
+@testable import CustosEngine
+import Foundation
+import XCTest
+
+/// Every refusal leaves an audit entry, whatever the input (issue: hostile epsilons failed to write
+/// their entry, and an unknown dataset was refused with none).
+final class RefusalAuditTests: XCTestCase {
+    func testHostileEpsilonsAreRefusedAndAuditedWithTheRawValue() throws {
+        let f = try EngineFixture(customers: 20)
+        var stats = StatisticsParameters()
+        stats.measures = ["amount"]
+        for epsilon in [-1.0, .nan, .infinity, 0] {
+            let before = try f.entries().count
+            XCTAssertThrowsError(try f.engine.jobs.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders",
+                                                                epsilon: epsilon, parameters: stats), "\(epsilon)") { error in
+                guard case let EngineError.denied(reason) = error else { return XCTFail("\(epsilon): \(error)") }
+                XCTAssertTrue(reason.contains("epsilon"), reason)
+                XCTAssertFalse(reason.contains("audit log"), "the refusal itself was recorded: \(reason)")
+            }
+            let entries = try f.entries()
+            XCTAssertEqual(entries.count, before + 1, "\(epsilon): exactly one entry, the refusal")
+            let refusal = try XCTUnwrap(entries.last)
+            XCTAssertEqual(refusal.action, .policyDecision)
+            XCTAssertEqual(refusal.decision, .deny)
+            if epsilon < 0 || !epsilon.isFinite {
+                XCTAssertNil(refusal.epsilon)
+                XCTAssertEqual(refusal.details["requested_epsilon"], String(epsilon))
+            }
+        }
+        XCTAssertTrue(try f.engine.workspace.ledger.budgetLedger().isEmpty)
+    }
+
+    func testAnUnknownDatasetIsRefusedAndAudited() throws {
+        let f = try EngineFixture(customers: 20)
+        var stats = StatisticsParameters()
+        stats.measures = ["amount"]
+        stats.dimensions = ["channel"]
+        let attempts: [() throws -> JobResult] = [
+            { try f.engine.jobs.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "invoices", epsilon: 0.1, parameters: stats) },
+            { try f.engine.jobs.dpCube(actor: f.alice, purpose: "analytics.reporting", dataset: "invoices", epsilon: 0.1, parameters: stats) },
+            { try f.engine.jobs.dpSequences(actor: f.alice, purpose: "analytics.reporting", dataset: "invoices", epsilon: 0.1, parameters: DPMiningParameters()) },
+            { try f.engine.jobs.mineFunnel(actor: f.alice, purpose: "analytics.reporting", dataset: "invoices", parameters: MiningParameters()) },
+        ]
+        for (i, attempt) in attempts.enumerated() {
+            let before = try f.entries().count
+            XCTAssertThrowsError(try attempt(), "\(i)") { error in
+                guard case let EngineError.denied(reason) = error else { return XCTFail("\(i): \(error)") }
+                XCTAssertTrue(reason.contains("dataset 'invoices' is not declared"), reason)
+            }
+            let entries = try f.entries()
+            XCTAssertEqual(entries.count, before + 1, "attempt \(i) leaves one entry")
+            XCTAssertEqual(entries.last?.decision, .deny)
+            XCTAssertEqual(entries.last?.dataset, "invoices")
+        }
+    }
+}
