@@ -92,6 +92,7 @@ public final class KeyHierarchy: @unchecked Sendable {
 
     private static func openStore(_ directory: URL) throws -> DatabaseQueue {
         var configuration = Configuration()
+        configuration.busyMode = .timeout(30)  // wait for another process's write instead of failing
         configuration.prepareDatabase { db in
             // Deleted key rows are overwritten with zeros, and the rollback journal is removed after
             // each transaction, so a shredded key does not linger in the key store's files.

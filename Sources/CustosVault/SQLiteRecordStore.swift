@@ -17,6 +17,9 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         configuration.maximumReaderCount = 4
+        // Another process (a second CLI command, the service) may hold the write lock: wait for it
+        // rather than fail with "database is locked".
+        configuration.busyMode = .timeout(30)
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
     }

@@ -231,6 +231,34 @@ final class CommandTests: XCTestCase {
         XCTAssertNotEqual(try String(contentsOf: file, encoding: .utf8), "keep me")
     }
 
+    func testConcurrentCommandsWaitOrAreRefusedCleanlyNeverDatabaseLocked() throws {
+        // The attack: 2 of 12 concurrent jobs died with "SQLite error 5: database is locked" and no audit entry.
+        let ws = try CLIWorkspace()
+        let count = 12
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var outcomes: [CommandOutcome] = []
+        }
+        let results = Results()
+        let arguments = ["stats", "--principal", "alice", "--role", "analyst", "--purpose", "analytics.reporting", "--dataset", "orders",
+                         "--epsilon", "0.5"]
+        let environment = ["CUSTOS_WORKSPACE": ws.root.path, "CUSTOS_TOKEN": ws.tokens["alice"] ?? ""]
+        DispatchQueue.concurrentPerform(iterations: count) { _ in
+            let outcome = try? CustosProcess.run(arguments, environment: environment)
+            results.lock.withLock { if let outcome { results.outcomes.append(outcome) } }
+        }
+        XCTAssertEqual(results.outcomes.count, count)
+        for outcome in results.outcomes {
+            XCTAssertFalse(outcome.stderr.contains("database is locked") || outcome.stderr.contains("SQLite error"), outcome.stderr)
+            XCTAssertTrue(outcome.status == 0 || outcome.stderr.hasPrefix("error: "), "\(outcome.status): \(outcome.stderr)")
+        }
+        // Each job that ran is in the log; 8.0 per month at 0.5 each allows all twelve.
+        let succeeded = results.outcomes.filter { $0.status == 0 }.count
+        XCTAssertEqual(succeeded, count, results.outcomes.map(\.stderr).joined(separator: "\n"))
+        let verify = try ws.run(["audit", "verify"])
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+    }
+
     func testRecordOfProcessingPrintsASummary() throws {
         let result = try workspace().run(["report", "ropa"])
         XCTAssertEqual(result.status, 0, result.stderr)
