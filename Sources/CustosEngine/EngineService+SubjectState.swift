@@ -86,4 +86,25 @@ extension EngineService {
         }
         throw EngineError.invalidRequest("'\(column)' is not a subject identifier of any dataset")
     }
+
+    /// Resolves a customer reference (customer id or e-mail) for a subject-scoped read, deciding
+    /// first: the caller's role and purpose are checked (and audited) before the lookup, so someone
+    /// without the right gets the same denial whether or not the person is a customer, and a
+    /// reference that matches nobody is audited too. No answer tells an unprivileged caller who is
+    /// a customer.
+    func resolveCustomer(_ reference: String, actor: Caller, purpose: String = "essential.legal_obligation",
+                         dataset: String = "customers", columns: [String] = ["customer_id"], mode: OutputMode = .subjectAccess) throws -> SubjectID {
+        // A scope that names no real subject: the decision depends on who asks and why, never on the reference.
+        let unresolved = String(repeating: "0", count: 32)
+        let decision = decide(AccessRequest(principal: actor.principal, token: actor.token, role: actor.role, purpose: purpose,
+                                            dataset: dataset, columns: columns, outputMode: mode, subjectScope: unresolved))
+        guard decision.isAllowed else { throw EngineError.denied(decision.explanation) }
+        guard let subject = try lookupSubject(identifierColumn: reference.contains("@") ? "email" : "customer_id", value: reference) else {
+            try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .vaultRead, purpose: purpose, dataset: dataset,
+                                  decision: .deny, reason: "no customer matches the reference given", policyVersion: policies.version,
+                                  jobID: decision.id))
+            throw EngineError.notFound("no customer matches that reference")
+        }
+        return subject
+    }
 }

@@ -54,9 +54,7 @@ extension ProcessingControls {
     /// A customer's consent history and processing state, read by an officer under a subject-scoped
     /// decision (audited), oldest record first.
     public func consentHistory(customer: String, actor: Caller) throws -> (records: [ConsentRecord], state: SubjectProcessingState) {
-        guard let subject = try lookupSubject(identifierColumn: customer.contains("@") ? "email" : "customer_id", value: customer) else {
-            throw EngineError.notFound("no customer matches that reference")
-        }
+        let subject = try resolveCustomer(customer, actor: actor)
         let (_, grant) = try subjectDecision(actor: actor, subject: subject)
         let records = (try consentRecords(grant: grant, subjects: [subject])[subject] ?? []).sorted { $0.time < $1.time }
         let state = try processingStates(grant: grant, subjects: [subject])[subject] ?? SubjectProcessingState()

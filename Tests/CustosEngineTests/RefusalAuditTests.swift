@@ -83,4 +83,26 @@ final class RefusalAuditTests: XCTestCase {
         XCTAssertEqual(runs.filter { $0.decision == .deny }.count, 10, "every refusal is audited")
         XCTAssertTrue(try f.engine.verifyAudit().isValid)
     }
+
+    func testConsentShowGivesNoOracleAboutWhoIsACustomer() throws {
+        // The attack: "denied" for a real customer, "not found" (unaudited) for an unknown one.
+        let f = try EngineFixture(customers: 20)
+        let real = f.generated.markerCustomerID
+        func answer(_ reference: String, _ caller: Caller) -> String {
+            do { _ = try f.engine.controls.consentHistory(customer: reference, actor: caller); return "allowed" } catch { return "\(error)" }
+        }
+        let before = try f.entries().count
+        let forReal = answer(real, f.alice), forUnknown = answer("C-NOBODY-404", f.alice)
+        XCTAssertTrue(forReal.hasPrefix("denied:"), forReal)
+        XCTAssertEqual(forReal, forUnknown, "an analyst cannot tell a customer from a stranger")
+        XCTAssertEqual(try f.entries().count, before + 2, "both refusals audited")
+        // An officer may learn that nobody matches; that is audited too.
+        XCTAssertEqual(answer(real, f.dana), "allowed")
+        let unknown = answer("nobody@example.invalid", f.dana)
+        XCTAssertTrue(unknown.hasPrefix("not found:"), unknown)
+        let last = try XCTUnwrap(try f.entries().last)
+        XCTAssertEqual(last.decision, .deny)
+        XCTAssertEqual(last.reason, "no customer matches the reference given")
+        XCTAssertFalse(String(decoding: try last.canonicalLine(), as: UTF8.self).contains("nobody@example.invalid"), "the reference itself is never logged")
+    }
 }

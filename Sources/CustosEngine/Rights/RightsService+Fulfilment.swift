@@ -249,9 +249,9 @@ extension RightsService {
     /// The legal-hold custodian reads a held subject's records (and nobody else can, for any purpose
     /// except storage and security). Refused for subjects not under hold.
     public func readHeldSubject(customer: String, actor: Caller) throws -> [SubjectDataset] {
-        guard let subject = try lookupSubject(identifierColumn: customer.contains("@") ? "email" : "customer_id", value: customer) else {
-            throw EngineError.notFound("no customer matches that reference")
-        }
+        let subject = try resolveCustomer(customer, actor: actor, purpose: "essential.legal_obligation.legal_hold",
+                                          columns: (try? workspace.catalog.dataset("customers"))?.columns.map(\.name) ?? ["customer_id"],
+                                          mode: .reidentifiedExport)
         var out: [SubjectDataset] = []
         for dataset in workspace.catalog.datasets.values.sorted(by: { $0.name < $1.name }) {
             let columns = dataset.columns.map(\.name)
