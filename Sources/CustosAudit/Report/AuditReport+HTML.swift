@@ -32,7 +32,9 @@ extension AuditReport {
             "hasDenials": !denials.isEmpty,
             "denials": denials.prefix(maxDenials).map { d -> [String: Any] in
                 ["time": d.time, "actor": d.actor, "role": d.role, "action": d.action, "purpose": d.purpose ?? "",
-                 "dataset": d.dataset ?? "", "reason": d.reason ?? "", "policyVersion": d.policyVersion ?? ""]
+                 "dataset": d.dataset ?? "", "reason": d.reason ?? "", "policyVersion": d.policyVersion ?? "",
+                 // The policy hash in full would stretch the table; its first 16 digits identify it.
+                 "policyShort": d.policyVersion.map { $0.count > 16 ? String($0.prefix(16)) + "…" : $0 } ?? ""]
             },
             "hasBudget": !budgetTotals.isEmpty,
             "budgetTotals": budgetTotals.map(budgetRow),
