@@ -23,7 +23,7 @@ enum ResultPage {
             charts.append(entry)
         }
         let tables: [[String: Any]] = result.tables.enumerated().map { i, table in
-            var t: [String: Any] = ["id": "t\(i)", "title": table.title, "columns": table.columns.enumerated().map { ["name": $1, "index": $0] },
+            var t: [String: Any] = ["id": "t\(i)", "title": table.title, "columns": table.columns.map { ["name": $0] },
                                     "rows": table.rows.map { ["cells": $0] }]
             if let note = table.note { t["note"] = note }
             return t
