@@ -34,24 +34,28 @@ let package = Package(
         ),
         .target(
             name: "CustosAudit",
-            dependencies: ["CustosCrypto", "CustosCharts", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["CustosCrypto", "CustosCharts"]
         ),
         .target(name: "CustosPrivacy", dependencies: ["CustosCrypto"]),
-        // Chart geometry shared by every HTML report (audit, job results, access reports).
-        .target(name: "CustosCharts"),
+        // Every HTML page (audit report, job results, access report, ROPA): chart geometry, and the one
+        // layout and stylesheet with each page's Mustache template as resources in Pages/.
+        .target(
+            name: "CustosCharts",
+            dependencies: [.product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Pages")]
+        ),
         .target(name: "CustosMining", dependencies: []),
         // Differentially private mining algorithms: CustosMining's kernels under CustosPrivacy's mechanisms.
         .target(name: "CustosPrivateMining", dependencies: ["CustosMining", "CustosPrivacy"]),
         .target(
             name: "CustosRights",
-            dependencies: ["CustosCrypto", "CustosSchema", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["CustosCrypto", "CustosSchema", "CustosCharts"]
         ),
         .target(
             name: "CustosEngine",
             dependencies: [
                 "CustosCrypto", "CustosSchema", "CustosVault", "CustosGovernance", "CustosAudit",
                 "CustosPrivacy", "CustosMining", "CustosPrivateMining", "CustosRights", "CustosCharts",
-                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         .executableTarget(
@@ -67,6 +71,7 @@ let package = Package(
         .executableTarget(name: "bench-privacy", dependencies: ["CustosPrivacy"], path: "Benchmarks/PrivacyBench"),
         .executableTarget(name: "bench-mining", dependencies: ["CustosMining"], path: "Benchmarks/MiningBench"),
 
+        .testTarget(name: "CustosChartsTests", dependencies: ["CustosCharts"]),
         .testTarget(name: "CustosCryptoTests", dependencies: ["CustosCrypto"], resources: [.copy("Vectors")]),
         .testTarget(name: "CustosSchemaTests", dependencies: ["CustosSchema"]),
         .testTarget(name: "CustosVaultTests", dependencies: ["CustosVault", "CustosTesting"]),

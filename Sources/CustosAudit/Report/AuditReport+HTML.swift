@@ -1,24 +1,17 @@
 import CustosCharts
-import Mustache
 
 extension AuditReport {
     /// One self-contained HTML page (inline CSS and SVG, no scripts, no external resources), rendered
-    /// through Mustache templates that HTML-escape every value.
+    /// through the shared page layout (`Page.auditReport`), whose templates HTML-escape every value.
     public func html() throws -> String {
-        var library = MustacheLibrary()
-        try library.register(ReportTemplates.bars, named: "bars")
-        try library.register(ReportTemplates.series, named: "series")
-        try library.register(ReportTemplates.page, named: "page")
-        guard let text = library.render(htmlContext(), withTemplate: "page") else {
-            throw AuditError.unsupportedFormat(reason: "the report template is missing")
-        }
-        return text
+        try Page.auditReport.render(htmlContext())
     }
 
     func htmlContext() -> [String: Any] {
         func chart(_ counts: [Count], _ caption: String) -> [String: Any] {
             var c = ChartGeometry.bars(counts.map { ($0.key, Double($0.count), String($0.count)) })
             c["caption"] = caption
+            c["empty"] = "None in this period."
             return c
         }
         let maxDenials = 200
@@ -39,7 +32,9 @@ extension AuditReport {
             "hasDenials": !denials.isEmpty,
             "denials": denials.prefix(maxDenials).map { d -> [String: Any] in
                 ["time": d.time, "actor": d.actor, "role": d.role, "action": d.action, "purpose": d.purpose ?? "",
-                 "dataset": d.dataset ?? "", "reason": d.reason ?? "", "policyVersion": d.policyVersion ?? ""]
+                 "dataset": d.dataset ?? "", "reason": d.reason ?? "", "policyVersion": d.policyVersion ?? "",
+                 // The policy hash in full would stretch the table; its first 16 digits identify it.
+                 "policyShort": d.policyVersion.map { $0.count > 16 ? String($0.prefix(16)) + "…" : $0 } ?? ""]
             },
             "hasBudget": !budgetTotals.isEmpty,
             "budgetTotals": budgetTotals.map(budgetRow),
@@ -56,6 +51,7 @@ extension AuditReport {
         }
         var budgetChart = budgetSeries()
         budgetChart["caption"] = "Cumulative epsilon spent by principal"
+        budgetChart["empty"] = "No privacy budget was spent in this period."
         context["chartBudget"] = budgetChart
         if let v = verification {
             var status: [String: Any] = [
