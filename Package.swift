@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Module arrows point one way (see DESIGN.md):
-// custos -> CustosEngine -> {Mining, Privacy, Governance, Audit, Vault, Rights} -> {Schema, Crypto} -> COpenSSL
+// custos -> CustosEngine -> {Mining, Privacy, Governance, Audit, Vault, Rights} -> {Schema, Crypto} -> COpenSSL;
+// CustosBase (calendar, seeded generators, atomic files, CSV writing) sits below them all and depends on nothing.
 let package = Package(
     name: "Custos",
     platforms: [.macOS(.v14)],
@@ -22,11 +23,14 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // What several modules would otherwise copy: one calendar, one seeded generator, one atomic
+        // file write, one CSV writer. No dependencies.
+        .target(name: "CustosBase"),
         .target(name: "CustosCrypto", dependencies: ["COpenSSL"]),
-        .target(name: "CustosSchema", dependencies: ["CustosCrypto", .product(name: "Yams", package: "Yams")]),
+        .target(name: "CustosSchema", dependencies: ["CustosBase", "CustosCrypto", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "CustosVault",
-            dependencies: ["CustosCrypto", "CustosSchema", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CustosBase", "CustosCrypto", "CustosSchema", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "CustosGovernance",
@@ -34,9 +38,9 @@ let package = Package(
         ),
         .target(
             name: "CustosAudit",
-            dependencies: ["CustosCrypto", "CustosCharts"]
+            dependencies: ["CustosBase", "CustosCrypto", "CustosCharts"]
         ),
-        .target(name: "CustosPrivacy", dependencies: ["CustosCrypto"]),
+        .target(name: "CustosPrivacy", dependencies: ["CustosBase", "CustosCrypto"]),
         // Every HTML page (audit report, job results, access report, ROPA): chart geometry, and the one
         // layout and stylesheet with each page's Mustache template as resources in Pages/.
         .target(
@@ -44,17 +48,17 @@ let package = Package(
             dependencies: [.product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Pages")]
         ),
-        .target(name: "CustosMining", dependencies: []),
+        .target(name: "CustosMining", dependencies: ["CustosBase"]),
         // Differentially private mining algorithms: CustosMining's kernels under CustosPrivacy's mechanisms.
         .target(name: "CustosPrivateMining", dependencies: ["CustosMining", "CustosPrivacy"]),
         .target(
             name: "CustosRights",
-            dependencies: ["CustosCrypto", "CustosSchema", "CustosCharts"]
+            dependencies: ["CustosBase", "CustosCrypto", "CustosSchema", "CustosCharts"]
         ),
         .target(
             name: "CustosEngine",
             dependencies: [
-                "CustosCrypto", "CustosSchema", "CustosVault", "CustosGovernance", "CustosAudit",
+                "CustosBase", "CustosCrypto", "CustosSchema", "CustosVault", "CustosGovernance", "CustosAudit",
                 "CustosPrivacy", "CustosMining", "CustosPrivateMining", "CustosRights", "CustosCharts",
             ]
         ),
@@ -64,22 +68,23 @@ let package = Package(
         ),
         // Test support only: the seeded random source and fixtures live here so that no
         // production target can import them.
-        .target(name: "CustosTesting", dependencies: ["CustosCrypto", "CustosPrivacy"], path: "Sources/CustosTesting"),
+        .target(name: "CustosTesting", dependencies: ["CustosBase", "CustosCrypto", "CustosPrivacy"], path: "Sources/CustosTesting"),
         // Benchmarks (release builds): one executable per area, each printing Custos beside the reference tools.
         .executableTarget(name: "bench-vault", dependencies: ["CustosEngine", "CustosVault", "CustosSchema", "CustosCrypto"], path: "Benchmarks/VaultBench"),
         .executableTarget(name: "bench-audit", dependencies: ["CustosAudit"], path: "Benchmarks/AuditBench"),
         .executableTarget(name: "bench-privacy", dependencies: ["CustosPrivacy"], path: "Benchmarks/PrivacyBench"),
-        .executableTarget(name: "bench-mining", dependencies: ["CustosMining"], path: "Benchmarks/MiningBench"),
+        .executableTarget(name: "bench-mining", dependencies: ["CustosBase", "CustosMining"], path: "Benchmarks/MiningBench"),
 
+        .testTarget(name: "CustosBaseTests", dependencies: ["CustosBase"]),
         .testTarget(name: "CustosChartsTests", dependencies: ["CustosCharts"]),
-        .testTarget(name: "CustosCryptoTests", dependencies: ["CustosCrypto"], resources: [.copy("Vectors")]),
+        .testTarget(name: "CustosCryptoTests", dependencies: ["CustosBase", "CustosCrypto"], resources: [.copy("Vectors")]),
         .testTarget(name: "CustosSchemaTests", dependencies: ["CustosSchema"]),
         .testTarget(name: "CustosVaultTests", dependencies: ["CustosVault", "CustosTesting"]),
-        .testTarget(name: "CustosGovernanceTests", dependencies: ["CustosGovernance", "CustosTesting"]),
-        .testTarget(name: "CustosAuditTests", dependencies: ["CustosAudit", "CustosTesting"]),
+        .testTarget(name: "CustosGovernanceTests", dependencies: ["CustosBase", "CustosGovernance", "CustosTesting"]),
+        .testTarget(name: "CustosAuditTests", dependencies: ["CustosBase", "CustosAudit", "CustosTesting"]),
         .testTarget(name: "CustosPrivacyTests", dependencies: ["CustosPrivacy", "CustosTesting"]),
         .testTarget(name: "CustosPrivateMiningTests", dependencies: ["CustosPrivateMining", "CustosTesting"]),
-        .testTarget(name: "CustosMiningTests", dependencies: ["CustosMining", "CustosTesting"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CustosMiningTests", dependencies: ["CustosBase", "CustosMining", "CustosTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CustosRightsTests", dependencies: ["CustosRights", "CustosTesting"]),
         .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosTesting"]),
         // Runs the built `custos` binary (depending on the executable builds it and allows @testable

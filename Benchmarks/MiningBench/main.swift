@@ -6,6 +6,7 @@
 //   bench-mining kmeans ROWS COLS K ITERATIONS [REPEATS] [THREADS] [FILE of rows*cols little-endian float64]
 //     (without FILE: seeded uniform random points); the first K rows are the initial centres.
 //   bench-mining prefixspan FILE MINCOUNT [REPEATS]
+import CustosBase
 import CustosMining
 import Foundation
 
@@ -34,18 +35,6 @@ func integerLines(_ path: String) throws -> [[Int32]] {
 
 func report(_ kernel: String, _ parameters: String, _ m: (best: Double, median: Double, result: String)) {
     print("\(kernel)\t\(parameters)\t\(String(format: "%.6f", m.best))\t\(String(format: "%.6f", m.median))\t\(m.result)")
-}
-
-/// SplitMix64: a small seeded generator for reproducible benchmark data.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 let args = Array(CommandLine.arguments.dropFirst())
@@ -80,7 +69,7 @@ do {
                 exit(1)
             }
         } else {
-            var rng = SplitMix64(state: 42)
+            var rng = SplitMix64(seed: 42)
             points = (0..<(rows * cols)).map { _ in Double.random(in: 0..<1, using: &rng) }
         }
         let initial = Array(points[0..<(k * cols)])

@@ -1,3 +1,4 @@
+import CustosBase
 import CustosCrypto
 import Foundation
 import GRDB
@@ -422,7 +423,8 @@ public final class KeyHierarchy: @unchecked Sendable {
             try? handle.close()
         }
         unlink(url.path)
-        KeyFiles.syncDirectory(url.deletingLastPathComponent())
+        // Best effort: the unlink has happened; a failed directory sync only delays its durability.
+        try? AtomicFile.syncDirectory(url.deletingLastPathComponent().path)
     }
 
     // MARK: Derived keys

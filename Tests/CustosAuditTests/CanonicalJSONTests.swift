@@ -1,3 +1,4 @@
+import CustosBase
 @testable import CustosAudit
 import XCTest
 
@@ -136,7 +137,7 @@ final class CanonicalJSONTests: XCTestCase {
 
     /// Random values survive encode → validate → parse → encode unchanged.
     func testRandomValuesRoundTrip() throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let alphabet: [String] = ["a", "Z", "é", "\u{1}", "\"", "\\", "/", "😀", "\u{E000}", "\n", "中", " "]
         func string() -> String { (0..<rng.next(6)).map { _ in alphabet[rng.next(alphabet.count)] }.joined() }
         func value(_ depth: Int) -> JSONValue {
@@ -161,16 +162,8 @@ final class CanonicalJSONTests: XCTestCase {
     }
 }
 
-/// A tiny deterministic generator for test data (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next64() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(_ bound: Int) -> Int { Int(next64() % UInt64(max(bound, 1))) }
+/// Test data draws from CustosBase's SplitMix64.
+extension SplitMix64 {
+    /// A number in `0..<bound` (0 when the bound is not positive).
+    mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
 }

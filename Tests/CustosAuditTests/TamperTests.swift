@@ -1,3 +1,4 @@
+import CustosBase
 import CustosAudit
 import CustosCrypto
 import Foundation
@@ -56,7 +57,7 @@ final class TamperTests: XCTestCase {
             running += lines.count
         }
         XCTAssertEqual(running, count)
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         var probes = 0
         for (s, (url, lines)) in layout.enumerated() {
             for (l, line) in lines.enumerated() where l % 2 == 0 || l == lines.count - 1 {

@@ -1,3 +1,4 @@
+import CustosBase
 import CustosCrypto
 import XCTest
 
@@ -173,18 +174,8 @@ final class AESGCMBehaviourTests: XCTestCase {
     }
 }
 
-/// A fixed-seed generator for test inputs (not for keys in production).
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Test inputs from CustosBase's SplitMix64 (never for keys in production).
+extension SplitMix64 {
+    /// `count` bytes, the low byte of each output.
     mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
 }

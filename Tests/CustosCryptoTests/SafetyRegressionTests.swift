@@ -1,3 +1,4 @@
+import CustosBase
 @testable import CustosCrypto
 import XCTest
 

@@ -21,19 +21,6 @@ enum DemoToken {
     static let pat = "custos_S798NXbXf5BhxGFfBbozYuvQe0Pwkdg1njoaY7TGVBw"
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a small seeded generator so property tests replay exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Keeps every decision it is handed; can be told to fail to test fail-closed behaviour.
 final class RecordingRecorder: DecisionRecorder, @unchecked Sendable {
     private let lock = NSLock()

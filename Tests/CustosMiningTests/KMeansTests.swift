@@ -1,3 +1,4 @@
+import CustosBase
 import XCTest
 @testable import CustosMining
 
@@ -92,13 +93,13 @@ final class KMeansTests: XCTestCase {
         let (points, _) = try iris()
         var best = Double.infinity
         for seed in 1...10 {
-            var generator = SeededGenerator(seed: UInt64(seed))
+            var generator = SplitMix64(seed: UInt64(seed))
             let centres = try KMeansPlusPlus.initialCentres(points: points, rows: 150, cols: 4, k: 3, using: &generator)
             // Every centre is one of the points, and they are distinct.
             let rows = (0..<3).map { c in (0..<150).first { r in Array(points[(r * 4)..<(r * 4 + 4)]) == Array(centres[(c * 4)..<(c * 4 + 4)]) } }
             XCTAssertTrue(rows.allSatisfy { $0 != nil })
             XCTAssertEqual(Set(rows.compactMap { $0 }).count, 3)
-            var again = SeededGenerator(seed: UInt64(seed))
+            var again = SplitMix64(seed: UInt64(seed))
             let fit = try KMeans.fit(points: points, rows: 150, cols: 4, k: 3, using: &again)
             XCTAssertLessThanOrEqual(fit.inertia, 142.7541)
             best = min(best, fit.inertia)
@@ -122,7 +123,7 @@ final class KMeansTests: XCTestCase {
         let (points, species) = try iris()
         let labels = species.map(Int32.init)
         let exact = try Silhouette.exact(points: points, rows: 150, cols: 4, labels: labels)
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let all = try Silhouette.sampled(points: points, rows: 150, cols: 4, labels: labels, sampleSize: 150, using: &generator)
         XCTAssertEqual(all, exact, accuracy: 1e-12)  // a sample of everything is the exact score
         XCTAssertThrowsError(try Silhouette.exact(points: points, rows: 150, cols: 4, labels: [Int32](repeating: 0, count: 150)))
@@ -131,7 +132,7 @@ final class KMeansTests: XCTestCase {
     func testBoundedLloydEqualsPlainLloyd() throws {
         // The Hamerly-accelerated fit must give the same centres as plain Lloyd steps built from
         // assignmentStatistics (no bounds). Seeded data, so the outcome is fixed.
-        var generator = SeededGenerator(seed: 3)
+        var generator = SplitMix64(seed: 3)
         let rows = 4000, cols = 3, k = 6
         let points = (0..<(rows * cols)).map { _ in Double.random(in: -1..<1, using: &generator) }
         let initial = Array(points[0..<(k * cols)])

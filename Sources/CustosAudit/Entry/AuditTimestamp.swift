@@ -1,3 +1,4 @@
+import CustosBase
 import Foundation
 
 /// UTC timestamps with millisecond precision, written as `YYYY-MM-DDTHH:MM:SS.mmmZ` (RFC 3339, always
@@ -26,7 +27,8 @@ public enum AuditTimestamp {
             rest += dayMs
             days -= 1
         }
-        let (y, m, d) = civil(fromDays: days)
+        let date = CivilDate(daysSinceEpoch: Int(days))
+        let (y, m, d) = (date.year, date.month, date.day)
         let hour = Int(rest / 3_600_000)
         let minute = Int(rest / 60_000 % 60)
         let second = Int(rest / 1000 % 60)
@@ -71,9 +73,9 @@ public enum AuditTimestamp {
         }
         guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
               let s = num(17, 2), let ms = num(20, 3),
-              (1...12).contains(mo), d >= 1, d <= daysInMonth(year: y, month: mo), h < 24, mi < 60, s < 60
+              (1...12).contains(mo), d >= 1, d <= CivilDate.daysInMonth(year: y, month: mo), h < 24, mi < 60, s < 60
         else { return nil }
-        let days = daysFromCivil(year: Int64(y), month: mo, day: d)
+        let days = Int64(CivilDate.daysSinceEpoch(year: y, month: mo, day: d))
         return days * 86_400_000 + Int64(h) * 3_600_000 + Int64(mi) * 60_000 + Int64(s) * 1000 + Int64(ms)
     }
 
@@ -85,38 +87,5 @@ public enum AuditTimestamp {
     /// Milliseconds at 00:00:00.000Z of a `YYYY-MM-DD` day; nil if the text is not such a day.
     public static func startOfDay(_ text: String) -> Int64? {
         parse(text + "T00:00:00.000Z")
-    }
-
-    static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    // Proleptic Gregorian calendar conversions (days since 1970-01-01), after H. Hinnant's
-    // public-domain "chrono-compatible low-level date algorithms".
-    static func daysFromCivil(year: Int64, month: Int, day: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64((month + 9) % 12)
-        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civil(fromDays z0: Int64) -> (Int64, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = Int(doy - (153 * mp + 2) / 5 + 1)
-        let m = Int(mp < 10 ? mp + 3 : mp - 9)
-        return (m <= 2 ? y + 1 : y, m, d)
     }
 }

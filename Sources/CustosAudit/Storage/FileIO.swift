@@ -1,3 +1,4 @@
+import CustosBase
 import Foundation
 
 /// Thin, throwing wrappers over the POSIX calls the log needs (durability needs fsync and flock,
@@ -100,18 +101,11 @@ enum FileIO {
 
     /// Writes a file so that it is either absent or complete: temporary file, fsync, rename, fsync dir.
     static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640) throws(AuditError) {
-        let temporary = path + ".tmp"
-        let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         do {
-            try writeAll(fd, bytes, path: temporary)
-            try sync(fd, path: temporary)
+            try AtomicFile.write(bytes, to: path, permissions: .umasked(mode))
         } catch {
-            close(fd)
-            throw error
+            throw .io(operation: error.operation, path: error.path, errno: error.code)
         }
-        close(fd)
-        guard Glibc.rename(temporary, path) == 0 else { throw fail("rename", path) }
-        try syncDirectory((path as NSString).deletingLastPathComponent)
     }
 
     static func list(_ directory: String) throws(AuditError) -> [String] {

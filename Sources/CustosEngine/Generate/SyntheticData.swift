@@ -1,3 +1,4 @@
+import CustosBase
 import CustosCrypto
 import CustosSchema
 import Foundation
@@ -60,12 +61,12 @@ public struct SyntheticDataGenerator {
         let prices = (0..<productCount).map { _ in Double(rng.int(in: 199...19_900)) / 100 }
         func productID(_ p: Int) -> String { "p\(String(format: "%03d", p + 1))" }
 
-        var customers = CSVWriter(header: ["customer_id", "email", "phone", "full_name", "birth_date", "postcode", "country",
+        var customers = CSVWriter(lineEnding: .lf, header: ["customer_id", "email", "phone", "full_name", "birth_date", "postcode", "country",
                                            "gender", "signup_date", "loyalty_tier"])
-        var orders = CSVWriter(header: ["customer_id", "order_id", "order_time", "amount", "item_count", "items", "channel", "country"])
-        var events = CSVWriter(header: ["customer_id", "session_id", "event_time", "event_type", "product_id", "device"])
-        var feedback = CSVWriter(header: ["customer_id", "submitted_at", "rating", "topic", "comment"])
-        var consents = CSVWriter(header: ["customer_id", "purpose", "purpose_version", "action", "notice_version", "notice_sha256",
+        var orders = CSVWriter(lineEnding: .lf, header: ["customer_id", "order_id", "order_time", "amount", "item_count", "items", "channel", "country"])
+        var events = CSVWriter(lineEnding: .lf, header: ["customer_id", "session_id", "event_time", "event_type", "product_id", "device"])
+        var feedback = CSVWriter(lineEnding: .lf, header: ["customer_id", "submitted_at", "rating", "topic", "comment"])
+        var consents = CSVWriter(lineEnding: .lf, header: ["customer_id", "purpose", "purpose_version", "action", "notice_version", "notice_sha256",
                                           "language", "time", "channel", "collector"])
         let oldNoticeDigest = SHA256.hash("Our 2024 marketing notice (superseded).").hexString
         var orderNumber = 0
@@ -95,7 +96,7 @@ public struct SyntheticDataGenerator {
             let signupDay = asOfDay - rng.int(in: 30...(3 * 365))
             let tier = ["none", "none", "silver", "gold", "platinum"][rng.weighted([50, 20, 15, 10, 5])]
             let gender = ["female", "male", "other", "undisclosed"][rng.weighted([48, 47, 2, 3])]
-            customers.row([customerID, shownEmail, phone, name, birth.iso8601, String(rng.int(in: 10_000...99_999)), country,
+            customers.append([customerID, shownEmail, phone, name, birth.iso8601, String(rng.int(in: 10_000...99_999)), country,
                            gender, CivilDate(daysSinceEpoch: signupDay).iso8601, tier])
 
             // Orders: customer activity varies (a few heavy buyers, many occasional ones).
@@ -115,7 +116,7 @@ public struct SyntheticDataGenerator {
                 }
                 let items = basket.sorted()
                 let amount = items.reduce(0.0) { $0 + prices[$1] }
-                orders.row([rng.chance(0.1) ? customerID.lowercased() : customerID, "O\(orderNumber)",
+                orders.append([rng.chance(0.1) ? customerID.lowercased() : customerID, "O\(orderNumber)",
                             formatTime(time), String(format: "%.2f", min(amount, 4999.0)), String(items.count),
                             items.map(productID).joined(separator: ";"), ["web", "app", "store"][rng.weighted([50, 35, 15])], country])
             }
@@ -134,7 +135,7 @@ public struct SyntheticDataGenerator {
                 if steps.count > 1, rng.chance(0.45) { steps.append("cart") }
                 if steps.last == "cart", rng.chance(0.55) { steps.append("purchase") }
                 for step in steps {
-                    events.row([customerID, sessionID, formatTime(time), step, step == "search" ? "" : product, device])
+                    events.append([customerID, sessionID, formatTime(time), step, step == "search" ? "" : product, device])
                     time += Int64(rng.int(in: 5...600)) * 1000
                 }
             }
@@ -142,7 +143,7 @@ public struct SyntheticDataGenerator {
             if rng.chance(0.25) {
                 let day = rng.int(in: signupDay...asOfDay)
                 let comment = c == 0 ? "Zelda Markersson-Ångström complains about parcel 4711" : Self.comments[rng.int(in: 0...(Self.comments.count - 1))]
-                feedback.row([customerID, formatTime(Int64(day) * 86_400_000 + 43_200_000), String(rng.int(in: 1...5)),
+                feedback.append([customerID, formatTime(Int64(day) * 86_400_000 + 43_200_000), String(rng.int(in: 1...5)),
                               ["delivery", "product", "price", "service", "website", "other"][rng.int(in: 0...5)], comment])
             }
 
@@ -155,26 +156,26 @@ public struct SyntheticDataGenerator {
                 let notice = options.noticeVersions[purpose] ?? "1"
                 if purpose == "marketing.segmentation" && rng.chance(0.05) {
                     // Consent given to the purpose's previous version only: no longer counts (PIPL art. 14).
-                    consents.row([customerID, purpose, "1", "granted", "2024-01", oldNoticeDigest, language, consentDay, "web", "signup-form"])
+                    consents.append([customerID, purpose, "1", "granted", "2024-01", oldNoticeDigest, language, consentDay, "web", "signup-form"])
                     continue
                 }
-                consents.row([customerID, purpose, "", "granted", notice, "", language, consentDay, "web", "signup-form"])
+                consents.append([customerID, purpose, "", "granted", notice, "", language, consentDay, "web", "signup-form"])
                 let withdraws = rng.chance(0.08)
                 if purpose == "marketing.segmentation", !withdraws, c > 0, output.consentingCustomer == nil, orderCount > 0, country != "CN", country != "US" {
                     output.consentingCustomer = customerID
                 }
                 if withdraws {
                     let later = formatTime(Int64(rng.int(in: signupDay...asOfDay)) * 86_400_000 + 50_000_000)
-                    consents.row([customerID, purpose, "", "withdrawn", notice, "", language, later, "email", "preference-center"])
+                    consents.append([customerID, purpose, "", "withdrawn", notice, "", language, later, "email", "preference-center"])
                 }
             }
         }
         for (name, writer) in [("customers", customers), ("orders", orders), ("events", events), ("feedback", feedback),
                                ("consents", consents)] {
             let url = directory.appendingPathComponent("\(name).csv")
-            try writer.write(to: url)
+            try Data(writer.text.utf8).write(to: url)
             output.files[name] = url
-            output.rows[name] = writer.rowCount
+            output.rows[name] = writer.records - 1  // the header is not a row
         }
         return output
     }
@@ -186,64 +187,13 @@ public struct SyntheticDataGenerator {
     private func formatTime(_ ms: Int64) -> String { Value.timestamp(ms).rendered() }
 }
 
-/// RFC 4180 CSV output: fields with commas, quotes or line breaks are quoted.
-struct CSVWriter {
-    private var bytes: [UInt8] = []
-    private(set) var rowCount = 0
+/// xoshiro256** seeded through SplitMix64 (CustosBase): fast and reproducible, for synthetic
+/// data, k-means++ starts and silhouette sampling. Never used for privacy noise, which always comes
+/// from the CSPRNG.
+typealias SeedableGenerator = Xoshiro256StarStar
 
-    init(header: [String]) { append(header) }
-
-    mutating func row(_ fields: [String]) {
-        append(fields)
-        rowCount += 1
-    }
-
-    private mutating func append(_ fields: [String]) {
-        for (i, field) in fields.enumerated() {
-            if i > 0 { bytes.append(0x2C) }
-            if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-                bytes.append(0x22)
-                bytes += Array(field.replacingOccurrences(of: "\"", with: "\"\"").utf8)
-                bytes.append(0x22)
-            } else {
-                bytes += Array(field.utf8)
-            }
-        }
-        bytes.append(0x0A)
-    }
-
-    func write(to url: URL) throws { try Data(bytes).write(to: url) }
-}
-
-/// SplitMix64 seeding xoshiro256**: fast and reproducible, for synthetic data, k-means++ starts and
-/// silhouette sampling. Never used for privacy noise, which always comes from the CSPRNG.
-struct SeedableGenerator: RandomNumberGenerator {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
-
-    init(seed: UInt64) {
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s = (splitmix(), splitmix(), splitmix(), splitmix())
-    }
-
-    mutating func next() -> UInt64 {
-        let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
-        let t = s.1 << 17
-        s.2 ^= s.0
-        s.3 ^= s.1
-        s.1 ^= s.2
-        s.0 ^= s.3
-        s.2 ^= t
-        s.3 = s.3 << 45 | s.3 >> 19
-        return result
-    }
-
+/// Draws for the synthetic generator and the samplers.
+extension Xoshiro256StarStar {
     mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     mutating func int(in range: ClosedRange<Int>) -> Int {

@@ -1,16 +1,12 @@
+import CustosBase
+
 /// Calendar days as integers: days since 1970-01-01 in the proleptic Gregorian calendar.
 ///
 /// Working in whole days keeps RFM free of time zones and daylight-saving shifts.
 public enum CalendarDay {
-    /// Day number of a civil date (Howard Hinnant's `days_from_civil`).
+    /// Day number of a civil date (Howard Hinnant's `days_from_civil`, from CustosBase).
     public static func dayNumber(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        CivilDate.daysSinceEpoch(year: year, month: month, day: day)
     }
 
     /// Day number of a `yyyymmdd` integer such as 19970101.

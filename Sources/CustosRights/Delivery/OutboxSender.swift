@@ -1,3 +1,4 @@
+import CustosBase
 import CustosCrypto
 import CustosSchema
 import Foundation
@@ -75,23 +76,12 @@ public struct OutboxSender: MessageSender {
 
     /// Creates `url` with mode 0600 (never wider, even briefly) and `data` as contents.
     static func writePrivateFile(_ data: Data, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { throw DeliveryError.writeFailed("cannot create \(url.lastPathComponent) (errno \(errno))") }
-        var ok = data.withUnsafeBytes { buffer -> Bool in
-            guard let base = buffer.baseAddress else { return true }
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(fd, base + offset, buffer.count - offset)
-                if n <= 0 { return false }
-                offset += n
+        do {
+            try AtomicFile.write([UInt8](data), to: url.path, permissions: .exactly(0o600))
+        } catch {
+            if error.operation == "open" {
+                throw DeliveryError.writeFailed("cannot create \(url.lastPathComponent) (errno \(error.code))")
             }
-            return true
-        }
-        ok = ok && fchmod(fd, 0o600) == 0 && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temporary.path, url.path) == 0 else {
-            unlink(temporary.path)
             throw DeliveryError.writeFailed("cannot write \(url.lastPathComponent)")
         }
     }

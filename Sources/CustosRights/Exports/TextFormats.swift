@@ -1,28 +1,15 @@
+import CustosBase
 import CustosSchema
 
-/// RFC 4180 CSV writing: fields with a comma, quote, CR or LF are quoted and quotes doubled;
-/// records end with CRLF.
-public enum CSVText {
-    /// One field, quoted when needed.
-    public static func field(_ text: String) -> String {
-        let needsQuotes = text.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
-            || text.hasPrefix(" ") || text.hasSuffix(" ")
-        guard needsQuotes else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// One record with its CRLF.
-    public static func record(_ fields: [String]) -> String {
-        fields.map(field).joined(separator: ",") + "\r\n"
-    }
-
+/// CSV exports: RFC 4180 through CustosBase's one writer, CRLF line endings.
+enum CSVText {
     /// A table: header of `columns`' names, then each row rendered with `Value.rendered(scale:)`.
     static func table(columns: [Column], rows: [[Value]]) -> String {
-        var text = record(columns.map(\.name))
+        var writer = CSVWriter(header: columns.map(\.name))
         for row in rows {
-            text += record(zip(columns, row).map { column, value in value.rendered(scale: column.scale) })
+            writer.append(zip(columns, row).map { column, value in value.rendered(scale: column.scale) })
         }
-        return text
+        return writer.text
     }
 }
 
