@@ -159,17 +159,9 @@ extension RightsService {
     func processingInformation() throws -> ProcessingInformation {
         let org = try organisation
         let purposes = policies.purposes.purposes.values.sorted { $0.key < $1.key }
-        func basis(_ b: CustosGovernance.LawfulBasis) -> CustosRights.LawfulBasis {
-            switch b.rawValue {
-            case "consent": return .consent
-            case "contract": return .contract
-            case "legal_obligation": return .legalObligation
-            default: return .legitimateInterests
-            }
-        }
         let descriptions = purposes.map { purpose in
             // The datasets a purpose processes are those its permits name.
-            PurposeDescription(key: purpose.key, name: purpose.name, description: purpose.description, lawfulBasis: basis(purpose.lawfulBasis),
+            PurposeDescription(key: purpose.key, name: purpose.name, description: purpose.description, lawfulBasis: CustosRights.LawfulBasis(purpose.lawfulBasis),
                                datasets: workspace.catalog.datasets.keys.filter { name in
                                    policies.rules.contains { $0.effect == .permit && $0.coversPurpose(purpose.key) && $0.coversDataset(name) }
                                }.sorted())
