@@ -7,10 +7,6 @@ public enum PrivacyError: Error, Sendable, Equatable, CustomStringConvertible {
     case parameterOutOfRange(String)
     /// The job tried to spend more than it reserved.
     case budgetExceeded(requested: PrivacyCost, remaining: PrivacyCost)
-    /// The ledger refused a reservation because the account's limit would be passed.
-    case limitReached(account: String, requested: PrivacyCost, alreadyCharged: PrivacyCost)
-    /// The reservation is unknown to the ledger, or already committed or released.
-    case unknownReservation
     /// The data were bounded more loosely than the mechanism declared.
     case contributionBoundsMismatch(declared: ContributionBounds, supplied: ContributionBounds)
     /// An aggregate overflowed 64-bit integers.
@@ -25,11 +21,6 @@ public enum PrivacyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .budgetExceeded(let requested, let remaining):
             return "The job tried to spend \(requested) but only \(remaining) of its reservation remains; "
                 + "declare the full cost of every mechanism before the job runs."
-        case .limitReached(let account, let requested, let charged):
-            return "Privacy budget limit reached for \(account): \(charged) already charged or reserved, "
-                + "\(requested) requested; wait for the next period or ask for a smaller epsilon."
-        case .unknownReservation:
-            return "Unknown budget reservation (already committed or released); reserve again before running a job."
         case .contributionBoundsMismatch(let declared, let supplied):
             return "The data were bounded to \(supplied) but the mechanism declared \(declared); "
                 + "bound contributions with the declared limits."
