@@ -143,16 +143,16 @@ final class MechanismTests: XCTestCase {
             guarantee: .pure(epsilon: 1))
         var random = SeededRandomSource(seed: 308)
         let result = try mechanism.release(BoundedColumn.oneRowPerSubject(pairs), using: &random)
-        let exact = CorrelationStatistics(
+        let exact = PairCorrelationSums(
             count: Double(pairs.count), sumX: pairs.reduce(0) { $0 + $1.x }, sumY: pairs.reduce(0) { $0 + $1.y },
             sumXX: pairs.reduce(0) { $0 + $1.x * $1.x }, sumYY: pairs.reduce(0) { $0 + $1.y * $1.y },
             sumXY: pairs.reduce(0) { $0 + $1.x * $1.y })
         let truth = try XCTUnwrap(exact.pearsonCorrelation)
         XCTAssertEqual(try XCTUnwrap(result.correlation), truth, accuracy: 0.02)
         XCTAssertEqual(result.noisyStatistics.count, 6)
-        let negative = CorrelationStatistics(count: 3, sumX: 6, sumY: -6, sumXX: 14, sumYY: 14, sumXY: -14)
+        let negative = PairCorrelationSums(count: 3, sumX: 6, sumY: -6, sumXX: 14, sumYY: 14, sumXY: -14)
         XCTAssertEqual(try XCTUnwrap(negative.pearsonCorrelation), -1, accuracy: 1e-12)
-        XCTAssertNil(CorrelationStatistics(count: 3, sumX: 3, sumY: 1, sumXX: 3, sumYY: 1, sumXY: 1).pearsonCorrelation)
+        XCTAssertNil(PairCorrelationSums(count: 3, sumX: 3, sumY: 1, sumXX: 3, sumYY: 1, sumXY: 1).pearsonCorrelation)
     }
 
     func testMultiRowSubjectsRaiseTheSensitivity() throws {

@@ -1,6 +1,8 @@
-/// Sufficient statistics for a Pearson correlation (mergeable across shards before noise):
-/// count, sums, sums of squares and the cross product of two columns.
-public struct CorrelationStatistics: Sendable, Hashable, Codable {
+/// The six sums a private Pearson correlation of two columns releases: count, sums, sums of
+/// squares and the cross product (unshifted, typically noisy, in the mechanism's grid units).
+/// CustosMining's `CorrelationStatistics` is the exact, many-column, shifted and mergeable
+/// counterpart; the two are kept apart because CustosPrivacy does not depend on CustosMining.
+public struct PairCorrelationSums: Sendable, Hashable, Codable {
     /// Number of rows.
     public var count: Double
     /// Σx.
@@ -110,7 +112,7 @@ public struct CorrelationMechanism: PrivacyMechanism {
         for i in 0..<6 {
             noisy.append(try NoisyInteger.release(try sums[i].result("correlation"), noise: noises[i], using: &random))
         }
-        let statistics = CorrelationStatistics(
+        let statistics = PairCorrelationSums(
             count: Double(noisy[0].value), sumX: Double(noisy[1].value), sumY: Double(noisy[2].value),
             sumXX: Double(noisy[3].value), sumYY: Double(noisy[4].value), sumXY: Double(noisy[5].value))
         return CorrelationResult(correlation: statistics.pearsonCorrelation, statistics: statistics, noisyStatistics: noisy)
@@ -122,7 +124,7 @@ public struct CorrelationResult: Sendable, Hashable {
     /// Pearson's r from the noisy statistics (nil when undefined).
     public let correlation: Double?
     /// The noisy statistics in centred, doubled grid units.
-    public let statistics: CorrelationStatistics
+    public let statistics: PairCorrelationSums
     /// The same statistics with their noise and 95% half-widths.
     public let noisyStatistics: [NoisyInteger]
 }
