@@ -59,8 +59,8 @@ extension ConsentService {
         identifierColumn: String = "customer_id", identifier: String, purpose key: String, action: ConsentAction,
         language: String, channel: String, collector: String, separate: Bool = false, actor: Caller
     ) throws -> ConsentRecord {
-        guard let purpose = policies.purposes.purpose(key) else {
-            throw EngineError.invalidRequest("unknown purpose '\(key)'; declared purposes: \(policies.purposes.purposes.keys.sorted().joined(separator: ", "))")
+        guard let purpose = policies.purposes[key] else {
+            throw EngineError.invalidRequest("unknown purpose '\(key)'; declared purposes: \(policies.purposes.entries.keys.sorted().joined(separator: ", "))")
         }
         guard let subject = try lookupSubject(identifierColumn: identifierColumn, value: identifier) else {
             throw EngineError.notFound("no customer with this \(identifierColumn)")

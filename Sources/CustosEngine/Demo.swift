@@ -47,7 +47,7 @@ public struct Demo {
         defer { try? engine.close() }
         try engine.recordInitialisation()
         say("   keys/ holds the KEK (v\(workspace.keys.currentVersion)), wrapped data keys and the audit key pair, all mode 0600")
-        say("   policies/ version \(engine.policies.version.prefix(16))…: \(engine.policies.rules.count) rules, \(engine.policies.purposes.purposes.count) purposes")
+        say("   policies/ version \(engine.policies.version.prefix(16))…: \(engine.policies.rules.count) rules, \(engine.policies.purposes.entries.count) purposes")
         var result = Result(workspace: root)
 
         say("\n-- 2. generate: seeded synthetic customers, orders, web events, feedback and consents")

@@ -70,7 +70,7 @@ extension ReportService {
         guard !ledger.isEmpty else { return (lines + ["no privacy budget spent by any principal yet"]).joined(separator: "\n") }
         var rows: [[String]] = []
         for entry in ledger {
-            let roles = policies.principals.principal(entry.principal)?.roles ?? []
+            let roles = policies.principals[entry.principal]?.roles ?? []
             let budgets = policies.rules.filter { rule in
                 rule.effect == .permit && roles.contains(where: rule.coversRole) && rule.coversDataset(entry.dataset)
                     && rule.budget?.period.rawValue == entry.period.split(separator: ":").first.map(String.init)

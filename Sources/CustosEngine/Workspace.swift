@@ -108,7 +108,7 @@ extension Workspace {
         let file = policiesDirectory.appendingPathComponent("principals.yaml")
         var directory = try PrincipalDirectory.load(file, displayName: "principals.yaml")
         var issued: [(String, [String], String)] = []
-        for principal in directory.principals.values.sorted(by: { $0.id < $1.id }) where !principal.disabled {
+        for principal in directory.entries.values.sorted(by: { $0.id < $1.id }) where !principal.disabled {
             issued.append((principal.id, principal.roles, try directory.rotateToken(id: principal.id)))
         }
         try directory.write(to: file)

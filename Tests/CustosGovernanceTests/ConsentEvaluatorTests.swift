@@ -16,7 +16,7 @@ final class ConsentEvaluatorTests: XCTestCase {
     }
 
     func record(_ purpose: String, _ action: ConsentAction, daysBefore: Double, version: Int? = nil, separate: Bool = false) -> ConsentRecord {
-        let p = purposes.purpose(purpose)
+        let p = purposes[purpose]
         return ConsentRecord(
             subject: subject, purpose: purpose, purposeVersion: version ?? p?.version ?? 1, action: action,
             noticeVersion: p?.notice.version ?? "-", noticeSHA256: p?.notice.sha256 ?? "", language: "sv-SE",
@@ -56,7 +56,7 @@ final class ConsentEvaluatorTests: XCTestCase {
 
     func testConsentToAnOldPurposeVersion() {
         // marketing.segmentation is at version 2 in the shipped purposes.
-        XCTAssertEqual(purposes.purpose("marketing.segmentation")?.version, 2)
+        XCTAssertEqual(purposes["marketing.segmentation"]?.version, 2)
         XCTAssertEqual(status("marketing.segmentation", [record("marketing.segmentation", .granted, daysBefore: 400, version: 1)]),
                        .excluded(.outdatedPurposeVersion))
     }

@@ -14,7 +14,7 @@ final class ConsentImportTests: XCTestCase {
     }
 
     func testCSVRowsBecomeRecordsWithCurrentVersionAndNoticeDigest() throws {
-        let segmentation = try XCTUnwrap(purposes.purpose("marketing.segmentation"))
+        let segmentation = try XCTUnwrap(purposes["marketing.segmentation"])
         let csv = """
             customer_id,purpose,action,notice_version,time,language,channel,separate_consent\r
             C-1001,marketing.segmentation,granted,2025-03,2025-03-02T10:00:00Z,sv-SE,web,false\r

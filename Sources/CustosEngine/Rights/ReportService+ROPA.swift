@@ -6,7 +6,7 @@ extension ReportService {
     public func recordOfProcessing(format: String) throws -> String {
         let org = try rights.organisation
         let information = try rights.processingInformation()
-        let activities = policies.purposes.purposes.values.sorted { $0.key < $1.key }.compactMap { purpose -> ProcessingActivity? in
+        let activities = policies.purposes.entries.values.sorted { $0.key < $1.key }.compactMap { purpose -> ProcessingActivity? in
             guard let description = information.purposes.first(where: { $0.key == purpose.key }) else { return nil }
             return ProcessingActivity(
                 purpose: description, subjectCategories: ["customers"],

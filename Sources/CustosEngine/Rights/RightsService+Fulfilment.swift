@@ -91,7 +91,7 @@ extension RightsService {
 
     /// Consent purposes the scope names (`*` and prefixes such as `marketing.*` expand).
     func withdrawablePurposes(_ scope: [String]) -> [String] {
-        policies.purposes.purposes.values.filter { purpose in
+        policies.purposes.entries.values.filter { purpose in
             purpose.lawfulBasis == .consent && scope.contains { KeyPattern($0).matches(purpose.key) }
         }.map(\.key).sorted()
     }
@@ -158,7 +158,7 @@ extension RightsService {
     /// The art. 15 information, derived from policies, datasets and organisation.yaml.
     func processingInformation() throws -> ProcessingInformation {
         let org = try organisation
-        let purposes = policies.purposes.purposes.values.sorted { $0.key < $1.key }
+        let purposes = policies.purposes.entries.values.sorted { $0.key < $1.key }
         let descriptions = purposes.map { purpose in
             // The datasets a purpose processes are those its permits name.
             PurposeDescription(key: purpose.key, name: purpose.name, description: purpose.description, lawfulBasis: CustosRights.LawfulBasis(purpose.lawfulBasis),

@@ -51,7 +51,7 @@ public struct ConsentEvaluator: Sendable {
 
     /// The status of one subject for `purpose` at `time`, from that subject's consent records and state.
     public func evaluate(purpose key: String, records: [ConsentRecord], state: SubjectProcessingState, at time: Date) -> ConsentStatus {
-        guard let purpose = purposes.purpose(key) else { return .excluded(.unknownPurpose) }
+        guard let purpose = purposes[key] else { return .excluded(.unknownPurpose) }
         if state.isUnderLegalHold(at: time) && !purpose.continuesUnderLegalHold { return .excluded(.legalHold) }
         if purpose.requiresLegalHold && !state.isUnderLegalHold(at: time) { return .excluded(.notUnderLegalHold) }
         if state.isRestricted(at: time) && !purpose.continuesUnderRestriction { return .excluded(.restricted) }

@@ -2,41 +2,22 @@ import CustosSchema
 import Foundation
 
 /// A consent row that parsed and validated, waiting for the engine to resolve its customer
-/// identifier to an internal subject id.
+/// identifier to an internal subject id. The event's fields read directly on the row (`row.purpose`).
+@dynamicMemberLookup
 public struct ConsentImportRow: Sendable, Equatable {
     /// Line of the row in the imported file (1-based; the CSV header is line 1).
     public let line: Int
     /// The customer identifier as given (for example a customer number or an email address).
     /// Personal data: resolve it, do not log it.
     public let identifier: String
-    /// Purpose key, e.g. `marketing.segmentation`.
-    public let purpose: String
-    /// The purpose version the consent was given for.
-    public let purposeVersion: Int
-    /// Granted or withdrawn.
-    public let action: ConsentAction
-    /// Version of the notice shown.
-    public let noticeVersion: String
-    /// Lower-case hex SHA-256 of the notice text shown.
-    public let noticeSHA256: String
-    /// BCP 47 tag of the notice language.
-    public let language: String
-    /// When it happened.
-    public let time: Date
-    /// Where consent was collected (`web`, `app`, `store`, `import`...).
-    public let channel: String
-    /// Who or which system collected it.
-    public let collector: String
-    /// Whether the consent was separate (PIPL art. 29, 39).
-    public let separateConsent: Bool
+    /// What the row says was consented to or withdrawn, when and how.
+    public let event: ConsentEvent
+
+    /// A field of the event.
+    public subscript<T>(dynamicMember field: KeyPath<ConsentEvent, T>) -> T { event[keyPath: field] }
 
     /// The consent record for the resolved subject.
-    public func record(subject: String) -> ConsentRecord {
-        ConsentRecord(
-            subject: subject, purpose: purpose, purposeVersion: purposeVersion, action: action, noticeVersion: noticeVersion,
-            noticeSHA256: noticeSHA256, language: language, time: time, channel: channel, collector: collector,
-            separateConsent: separateConsent)
-    }
+    public func record(subject: String) -> ConsentRecord { ConsentRecord(subject: subject, event: event) }
 }
 
 /// A rejected consent row: its line and what is wrong, never its values.
@@ -180,7 +161,7 @@ public struct ConsentImporter: Sendable {
         }
         let identifier = try required(identifierField)
         let key = try required("purpose")
-        guard let purpose = purposes.purpose(key) else {
+        guard let purpose = purposes[key] else {
             throw fail("purpose '\(key)' is not declared in purposes.yaml")
         }
         let actionText = try required("action").lowercased()
@@ -234,10 +215,9 @@ public struct ConsentImporter: Sendable {
         }
         let channel = fields["channel"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultChannel
         let collector = fields["collector"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultCollector
-        return ConsentImportRow(
-            line: line, identifier: identifier, purpose: key, purposeVersion: purposeVersion, action: action,
-            noticeVersion: noticeVersion, noticeSHA256: digest, language: language, time: time, channel: channel,
-            collector: collector, separateConsent: separate)
+        return ConsentImportRow(line: line, identifier: identifier, event: ConsentEvent(
+            purpose: key, purposeVersion: purposeVersion, action: action, noticeVersion: noticeVersion, noticeSHA256: digest,
+            language: language, time: time, channel: channel, collector: collector, separateConsent: separate))
     }
 }
 

@@ -11,50 +11,36 @@ public enum ConsentAction: String, Sendable, Codable, CaseIterable {
 /// One consent event for one subject and one purpose: proof of what the subject agreed to (or
 /// withdrew), when, how, and which notice they were shown. Records are never overwritten; a
 /// withdrawal is a new record. The engine stores them sealed in the vault (`encoded()` bytes).
+/// The event's fields read directly on the record (`record.purpose`, `record.time`).
+@dynamicMemberLookup
 public struct ConsentRecord: Sendable, Equatable, Codable {
     /// Random 128-bit id (hex) of this record.
     public let id: String
     /// Opaque internal subject id (never an email or customer number).
     public let subject: String
-    /// Purpose key, e.g. `marketing.segmentation`.
-    public let purpose: String
-    /// The purpose version the subject was asked about.
-    public let purposeVersion: Int
-    /// Granted or withdrawn.
-    public let action: ConsentAction
-    /// Version of the notice shown.
-    public let noticeVersion: String
-    /// Lower-case hex SHA-256 of the notice text shown.
-    public let noticeSHA256: String
-    /// Language of the notice (BCP 47 tag, e.g. `sv-SE`).
-    public let language: String
-    /// When it happened.
-    public let time: Date
-    /// Where consent was collected: `web`, `app`, `store`, `email`, `import`...
-    public let channel: String
-    /// Who or which system collected it (a system name or employee id, never the subject).
-    public let collector: String
-    /// A separate, specific consent (PIPL art. 29 for sensitive data, art. 39 for cross-border transfer).
-    public let separateConsent: Bool
+    /// What the subject was asked, what they answered, and when and how.
+    public let event: ConsentEvent
+
+    /// A field of the event.
+    public subscript<T>(dynamicMember field: KeyPath<ConsentEvent, T>) -> T { event[keyPath: field] }
 
     /// Creates the value from its parts.
+    public init(id: String = SecureRandom.bytes(count: 16).hexString, subject: String, event: ConsentEvent) {
+        self.id = id
+        self.subject = subject
+        self.event = event
+    }
+
+    /// Creates the value from the event's fields.
     public init(
         id: String = SecureRandom.bytes(count: 16).hexString, subject: String, purpose: String, purposeVersion: Int,
         action: ConsentAction, noticeVersion: String, noticeSHA256: String, language: String, time: Date,
         channel: String, collector: String, separateConsent: Bool = false
     ) {
-        self.id = id
-        self.subject = subject
-        self.purpose = purpose
-        self.purposeVersion = purposeVersion
-        self.action = action
-        self.noticeVersion = noticeVersion
-        self.noticeSHA256 = noticeSHA256
-        self.language = language
-        self.time = time
-        self.channel = channel
-        self.collector = collector
-        self.separateConsent = separateConsent
+        self.init(id: id, subject: subject, event: ConsentEvent(
+            purpose: purpose, purposeVersion: purposeVersion, action: action, noticeVersion: noticeVersion,
+            noticeSHA256: noticeSHA256, language: language, time: time, channel: channel, collector: collector,
+            separateConsent: separateConsent))
     }
 
     enum CodingKeys: String, CodingKey {
@@ -69,36 +55,31 @@ public struct ConsentRecord: Sendable, Equatable, Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(subject, forKey: .subject)
-        try c.encode(purpose, forKey: .purpose)
-        try c.encode(purposeVersion, forKey: .purposeVersion)
-        try c.encode(action, forKey: .action)
-        try c.encode(noticeVersion, forKey: .noticeVersion)
-        try c.encode(noticeSHA256, forKey: .noticeSHA256)
-        try c.encode(language, forKey: .language)
-        try c.encode(ConsentTime.render(time), forKey: .time)
-        try c.encode(channel, forKey: .channel)
-        try c.encode(collector, forKey: .collector)
-        try c.encode(separateConsent, forKey: .separateConsent)
+        try c.encode(event.purpose, forKey: .purpose)
+        try c.encode(event.purposeVersion, forKey: .purposeVersion)
+        try c.encode(event.action, forKey: .action)
+        try c.encode(event.noticeVersion, forKey: .noticeVersion)
+        try c.encode(event.noticeSHA256, forKey: .noticeSHA256)
+        try c.encode(event.language, forKey: .language)
+        try c.encode(ConsentTime.render(event.time), forKey: .time)
+        try c.encode(event.channel, forKey: .channel)
+        try c.encode(event.collector, forKey: .collector)
+        try c.encode(event.separateConsent, forKey: .separateConsent)
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        subject = try c.decode(String.self, forKey: .subject)
-        purpose = try c.decode(String.self, forKey: .purpose)
-        purposeVersion = try c.decode(Int.self, forKey: .purposeVersion)
-        action = try c.decode(ConsentAction.self, forKey: .action)
-        noticeVersion = try c.decode(String.self, forKey: .noticeVersion)
-        noticeSHA256 = try c.decode(String.self, forKey: .noticeSHA256)
-        language = try c.decode(String.self, forKey: .language)
         let text = try c.decode(String.self, forKey: .time)
         guard let time = ConsentTime.parse(text) else {
             throw DecodingError.dataCorruptedError(forKey: .time, in: c, debugDescription: "time is not an ISO 8601 timestamp")
         }
-        self.time = time
-        channel = try c.decode(String.self, forKey: .channel)
-        collector = try c.decode(String.self, forKey: .collector)
-        separateConsent = try c.decode(Bool.self, forKey: .separateConsent)
+        self.init(
+            id: try c.decode(String.self, forKey: .id), subject: try c.decode(String.self, forKey: .subject),
+            purpose: try c.decode(String.self, forKey: .purpose), purposeVersion: try c.decode(Int.self, forKey: .purposeVersion),
+            action: try c.decode(ConsentAction.self, forKey: .action), noticeVersion: try c.decode(String.self, forKey: .noticeVersion),
+            noticeSHA256: try c.decode(String.self, forKey: .noticeSHA256), language: try c.decode(String.self, forKey: .language),
+            time: time, channel: try c.decode(String.self, forKey: .channel), collector: try c.decode(String.self, forKey: .collector),
+            separateConsent: try c.decode(Bool.self, forKey: .separateConsent))
     }
 
     /// Canonical JSON bytes (sorted keys) for sealed storage.

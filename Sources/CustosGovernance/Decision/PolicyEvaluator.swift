@@ -44,7 +44,7 @@ public struct PolicyEvaluator: Sendable {
             return result
         }
         // Who is asking.
-        guard let principal = policies.principals.principal(request.principal) else {
+        guard let principal = policies.principals[request.principal] else {
             if authenticate { _ = policies.principals.authenticate(principal: request.principal, token: request.token ?? "") }
             return refuse(.unknownPrincipal, "principal '\(request.principal)' could not be authenticated (unknown principal or wrong token)")
         }
@@ -61,7 +61,7 @@ public struct PolicyEvaluator: Sendable {
             return refuse(.roleNotHeld, "principal '\(principal.id)' does not hold role '\(request.role)' (holds: \(principal.roles.joined(separator: ", ")))")
         }
         // What is asked for.
-        guard let purpose = policies.purposes.purpose(request.purpose) else {
+        guard let purpose = policies.purposes[request.purpose] else {
             return refuse(.unknownPurpose, "purpose '\(request.purpose)' is not declared in purposes.yaml")
         }
         guard let schema = policies.catalog.datasets[request.dataset] else {

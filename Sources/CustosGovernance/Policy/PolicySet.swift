@@ -98,7 +98,7 @@ public struct PolicySet: Sendable {
         let principalsURL = directory.appendingPathComponent("principals.yaml")
         if FileManager.default.fileExists(atPath: principalsURL.path), let file = yaml("principals.yaml") {
             principals = PrincipalDirectory.parse(file, errors: &errors)
-            for p in principals.principals.values.sorted(by: { $0.id < $1.id }) {
+            for p in principals.entries.values.sorted(by: { $0.id < $1.id }) {
                 for role in p.roles where !roles.contains(role) {
                     errors.append(ConfigurationError(file: "principals.yaml", line: p.line, message: "principal '\(p.id)' has role '\(role)', which roles.yaml does not declare"))
                 }

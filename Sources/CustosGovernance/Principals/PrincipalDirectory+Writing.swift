@@ -29,7 +29,7 @@ extension PrincipalDirectory {
         id: String, displayName: String, roles: [String], subject: String? = nil, knownRoles: RoleCatalog? = nil
     ) throws -> String {
         guard Identifiers.isPrincipalID(id) else { throw GovernanceError.invalidPrincipalID(id: id) }
-        guard principals[id] == nil else { throw GovernanceError.principalExists(id: id) }
+        guard entries[id] == nil else { throw GovernanceError.principalExists(id: id) }
         guard !roles.isEmpty else { throw GovernanceError.noRoles(id: id) }
         if let knownRoles, let unknown = roles.first(where: { !knownRoles.contains($0) }) {
             throw GovernanceError.subjectBinding(id: id, problem: "role '\(unknown)' is not declared in roles.yaml")
@@ -38,7 +38,7 @@ extension PrincipalDirectory {
             throw GovernanceError.subjectBinding(id: id, problem: problem)
         }
         let token = AccessToken.generate()
-        var all = Array(principals.values)
+        var all = Array(entries.values)
         all.append(Principal(id: id, displayName: displayName, roles: roles, tokenSHA256: AccessToken.hash(token), subject: subject))
         self = PrincipalDirectory(all, file: file)
         return token
@@ -46,9 +46,9 @@ extension PrincipalDirectory {
 
     /// Gives a principal a new token in memory and returns it.
     public mutating func rotateToken(id: String) throws -> String {
-        guard let old = principals[id] else { throw GovernanceError.unknownPrincipal(id: id) }
+        guard let old = entries[id] else { throw GovernanceError.unknownPrincipal(id: id) }
         let token = AccessToken.generate()
-        var all = principals.values.filter { $0.id != id }
+        var all = entries.values.filter { $0.id != id }
         all.append(Principal(
             id: old.id, displayName: old.displayName, roles: old.roles, tokenSHA256: AccessToken.hash(token),
             subject: old.subject, disabled: old.disabled))
@@ -61,7 +61,7 @@ extension PrincipalDirectory {
         var out = "# Principals: who may ask Custos for data, and the SHA-256 of their tokens.\n"
         out += "# Written by Custos; tokens are shown once when created and never stored.\n"
         out += "principals:\n"
-        for p in principals.values.sorted(by: { $0.id < $1.id }) {
+        for p in entries.values.sorted(by: { $0.id < $1.id }) {
             out += "  - id: \(p.id)\n"
             out += "    name: \(Self.quoted(p.displayName))\n"
             out += "    roles: [\(p.roles.joined(separator: ", "))]\n"

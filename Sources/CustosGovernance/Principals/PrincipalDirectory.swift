@@ -12,28 +12,12 @@ import Foundation
 ///     roles: [analyst]
 ///     token_sha256: 3b1f...   # SHA-256 of the token; the token itself is never stored
 /// ```
-public struct PrincipalDirectory: Sendable {
-    /// Principals by id.
-    public let principals: [String: Principal]
-    /// Display name of the file, for diagnostics.
-    public let file: String
-
-    /// Creates the value from its parts.
-    public init(_ principals: [Principal], file: String = "principals.yaml") {
-        var byID: [String: Principal] = [:]
-        for principal in principals { byID[principal.id] = principal }
-        self.principals = byID
-        self.file = file
-    }
-
-    /// The principal with `id`, if any.
-    public func principal(_ id: String) -> Principal? { principals[id] }
-
+extension PrincipalDirectory {
     /// The principal if `token` is theirs and they are not disabled; nil otherwise. The hash is
     /// computed and compared (in constant time) even for unknown ids, so timing does not reveal
     /// which ids exist.
     public func authenticate(principal id: String, token: String) -> Principal? {
-        let known = principals[id]
+        let known = entries[id]
         let stored = known?.tokenSHA256 ?? String(repeating: "0", count: 64)
         let ok = AccessToken.matches(token, storedHash: stored)
         guard let known, ok, !known.disabled else { return nil }
@@ -53,39 +37,26 @@ public struct PrincipalDirectory: Sendable {
 
     /// Parses a principals file, appending problems to `errors` and skipping bad entries.
     static func parse(_ yaml: YAMLValue, errors: inout [ConfigurationError]) -> PrincipalDirectory {
-        var principals: [Principal] = []
-        do {
-            try yaml.checkKeys(["principals"])
-            for item in try yaml["principals"]?.list() ?? [] {
-                do {
-                    try item.checkKeys(keys)
-                    let id = try item.string("id")
-                    guard Identifiers.isPrincipalID(id) else {
-                        throw item.error("principal id '\(id)' must be lower-case letters, digits, '_', '-' or '.', starting with a letter")
-                    }
-                    guard !principals.contains(where: { $0.id == id }) else { throw item.error("principal '\(id)' is declared twice") }
-                    let roles = try item.stringList("roles")
-                    guard !roles.isEmpty else { throw item.error("principal '\(id)' needs at least one role") }
-                    let hashNode = try item.required("token_sha256")
-                    let hash = try hashNode.string().lowercased()
-                    guard let bytes = [UInt8](hexString: hash), bytes.count == 32 else {
-                        throw hashNode.error("token_sha256 of '\(id)' must be 64 hex characters (the SHA-256 of the token)")
-                    }
-                    let subject = try item.optionalString("subject")
-                    try checkSubjectBinding(id: id, roles: roles, subject: subject, at: item)
-                    principals.append(Principal(
-                        id: id, displayName: try item.optionalString("name") ?? id, roles: roles, tokenSHA256: hash,
-                        subject: subject, disabled: try item.optionalBool("disabled", default: false), line: item.line))
-                } catch let error as ConfigurationError {
-                    errors.append(error)
-                }
+        parse(yaml, listKey: "principals", required: false, errors: &errors) { item, declared in
+            try item.checkKeys(keys)
+            let id = try item.string("id")
+            guard Identifiers.isPrincipalID(id) else {
+                throw item.error("principal id '\(id)' must be lower-case letters, digits, '_', '-' or '.', starting with a letter")
             }
-        } catch let error as ConfigurationError {
-            errors.append(error)
-        } catch {
-            errors.append(yaml.error("\(error)"))
+            guard !declared.contains(id) else { throw item.error("principal '\(id)' is declared twice") }
+            let roles = try item.stringList("roles")
+            guard !roles.isEmpty else { throw item.error("principal '\(id)' needs at least one role") }
+            let hashNode = try item.required("token_sha256")
+            let hash = try hashNode.string().lowercased()
+            guard let bytes = [UInt8](hexString: hash), bytes.count == 32 else {
+                throw hashNode.error("token_sha256 of '\(id)' must be 64 hex characters (the SHA-256 of the token)")
+            }
+            let subject = try item.optionalString("subject")
+            try checkSubjectBinding(id: id, roles: roles, subject: subject, at: item)
+            return Principal(
+                id: id, displayName: try item.optionalString("name") ?? id, roles: roles, tokenSHA256: hash,
+                subject: subject, disabled: try item.optionalBool("disabled", default: false), line: item.line)
         }
-        return PrincipalDirectory(principals, file: yaml.file)
     }
 
     static func checkSubjectBinding(id: String, roles: [String], subject: String?, at item: YAMLValue) throws {

@@ -36,51 +36,18 @@ public struct Role: Sendable, Equatable {
     }
 }
 
-/// The roles declared in `roles.yaml`, keyed by name.
-public struct RoleCatalog: Sendable {
-    /// Declared roles.
-    public let roles: [String: Role]
-    /// Display name of the source file.
-    public let file: String
-
-    /// Creates the value from its parts.
-    public init(_ roles: [Role], file: String = "roles.yaml") {
-        var byName: [String: Role] = [:]
-        for role in roles { byName[role.name] = role }
-        self.roles = byName
-        self.file = file
-    }
-
-    /// Whether `name` is a declared role.
-    public func contains(_ name: String) -> Bool { roles[name] != nil }
-
-    /// Declared role names, sorted.
-    public var names: [String] { roles.keys.sorted() }
-
+extension RoleCatalog {
     /// Parses `roles.yaml`, appending problems to `errors` and skipping the bad entries.
     static func parse(_ yaml: YAMLValue, errors: inout [ConfigurationError]) -> RoleCatalog {
-        var roles: [Role] = []
-        do {
-            try yaml.checkKeys(["roles"])
-            for item in try yaml.required("roles").list() {
-                do {
-                    try item.checkKeys(["name", "description"])
-                    let name = try item.string("name")
-                    guard Identifiers.isName(name) else {
-                        throw item.error("role name '\(name)' must be lower-case letters, digits and underscores")
-                    }
-                    guard !roles.contains(where: { $0.name == name }) else { throw item.error("role '\(name)' is declared twice") }
-                    roles.append(Role(name: name, description: try item.optionalString("description") ?? "", line: item.line))
-                } catch let error as ConfigurationError {
-                    errors.append(error)
-                }
+        parse(yaml, listKey: "roles", required: true, errors: &errors) { item, declared in
+            try item.checkKeys(["name", "description"])
+            let name = try item.string("name")
+            guard Identifiers.isName(name) else {
+                throw item.error("role name '\(name)' must be lower-case letters, digits and underscores")
             }
-        } catch let error as ConfigurationError {
-            errors.append(error)
-        } catch {
-            errors.append(yaml.error("\(error)"))
+            guard !declared.contains(name) else { throw item.error("role '\(name)' is declared twice") }
+            return Role(name: name, description: try item.optionalString("description") ?? "", line: item.line)
         }
-        return RoleCatalog(roles, file: yaml.file)
     }
 }
 

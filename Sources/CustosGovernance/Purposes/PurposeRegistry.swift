@@ -2,27 +2,8 @@ import CustosCrypto
 import CustosSchema
 import Foundation
 
-/// The purposes declared in `purposes.yaml`, keyed by purpose key.
-public struct PurposeRegistry: Sendable {
-    /// The declared purposes.
-    public let purposes: [String: Purpose]
-    /// Display name of the source file.
-    public let file: String
-
-    /// Creates the value from its parts.
-    public init(_ purposes: [Purpose], file: String = "purposes.yaml") {
-        var byKey: [String: Purpose] = [:]
-        for purpose in purposes { byKey[purpose.key] = purpose }
-        self.purposes = byKey
-        self.file = file
-    }
-
-    /// The purpose with `key`, if declared.
-    public func purpose(_ key: String) -> Purpose? { purposes[key] }
-
-    /// Declared keys, sorted.
-    public var keys: [String] { purposes.keys.sorted() }
-
+/// Parsing `purposes.yaml`.
+extension PurposeRegistry {
     static let purposeKeys: Set<String> = [
         "key", "name", "description", "version", "lawful_basis", "data_categories", "retention", "recipients",
         "sensitive", "cross_border", "continues_under_restriction", "continues_under_legal_hold", "requires_legal_hold", "notice",
@@ -30,26 +11,11 @@ public struct PurposeRegistry: Sendable {
 
     /// Parses `purposes.yaml`. Notice files named in it are read relative to `directory`.
     static func parse(_ yaml: YAMLValue, directory: URL, errors: inout [ConfigurationError]) -> PurposeRegistry {
-        var purposes: [Purpose] = []
-        do {
-            try yaml.checkKeys(["purposes"])
-            for item in try yaml.required("purposes").list() {
-                do {
-                    let purpose = try parsePurpose(item, directory: directory)
-                    guard !purposes.contains(where: { $0.key == purpose.key }) else {
-                        throw item.error("purpose '\(purpose.key)' is declared twice")
-                    }
-                    purposes.append(purpose)
-                } catch let error as ConfigurationError {
-                    errors.append(error)
-                }
-            }
-        } catch let error as ConfigurationError {
-            errors.append(error)
-        } catch {
-            errors.append(yaml.error("\(error)"))
+        parse(yaml, listKey: "purposes", required: true, errors: &errors) { item, declared in
+            let purpose = try parsePurpose(item, directory: directory)
+            guard !declared.contains(purpose.key) else { throw item.error("purpose '\(purpose.key)' is declared twice") }
+            return purpose
         }
-        return PurposeRegistry(purposes, file: yaml.file)
     }
 
     static func parsePurpose(_ item: YAMLValue, directory: URL) throws -> Purpose {

@@ -46,7 +46,7 @@ enum RuleLoader {
 
         let roles = try patterns(item, "roles", required: effect == .permit, id: id)
         for role in roles where role.text != "*" && !context.roles.contains(role.text) {
-            throw fail("roles", "unknown role '\(role.text)'; roles.yaml declares: \(context.roles.names.joined(separator: ", "))")
+            throw fail("roles", "unknown role '\(role.text)'; roles.yaml declares: \(context.roles.keys.joined(separator: ", "))")
         }
         let purposes = try patterns(item, "purposes", required: effect == .permit, id: id)
         for pattern in purposes {

@@ -41,9 +41,9 @@ public enum PolicyChecker {
 
     static func scopes(of permit: PolicyRule, in set: PolicySet) -> [Scope] {
         var out: [Scope] = []
-        for role in set.roles.names where permit.coversRole(role) {
+        for role in set.roles.keys where permit.coversRole(role) {
             for key in set.purposes.keys where permit.coversPurpose(key) {
-                guard let purpose = set.purposes.purpose(key) else { continue }
+                guard let purpose = set.purposes[key] else { continue }
                 for dataset in set.catalog.datasets.values.sorted(by: { $0.name < $1.name }) where permit.coversDataset(dataset.name) {
                     for mode in permit.outputModes { out.append(Scope(role: role, purpose: purpose, dataset: dataset, mode: mode)) }
                 }
