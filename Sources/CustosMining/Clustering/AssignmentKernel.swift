@@ -44,18 +44,25 @@ struct CentreTable: @unchecked Sendable {
         norms.deallocate()
     }
 
+    /// Scores of the point at `x` against centres 4b..4b+3.
+    @inline(__always)
+    func scores(_ x: UnsafePointer<Double>, block b: Int) -> SIMD4<Double> {
+        var acc = norms[b]
+        var p = vectors + b
+        for j in 0..<cols {
+            acc += SIMD4(repeating: x[j]) * p.pointee
+            p += blocks
+        }
+        return acc
+    }
+
     /// Nearest centre of the point at `x` and its score.
     @inline(__always)
     func nearest(_ x: UnsafePointer<Double>) -> (Int, Double) {
         var best = Double.infinity
         var bestCentre = 0
         for b in 0..<blocks {
-            var acc = norms[b]
-            var p = vectors + b
-            for j in 0..<cols {
-                acc += SIMD4(repeating: x[j]) * p.pointee
-                p += blocks
-            }
+            let acc = scores(x, block: b)
             for lane in 0..<4 where acc[lane] < best {
                 best = acc[lane]
                 bestCentre = b * 4 + lane

@@ -75,12 +75,7 @@ extension CentreTable {
         var best = Double.infinity, second = Double.infinity
         var bestCentre = 0
         for b in 0..<blocks {
-            var acc = norms[b]
-            var p = vectors + b
-            for j in 0..<cols {
-                acc += SIMD4(repeating: x[j]) * p.pointee
-                p += blocks
-            }
+            let acc = scores(x, block: b)
             for lane in 0..<4 {
                 let v = acc[lane]
                 if v < best {
