@@ -176,12 +176,23 @@ enum AssignmentKernel {
         points: UnsafePointer<Double>, rows: Int, labels: UnsafeMutablePointer<Int32>,
         table: CentreTable, threads: Int, computeError: Bool
     ) -> (ClusterSums, changed: Int) {
+        parallel(points: points, rows: rows, labels: labels, table: table, threads: threads) { shared, range in
+            assign(shared, range: range, table: table, computeError: computeError)
+        }
+    }
+
+    /// Splits the rows over up to `threads` workers (about 1024 rows each at least), runs `part`
+    /// on each worker's range and merges the partial sums.
+    static func parallel(
+        points: UnsafePointer<Double>, rows: Int, labels: UnsafeMutablePointer<Int32>, table: CentreTable, threads: Int,
+        _ part: @Sendable (SharedPointers, Range<Int>) -> PartialAssignment
+    ) -> (ClusterSums, changed: Int) {
         let shared = SharedPointers(points: points, labels: labels)
         let workers = max(1, min(threads, rows / 1024 + 1))
         let slots = WorkerSlots<PartialAssignment>(count: workers)
         runParallel(workers: workers) { w in
             let lo = rows * w / workers, hi = rows * (w + 1) / workers
-            slots.set(w, assign(shared, range: lo..<hi, table: table, computeError: computeError))
+            slots.set(w, part(shared, lo..<hi))
         }
         var total = ClusterSums(k: table.k, cols: table.cols)
         var changed = 0

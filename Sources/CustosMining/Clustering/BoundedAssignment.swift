@@ -158,24 +158,10 @@ extension AssignmentKernel {
         points: UnsafePointer<Double>, rows: Int, labels: UnsafeMutablePointer<Int32>, table: CentreTable,
         centres: [Double], motion: CentreMotion, bounds: DistanceBounds, first: Bool, threads: Int
     ) -> (ClusterSums, changed: Int) {
-        let shared = SharedPointers(points: points, labels: labels)
-        let workers = max(1, min(threads, rows / 1024 + 1))
-        let slots = WorkerSlots<PartialAssignment>(count: workers)
-        runParallel(workers: workers) { w in
-            let lo = rows * w / workers, hi = rows * (w + 1) / workers
-            let part = centres.withBasePointer { c in
-                boundedAssign(
-                    shared, range: lo..<hi, table: table, centres: c, motion: motion, bounds: bounds, first: first)
+        AssignmentKernel.parallel(points: points, rows: rows, labels: labels, table: table, threads: threads) { shared, range in
+            centres.withBasePointer { c in
+                boundedAssign(shared, range: range, table: table, centres: c, motion: motion, bounds: bounds, first: first)
             }
-            slots.set(w, part)
         }
-        var total = ClusterSums(k: table.k, cols: table.cols)
-        var changed = 0
-        for part in slots.all {
-            for i in total.sums.indices { total.sums[i] += part.sums[i] }
-            for c in 0..<table.k { total.counts[c] += part.counts[c] }
-            changed += part.changed
-        }
-        return (total, changed)
     }
 }
