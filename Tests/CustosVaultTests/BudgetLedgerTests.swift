@@ -6,13 +6,13 @@ import XCTest
 /// concurrent jobs never overspend an account. (These assertions moved here from CustosPrivacy's
 /// former in-memory ledger, which nothing but its tests used.)
 final class BudgetLedgerTests: XCTestCase {
-    typealias Account = SQLiteRecordStore.BudgetAccount
+    typealias Account = LedgerAccount
 
-    static func admits(limit: Double) -> (SQLiteRecordStore.LedgerCost, Account) -> Bool { { total, _ in total.epsilon <= limit + 1e-9 } }
+    static func admits(limit: Double) -> (LedgerCost, Account) -> Bool { { total, _ in total.epsilon <= limit + 1e-9 } }
 
     func testLedgerNeverOverspendsUnderSixtyFourConcurrentReservations() throws {
         let fixture = try VaultFixture()
-        let store = fixture.store
+        let store: any BudgetLedgerStore = fixture.store
         let account = Account(holder: .principal("analyst-1", dataset: "orders"), period: "2025-Q3")
         let granted = LockedCounter()
         let failures = LockedCounter()
@@ -34,7 +34,7 @@ final class BudgetLedgerTests: XCTestCase {
     }
 
     func testARefusalNamesTheAccountAndWhatItHadSpentAndChargesNothing() throws {
-        let store = try VaultFixture().store
+        let store: any BudgetLedgerStore = try VaultFixture().store
         let account = Account(holder: .principal("p", dataset: "d"), period: "2025-07")
         XCTAssertNil(try store.reserveBudget(jobID: "a", accounts: [account], cost: .init(epsilon: 0.6), at: 0, admits: Self.admits(limit: 1)))
         let refusal = try XCTUnwrap(try store.reserveBudget(jobID: "b", accounts: [account], cost: .init(epsilon: 0.6), at: 0,
