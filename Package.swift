@@ -92,3 +92,11 @@ let package = Package(
         .testTarget(name: "CustosCLITests", dependencies: ["custos", "CustosGovernance"]),
     ]
 )
+
+// Every module says what it uses: members come only from modules a file imports itself
+// (MemberImportVisibility, as Hummingbird does). `.ci/run` also builds with
+// `--explicit-target-dependency-import-check=error`, so importing a module that Package.swift does
+// not declare as a dependency fails the build.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}

@@ -1,3 +1,6 @@
+import CustosBase
+import CustosGovernance
+import CustosAudit
 import CustosRights
 import CustosSchema
 import CustosVault

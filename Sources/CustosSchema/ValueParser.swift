@@ -1,3 +1,4 @@
+import CustosBase
 import Foundation
 
 /// Why a raw value was rejected. The reason names the column and the rule, never the value,

@@ -1,3 +1,4 @@
+import CustosAudit
 import ArgumentParser
 import CustosEngine
 import Foundation

@@ -1,3 +1,4 @@
+import CustosBase
 import ArgumentParser
 import CustosEngine
 import CustosRights

@@ -1,3 +1,4 @@
+import CustosSchema
 import ArgumentParser
 import CustosEngine
 import Foundation

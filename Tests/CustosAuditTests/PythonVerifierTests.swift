@@ -1,3 +1,4 @@
+import CustosCrypto
 import CustosAudit
 import Foundation
 import XCTest

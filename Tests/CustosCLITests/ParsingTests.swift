@@ -1,3 +1,4 @@
+import CustosRights
 import ArgumentParser
 import CustosSchema
 import XCTest

@@ -1,3 +1,4 @@
+import CustosVault
 import CustosAudit
 import CustosCrypto
 @testable import CustosEngine

@@ -1,3 +1,4 @@
+import CustosVault
 import CustosEngine
 import CustosSchema
 import Foundation

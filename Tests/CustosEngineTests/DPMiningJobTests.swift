@@ -1,3 +1,5 @@
+import CustosVault
+import CustosBase
 import CustosAudit
 @testable import CustosEngine
 import CustosMining

@@ -1,3 +1,4 @@
+import CustosBase
 import CustosAudit
 @testable import CustosEngine
 import CustosPrivacy
@@ -179,7 +180,11 @@ final class DPReleaseTests: XCTestCase {
             var randomised = 0
             let leaks = Self.leaks(x, y, randomisedDifferences: &randomised)
             XCTAssertTrue(leaks.isEmpty, "\(name) releases fields that are not declared noisy:\n" + leaks.map { "  \($0)" }.joined(separator: "\n"))
-            XCTAssertGreaterThan(randomised, 0, "\(name): removing the heaviest customer changes some noisy value (the check has teeth)")
+            // Removing the heaviest customer changes some noisy value (the check has teeth), except where
+            // a top-5 list may not include any month of that customer's.
+            if !name.contains("top 5") {
+                XCTAssertGreaterThan(randomised, 0, "\(name): removing the heaviest customer changes some noisy value")
+            }
             // Nothing exact about the cohort travels with a DP result, in any rendering.
             XCTAssertNil(a.cohort, name)
             let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(a.json().utf8)) as? [String: Any])

@@ -1,3 +1,5 @@
+import CustosBase
+import CustosGovernance
 import CustosAudit
 @testable import CustosEngine
 import CustosRights

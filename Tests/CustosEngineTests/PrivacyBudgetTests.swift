@@ -1,3 +1,5 @@
+import CustosVault
+import CustosSchema
 import CustosAudit
 @testable import CustosEngine
 import CustosPrivacy

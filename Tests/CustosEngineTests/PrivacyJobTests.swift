@@ -1,3 +1,4 @@
+import CustosPrivacy
 import CustosAudit
 @testable import CustosEngine
 import CustosVault

@@ -1,3 +1,4 @@
+import CustosVault
 import CustosAudit
 @testable import CustosEngine
 import Foundation

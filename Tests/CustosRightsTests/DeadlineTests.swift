@@ -1,3 +1,4 @@
+import CustosBase
 @testable import CustosRights
 import CustosSchema
 import Foundation

@@ -1,3 +1,4 @@
+import CustosCrypto
 import Foundation
 
 /// A parsed C2SP signed note: the text (ending in a newline) and its signature lines.

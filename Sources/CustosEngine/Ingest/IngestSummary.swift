@@ -1,3 +1,4 @@
+import CustosVault
 /// Human-readable lines for an ingest report (counts and reasons only, never values).
 public enum IngestSummary {
     public static func text(_ report: IngestReport) -> String {

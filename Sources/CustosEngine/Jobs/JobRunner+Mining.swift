@@ -1,3 +1,4 @@
+import CustosBase
 import CustosGovernance
 import CustosMining
 import CustosSchema

@@ -1,3 +1,5 @@
+import CustosSchema
+import CustosGovernance
 import CustosRights
 import Foundation
 

@@ -1,3 +1,4 @@
+import CustosBase
 import CustosAudit
 import CustosCrypto
 import CustosGovernance

@@ -1,3 +1,4 @@
+import CustosCrypto
 import CustosSchema
 import Foundation
 

@@ -1,3 +1,4 @@
+import Foundation
 import CustosSchema
 
 /// Names of the roles every Custos deployment knows. A deployment may declare more in `roles.yaml`.

@@ -1,3 +1,4 @@
+import Yams
 import CustosSchema
 
 /// A typed literal inside a checked row filter: its value and its canonical text.

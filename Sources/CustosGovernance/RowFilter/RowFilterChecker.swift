@@ -1,3 +1,4 @@
+import Foundation
 import CustosSchema
 
 /// Type-checks a parsed row filter against a dataset schema: every column must exist and must not

@@ -1,3 +1,4 @@
+import Yams
 import CustosSchema
 
 /// Parses and validates `rules/*.yaml` against the declared roles, purposes and datasets.

@@ -1,3 +1,4 @@
+import Foundation
 import CustosSchema
 
 /// Explains a decision as text: the outcome, each column's treatment with the rules behind it,

@@ -1,3 +1,4 @@
+import Foundation
 /// Text in a DP result (titles, notes, column headings). It is written as a string literal whose
 /// interpolations are limited to released numbers and values the author declares public with
 /// `\(public: …)`, so a note cannot quietly carry an exact count:

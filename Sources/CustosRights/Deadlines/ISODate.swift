@@ -1,3 +1,4 @@
+import CustosBase
 import Foundation
 import CustosSchema
 

@@ -1,3 +1,4 @@
+import CustosBase
 import CustosSchema
 import Foundation
 

@@ -1,3 +1,4 @@
+import CustosCharts
 import Foundation
 
 /// The access report as one HTML page in the shared page layout (see `HTMLPage` for the

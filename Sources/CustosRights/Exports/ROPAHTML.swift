@@ -1,3 +1,4 @@
+import CustosCharts
 /// The record of processing activities as one HTML page in the shared page layout (see `HTMLPage` for the
 /// escaping rules).
 enum ROPAHTML {

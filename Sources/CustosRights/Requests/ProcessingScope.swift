@@ -1,3 +1,4 @@
+import Foundation
 /// The purposes an objection, restriction or consent withdrawal concerns, as purpose-key patterns
 /// from the shared taxonomy: `marketing.email` names one purpose, `marketing.*` every purpose under
 /// `marketing` (and `marketing` itself), `*` every purpose.
