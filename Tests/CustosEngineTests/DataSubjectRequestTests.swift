@@ -85,11 +85,13 @@ final class DataSubjectRequestTests: XCTestCase {
         let csv = try XCTUnwrap(export.csvFiles().first { $0.name.contains("customers") })
         // Import the customer's own export into a fresh workspace with `custos ingest`'s service.
         let other = try makeWorkspace()
-        let danaToken = try other.issueFreshTokens().first { $0.principal == "dana" }?.token
+        let fresh = try other.issueFreshTokens()
+        let danaToken = fresh.first { $0.principal == "dana" }?.token
+        let oscar = Caller(principal: "oscar", role: "operator", token: fresh.first { $0.principal == "oscar" }?.token)
         let file = other.root.appendingPathComponent("export.csv")
         try csv.contents.write(to: file)
         let engine = try Engine.open(other)
-        let report = try engine.ingest(file: file, dataset: "customers")
+        let report = try engine.ingest(file: file, dataset: "customers", actor: oscar)
         XCTAssertEqual(report.outcome.rowsAdded, 1)
         let original = try XCTUnwrap(datasets.first { $0.schema.name == "customers" })
         let columns = PortabilityExport.portableColumns(of: original.schema).map(\.name)
@@ -187,7 +189,7 @@ final class ConsentHistoryTests: XCTestCase {
         let customer = try XCTUnwrap(f.generated.consentingCustomer)
         let before = try f.engine.controls.consentHistory(customer: customer, actor: f.dana).records
         _ = try f.engine.consent.recordConsent(identifier: customer, purpose: "marketing.segmentation", action: .withdrawn, language: "sv",
-                                       channel: "app", collector: "test", actor: .localOperator)
+                                       channel: "app", collector: "test", actor: f.prefs)
         let after = try f.engine.controls.consentHistory(customer: customer, actor: f.dana).records
         XCTAssertEqual(after.count, before.count + 1, "withdrawal is a new record, never an overwrite")
         XCTAssertEqual(after.last?.action, .withdrawn)
