@@ -10,7 +10,7 @@ extension EngineService {
     /// Authenticates `actor` for `action` or records the refusal and throws ``EngineError/denied(_:)``.
     @discardableResult
     func authorize(_ actor: Caller, _ action: AdministrativeAction, audited auditAction: AuditAction, dataset: String? = nil,
-                   purpose: String? = nil, details: [String: String] = [:]) throws -> Principal {
+                   purpose: String? = nil, requestID: String? = nil, details: [String: String] = [:]) throws -> Principal {
         switch policies.authorize(principal: actor.principal, token: actor.token, role: actor.role, action: action) {
         case let .allowed(principal):
             return principal
@@ -19,7 +19,8 @@ extension EngineService {
             raw["requested_action"] = action.rawValue
             raw["token_given"] = (actor.token ?? "").isEmpty ? "false" : "true"
             try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: auditAction, purpose: purpose,
-                                  dataset: dataset, decision: .deny, reason: reason, policyVersion: policies.version, details: raw))
+                                  dataset: dataset, decision: .deny, reason: reason, policyVersion: policies.version,
+                                  requestID: requestID, details: raw))
             throw EngineError.denied(reason)
         }
     }

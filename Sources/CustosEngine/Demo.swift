@@ -225,7 +225,7 @@ public struct Demo {
         result.erasureFindings = leftovers.map(\.description)
         say(leftovers.isEmpty ? "   no workspace file (store, WAL, audit, outbox, exports) holds the erased customer's name or id in any encoding"
                               : "   FOUND after erasure: \(leftovers.map(\.description).joined(separator: "; "))")
-        say("   \(try engine.rights.requestRegister().map { "\($0.id) \($0.type) \($0.state)" }.joined(separator: ", "))")
+        say("   \(try engine.rights.requestRegister(actor: dana).map { "\($0.id) \($0.type) \($0.state)" }.joined(separator: ", "))")
 
         say("\n-- 9. audit: re-hash every entry, rebuild the Merkle tree, check every signed checkpoint")
         // The writer seals what it wrote; the verifier itself is read-only and never signs.

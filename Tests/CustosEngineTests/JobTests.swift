@@ -2,6 +2,7 @@ import CustosAudit
 @testable import CustosEngine
 import CustosGovernance
 import CustosPrivacy
+import CustosRights
 import CustosSchema
 import CustosVault
 import Foundation
@@ -43,6 +44,12 @@ final class EngineFixture {
     var prefs: Caller { actor("prefs", "consent_collector") }
 
     func entries() throws -> [AuditEntry] { try engine.audit.entries() }
+
+    /// The email held on file for a customer (read as the DPO), as a delivery contact.
+    func emailOnFile(_ customer: String) throws -> DeliveryContact {
+        let subject = try XCTUnwrap(try engine.subject(identifierColumn: "customer_id", value: customer))
+        return .email(try XCTUnwrap(try engine.rights.contactsOnFile(of: subject, actor: dana).email))
+    }
 }
 
 extension JobResult {
