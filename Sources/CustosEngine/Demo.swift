@@ -200,6 +200,15 @@ public struct Demo {
         say("\n-- 8. data-subject requests: an access request and an erasure request, verified, approved, fulfilled")
         let dana = Caller(principal: "dana", role: "compliance_officer", token: tokens["dana"])
         let customer = generated.markerCustomerID
+        // Someone names this customer but gives their own address: the same answer, and nothing is sent.
+        let outboxBefore = (try? FileManager.default.contentsOfDirectory(atPath: workspace.outboxDirectory.path)) ?? []
+        let impostor = try engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .email,
+                                                     contact: .email("someone.else@example.net"), customer: customer, actor: dana)
+        let answer = try engine.rights.sendVerificationCode(impostor.id.rawValue, actor: dana)
+        let sentNothing = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.outboxDirectory.path)) ?? []) == outboxBefore
+        say("   a request naming this customer with another address: \(answer.outcome.name), "
+            + (sentNothing ? "and nothing was sent: codes go only to the contact on file" : "UNEXPECTED: a message was sent"))
+        if !sentNothing { result.unexpectedAllows += 1 }
         for type in [RequestType.access, .erasure] {
             let request = try engine.rights.fileRequest(type: type, jurisdiction: .gdpr, channel: .email, contact: .email(generated.markerEmail),
                                                  customer: customer, actor: dana)
