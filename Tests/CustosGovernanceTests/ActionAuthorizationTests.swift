@@ -17,7 +17,7 @@ final class ActionAuthorizationTests: XCTestCase {
         }
         XCTAssertEqual(principal.id, "oscar")
         XCTAssertEqual(policies.authorize(principal: "prefs", token: prefs, role: "consent_collector", action: .consentImport),
-                       .allowed(try XCTUnwrap(policies.principals.principal("prefs"))))
+                       .allowed(try XCTUnwrap(policies.principals["prefs"])))
         func denial(_ id: String, _ token: String?, _ role: String, _ action: AdministrativeAction) -> String {
             if case let .denied(reason) = policies.authorize(principal: id, token: token, role: role, action: action) { return reason }
             return "allowed"

@@ -1,3 +1,4 @@
+import CustosBase
 import Foundation
 
 extension PrincipalDirectory {
@@ -75,22 +76,10 @@ extension PrincipalDirectory {
     /// Writes `rendered()` to `url` atomically, with mode 0640 whatever the umask (a principals file
     /// others can write lets them grant themselves any role).
     public func write(to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        let bytes = Array(rendered().utf8)
-        unlink(temporary.path)
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw GovernanceError.cannotWrite(file: url.lastPathComponent, reason: "cannot create a temporary file (errno \(errno))") }
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress.map { $0 + written }, bytes.count - written) }
-            guard n > 0 else { break }
-            written += n
-        }
-        let ok = written == bytes.count && fchmod(fd, 0o640) == 0 && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temporary.path, url.path) == 0 else {
-            unlink(temporary.path)
-            throw GovernanceError.cannotWrite(file: url.lastPathComponent, reason: "writing or renaming the file failed (errno \(errno))")
+        do {
+            try AtomicFile.write(Array(rendered().utf8), to: url.path, permissions: .exactly(0o640))
+        } catch {
+            throw GovernanceError.cannotWrite(file: url.lastPathComponent, reason: "\(error.operation) failed (errno \(error.code))")
         }
     }
 
