@@ -34,7 +34,7 @@ let package = Package(
         ),
         .target(
             name: "CustosGovernance",
-            dependencies: ["CustosCrypto", "CustosSchema", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CustosBase", "CustosCrypto", "CustosSchema", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "CustosAudit",

@@ -20,7 +20,9 @@ public struct Caller: Sendable {
         self.token = token
     }
 
-    /// The local operator running a maintenance command (ingest, key rotation) on the machine.
+    /// The OS account running `custos init` or opening the engine, named in the entries nobody else
+    /// could (key creation at init). Never accepted for a change to data, consent or keys: those
+    /// authenticate a principal whose role may take the action (see `AdministrativeAction`).
     public static var localOperator: Caller {
         Caller(principal: "os:" + (ProcessInfo.processInfo.environment["USER"] ?? "operator"), role: "operator", token: nil)
     }

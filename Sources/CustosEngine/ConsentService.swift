@@ -13,7 +13,9 @@ public struct ConsentService: EngineService {
 extension ConsentService {
     /// Imports consent records from CSV or JSON Lines. Identifiers are resolved by blind index; a
     /// row whose customer is unknown is an error. Like ingest, the file commits whole or not at all.
-    public func importConsents(file: URL, identifierColumn: String = "customer_id", actor: Caller = .localOperator) throws -> (records: Int, subjects: Int) {
+    /// `actor` must be an authenticated principal whose role may `consent.import`; refusals are audited.
+    public func importConsents(file: URL, identifierColumn: String = "customer_id", actor: Caller) throws -> (records: Int, subjects: Int) {
+        try authorize(actor, .consentImport, audited: .consentChange, details: ["file": file.lastPathComponent])
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw EngineError.invalidRequest("cannot read \(file.lastPathComponent)")
         }
@@ -55,10 +57,13 @@ extension ConsentService {
     }
 
     /// Records one consent event (grant or withdrawal) for a customer, as easy one way as the other.
+    /// `actor` must be an authenticated principal whose role may `consent.record`; the decision comes
+    /// before the customer is looked up, so a refusal says nothing about who is a customer.
     public func recordConsent(
         identifierColumn: String = "customer_id", identifier: String, purpose key: String, action: ConsentAction,
         language: String, channel: String, collector: String, separate: Bool = false, actor: Caller
     ) throws -> ConsentRecord {
+        try authorize(actor, .consentRecord, audited: .consentChange, purpose: key, details: ["action": action.rawValue, "channel": channel])
         guard let purpose = policies.purposes[key] else {
             throw EngineError.invalidRequest("unknown purpose '\(key)'; declared purposes: \(policies.purposes.entries.keys.sorted().joined(separator: ", "))")
         }

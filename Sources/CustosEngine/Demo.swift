@@ -52,6 +52,10 @@ public struct Demo {
         say("   keys/ holds the KEK (v\(workspace.keys.currentVersion)), wrapped data keys and the audit key pair, all mode 0600")
         say("   policies/ version \(engine.policies.version.prefix(16))…: \(engine.policies.rules.count) rules, \(engine.policies.purposes.entries.count) purposes")
         var result = Result(workspace: root)
+        // Changes too are made by authenticated principals: the operator ingests, the preference
+        // centre records consent; each audit entry names who.
+        let oscar = Caller(principal: "oscar", role: "operator", token: tokens["oscar"])
+        let prefs = Caller(principal: "prefs", role: "consent_collector", token: tokens["prefs"])
 
         say("\n-- 2. generate: seeded synthetic customers, orders, web events, feedback and consents")
         var generatorOptions = SyntheticDataGenerator.Options()
@@ -65,16 +69,16 @@ public struct Demo {
         say("\n-- 3. ingest: clean, de-duplicate, resolve identities, seal per subject")
         for name in ["customers", "orders", "events", "feedback"] {
             guard let file = generated.files[name] else { continue }
-            let report = try engine.ingest(file: file, dataset: name)
+            let report = try engine.ingest(file: file, dataset: name, actor: oscar)
             result.ingested[name] = report.outcome
             say("   " + IngestSummary.text(report).replacingOccurrences(of: "\n", with: "\n   "))
         }
         if let file = generated.files["orders"] {
-            let again = try engine.ingest(file: file, dataset: "orders")
+            let again = try engine.ingest(file: file, dataset: "orders", actor: oscar)
             say("   re-ingesting orders.csv stores \(again.outcome.rowsAdded) rows (\(again.outcome.duplicates) duplicates): ingest is idempotent")
         }
         if let file = generated.files["consents"] {
-            let consents = try engine.consent.importConsents(file: file)
+            let consents = try engine.consent.importConsents(file: file, actor: prefs)
             say("   consents.csv: \(consents.records) consent records for \(consents.subjects) subjects, sealed per subject")
         }
         let subjects = try workspace.records.allSubjects().count
@@ -104,7 +108,11 @@ public struct Demo {
                 // A DP result releases no exact counts: only its noisy values and its declared cost.
                 say("   \(job.title): \(job.privacy?.summary ?? "differentially private") -> exports/\(file)")
             }
-            try job.html().write(to: exports.appendingPathComponent(file), atomically: true, encoding: .utf8)
+            // Mode 0640 whatever the umask.
+            guard FileManager.default.createFile(atPath: exports.appendingPathComponent(file).path, contents: Data(try job.html().utf8),
+                                                 attributes: [.posixPermissions: 0o640]) else {
+                throw EngineError.invalidRequest("cannot write exports/\(file)")
+            }
             result.jobs.append(job)
         }
 
@@ -166,10 +174,27 @@ public struct Demo {
             }
         }
 
+        let changes: [(String, () throws -> Void)] = [
+            ("an ingest without a token", { _ = try engine.ingest(file: generated.files["orders"] ?? root, dataset: "orders",
+                                                                  actor: Caller(principal: "oscar", role: "operator", token: nil)) }),
+            ("the operator recording a consent", { _ = try engine.consent.recordConsent(
+                identifier: generated.consentingCustomer ?? "", purpose: "marketing.segmentation", action: .granted, language: "en",
+                channel: "cli", collector: "operator", actor: oscar) }),
+        ]
+        for (what, attempt) in changes {
+            do {
+                try attempt()
+                say("   UNEXPECTED: \(what) was allowed")
+                result.unexpectedAllows += 1
+            } catch {
+                say("   \(what): \(error)")
+            }
+        }
+
         say("\n-- 7. consent withdrawal takes effect for the next job")
         if let customer = generated.consentingCustomer {
             _ = try engine.consent.recordConsent(identifier: customer, purpose: "marketing.segmentation", action: .withdrawn, language: "sv",
-                                         channel: "app", collector: "preference-center", actor: .localOperator)
+                                         channel: "app", collector: "preference-center", actor: prefs)
             let after = try engine.jobs.mineRFM(actor: mika, purpose: "marketing.segmentation", mode: .pseudonymousRecords, parameters: parameters)
             say("   one customer withdrew marketing consent: RFM now sees \(after.cohort?.subjects ?? 0) customers (was \(rfm.cohort?.subjects ?? 0))")
             result.withdrawalExcluded = after.cohort?.subjects == (rfm.cohort?.subjects ?? 0) - 1
@@ -178,6 +203,15 @@ public struct Demo {
         say("\n-- 8. data-subject requests: an access request and an erasure request, verified, approved, fulfilled")
         let dana = Caller(principal: "dana", role: "compliance_officer", token: tokens["dana"])
         let customer = generated.markerCustomerID
+        // Someone names this customer but gives their own address: the same answer, and nothing is sent.
+        let outboxBefore = (try? FileManager.default.contentsOfDirectory(atPath: workspace.outboxDirectory.path)) ?? []
+        let impostor = try engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .email,
+                                                     contact: .email("someone.else@example.net"), customer: customer, actor: dana)
+        let answer = try engine.rights.sendVerificationCode(impostor.id.rawValue, actor: dana)
+        let sentNothing = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.outboxDirectory.path)) ?? []) == outboxBefore
+        say("   a request naming this customer with another address: \(answer.outcome.name), "
+            + (sentNothing ? "and nothing was sent: codes go only to the contact on file" : "UNEXPECTED: a message was sent"))
+        if !sentNothing { result.unexpectedAllows += 1 }
         for type in [RequestType.access, .erasure] {
             let request = try engine.rights.fileRequest(type: type, jurisdiction: .gdpr, channel: .email, contact: .email(generated.markerEmail),
                                                  customer: customer, actor: dana)
@@ -203,7 +237,7 @@ public struct Demo {
         result.erasureFindings = leftovers.map(\.description)
         say(leftovers.isEmpty ? "   no workspace file (store, WAL, audit, outbox, exports) holds the erased customer's name or id in any encoding"
                               : "   FOUND after erasure: \(leftovers.map(\.description).joined(separator: "; "))")
-        say("   \(try engine.rights.requestRegister().map { "\($0.id) \($0.type) \($0.state)" }.joined(separator: ", "))")
+        say("   \(try engine.rights.requestRegister(actor: dana).map { "\($0.id) \($0.type) \($0.state)" }.joined(separator: ", "))")
 
         say("\n-- 9. audit: re-hash every entry, rebuild the Merkle tree, check every signed checkpoint")
         // The writer seals what it wrote; the verifier itself is read-only and never signs.

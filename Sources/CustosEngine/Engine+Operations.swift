@@ -6,9 +6,11 @@ import CustosVault
 import Foundation
 
 extension Engine {
-    /// Ingests a file and records an `ingest.batch` audit entry with counts only.
-    public func ingest(file: URL, dataset name: String, badRows: BadRowPolicy = .rejectBatch, actor: Caller = .localOperator,
+    /// Ingests a file and records an `ingest.batch` audit entry with counts only. `actor` must be an
+    /// authenticated principal whose role may `ingest` (the operator); refusals are audited.
+    public func ingest(file: URL, dataset name: String, badRows: BadRowPolicy = .rejectBatch, actor: Caller,
                        progress: ((Double) -> Void)? = nil) throws -> IngestReport {
+        try authorize(actor, .ingest, audited: .ingestBatch, dataset: name, details: ["file": file.lastPathComponent])
         let dataset = try workspace.catalog.dataset(name)
         do {
             let report = try IngestService(vault: workspace.vault).ingest(file: file, dataset: dataset, badRows: badRows, progress: progress)
@@ -30,8 +32,10 @@ extension Engine {
         }
     }
 
-    /// Rotates the key-encryption key and records it.
-    public func rotateKeys(passphrase: String?, actor: Caller = .localOperator) throws -> (version: Int, rewrapped: Int) {
+    /// Rotates the key-encryption key and records it. `actor` must be an authenticated principal whose
+    /// role may `keys.rotate` (the operator); refusals are audited and change nothing.
+    public func rotateKeys(passphrase: String?, actor: Caller) throws -> (version: Int, rewrapped: Int) {
+        try authorize(actor, .keysRotate, audited: .keyRotate)
         let result = try workspace.rotateKeys(passphrase: passphrase)
         try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .keyRotate, decision: .allow,
                               subjectCount: Int64(result.rewrapped), details: ["kek_version": String(result.version)]))

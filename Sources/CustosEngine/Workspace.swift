@@ -40,7 +40,11 @@ public final class Workspace: @unchecked Sendable {
         catalog = try DatasetCatalog.load(directory: root.appendingPathComponent("policies/datasets"))
         try FileManager.default.createDirectory(at: root.appendingPathComponent("data"), withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        store = try SQLiteRecordStore(path: root.appendingPathComponent("data/vault.sqlite").path)
+        // Created 0600 before SQLite opens it, so the store (and its WAL, which copies its mode) never is wider.
+        let database = root.appendingPathComponent("data/vault.sqlite").path
+        let fd = Foundation.open(database, O_WRONLY | O_CREAT, 0o600)
+        if fd >= 0 { close(fd) }
+        store = try SQLiteRecordStore(path: database)
         authority = GrantAuthority()
         vault = try Vault(store: store, keys: keys, authority: authority)
     }
@@ -65,10 +69,12 @@ public final class Workspace: @unchecked Sendable {
     }
 
     /// Creates a workspace: key hierarchy, data store, audit folder; copies example policies when
-    /// the folder has none.
+    /// the folder has none. Every folder and file gets an explicit mode whatever the umask
+    /// (``WorkspacePermissions``): the folder itself first, 0700, so nothing inside is ever reachable
+    /// by others while it is being made.
     public static func initialize(at root: URL, passphrase: String? = nil, policiesFrom: URL? = nil) throws -> Workspace {
         let fm = FileManager.default
-        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        try WorkspacePermissions.prepareRoot(root)
         let policies = root.appendingPathComponent("policies")
         if !fm.fileExists(atPath: policies.appendingPathComponent("datasets").path) {
             guard let source = policiesFrom ?? bundledPolicies else {
@@ -84,15 +90,19 @@ public final class Workspace: @unchecked Sendable {
                                    attributes: [.posixPermissions: 0o700])
         }
         let keys = try KeyHierarchy.create(in: root.appendingPathComponent("keys"), passphrase: passphrase)
-        return try Workspace(root: root, keys: keys)
+        let workspace = try Workspace(root: root, keys: keys)
+        try WorkspacePermissions.apply(to: root)
+        return workspace
     }
 
-    /// Opens an existing workspace; refuses one whose key files others can read.
+    /// Opens an existing workspace; refuses one whose key files others can read, or whose folder,
+    /// keys, policies, store or audit log another account could write (``WorkspacePermissionError``).
     public static func open(at root: URL, passphrase: String? = nil) throws -> Workspace {
         let keysURL = root.appendingPathComponent("keys")
         guard FileManager.default.fileExists(atPath: keysURL.appendingPathComponent("keystore.sqlite").path) else {
             throw VaultError.workspaceMissing(path: root.path)
         }
+        try WorkspacePermissions.check(root: root)
         let keys = try KeyHierarchy.open(in: keysURL, passphrase: passphrase)
         let workspace = try Workspace(root: root, keys: keys)
         _ = try workspace.vault.resolveInterruptedRectifications()

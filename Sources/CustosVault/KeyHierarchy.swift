@@ -57,7 +57,7 @@ public final class KeyHierarchy: @unchecked Sendable {
         let signing = Curve25519.Signing.PrivateKey()
         try KeyFiles.write(Array(try signing.pemRepresentation.utf8), to: directory.appendingPathComponent("audit.key"))
         let pub = try signing.publicKey.pemRepresentation
-        try Data(pub.utf8).write(to: directory.appendingPathComponent("audit.pub"), options: .atomic)
+        try KeyFiles.write(Array(pub.utf8), to: directory.appendingPathComponent("audit.pub"))
         return hierarchy
     }
 

@@ -6,19 +6,25 @@ import Foundation
 struct ConsentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consent", abstract: "The consent ledger: import, grant, withdraw, show.",
-        discussion: "Consent is recorded per purpose and takes effect for the next job; records are sealed per subject.",
+        discussion: """
+            Consent is recorded per purpose and takes effect for the next job; records are sealed per subject. \
+            Import, grant and withdraw need a principal whose role may record consent (e.g. --principal prefs \
+            --role consent_collector, token in $CUSTOS_TOKEN); every change is audited under that principal.
+            """,
         subcommands: [Import.self, Grant.self, Withdraw.self, Show.self])
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Import consent records from CSV or JSON Lines (whole file or nothing).",
             discussion: "Required fields: the identifier column, purpose, action (granted or withdrawn), notice_version, time, language.")
         @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var actor: ActorOptions
         @Argument(help: "CSV or JSONL file.", completion: .file()) var file: String
         @Option(help: "Column naming the customer.") var identifierColumn = "customer_id"
 
         func run() throws {
             try withEngine(options) { engine in
-                let result = try engine.consent.importConsents(file: URL(fileURLWithPath: file), identifierColumn: identifierColumn)
+                let result = try engine.consent.importConsents(file: URL(fileURLWithPath: file), identifierColumn: identifierColumn,
+                                                            actor: actor.actor)
                 print("imported \(result.records) consent records for \(result.subjects) subjects")
             }
         }
@@ -34,10 +40,10 @@ struct ConsentCommand: ParsableCommand {
         @Flag(help: "Separate consent (PIPL arts. 29, 39).") var separate = false
 
         /// Records the event; granting and withdrawing take the same steps.
-        func record(_ action: ConsentAction, options: WorkspaceOptions) throws {
+        func record(_ action: ConsentAction, options: WorkspaceOptions, actor: Caller) throws {
             try withEngine(options) { engine in
                 _ = try engine.consent.recordConsent(identifierColumn: identifierColumn, identifier: customer, purpose: purpose, action: action,
-                                             language: language, channel: channel, collector: collector, separate: separate, actor: .localOperator)
+                                             language: language, channel: channel, collector: collector, separate: separate, actor: actor)
                 print("consent \(action.rawValue) for \(purpose) (takes effect for the next job)")
             }
         }
@@ -46,17 +52,19 @@ struct ConsentCommand: ParsableCommand {
     struct Grant: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record that a customer granted consent for a purpose.")
         @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var actor: ActorOptions
         @OptionGroup var change: Change
 
-        func run() throws { try change.record(.granted, options: options) }
+        func run() throws { try change.record(.granted, options: options, actor: actor.actor) }
     }
 
     struct Withdraw: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record that a customer withdrew consent for a purpose.")
         @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var actor: ActorOptions
         @OptionGroup var change: Change
 
-        func run() throws { try change.record(.withdrawn, options: options) }
+        func run() throws { try change.record(.withdrawn, options: options, actor: actor.actor) }
     }
 
     struct Show: ParsableCommand {

@@ -9,7 +9,7 @@ struct Custos: ParsableCommand {
         abstract: "Privacy-first customer-data mining: encrypted at rest, policy-checked, audited.",
         discussion: """
             Every command acts on the workspace in the current folder, --workspace DIR or $CUSTOS_WORKSPACE. \
-            Commands that read data name a principal and role (--principal, --role) and take the bearer token \
+            Commands that read or change data name a principal and role (--principal, --role) and take the bearer token \
             from $CUSTOS_TOKEN. Start with `custos demo` for the whole story in a fresh workspace.
 
             Shell completion: custos --generate-completion-script bash|zsh|fish

@@ -28,13 +28,15 @@ struct DSRCommand: ParsableCommand {
         @Option(help: "The right exercised.") var type: RequestType
         @Option(help: "The law it is exercised under.") var jurisdiction: Jurisdiction = .gdpr
         @Option(help: "How the request arrived.") var channel: RequestChannel = .email
-        @Option(help: "Where to answer: an email address.") var email: String
-        @Option(help: "The customer's id or email as they gave it.") var customer: String
+        @Option(help: "The requester's email address (codes and answers go only to a matching contact on file).") var email: String?
+        @Option(help: "The requester's phone number (codes go only to a matching phone on file).") var phone: String?
+        @Option(help: "The customer's id or email as they gave it (a data_subject principal may omit it).") var customer: String?
         @Option(parsing: .upToNextOption, help: "Purposes (objection, restriction, consent withdrawal), e.g. marketing.*") var scope: [String] = []
         @Option(parsing: .upToNextOption, help: ArgumentHelp("Corrections (rectification).", valueName: "dataset.column=value"))
         var correct: [String] = []
 
         func validate() throws {
+            if (email == nil) == (phone == nil) { throw ValidationError("give the requester's contact: --email or --phone (one of them)") }
             if type.requiresScope && scope.isEmpty {
                 throw ValidationError("--type \(type.rawValue) needs --scope with the purposes it concerns, e.g. --scope marketing.*")
             }
@@ -55,11 +57,19 @@ struct DSRCommand: ParsableCommand {
 
         func run() throws {
             let corrections = try corrections()
+            let contact: DeliveryContact
+            do {
+                contact = try email.map(DeliveryContact.emailAddress) ?? DeliveryContact.phoneNumber(phone ?? "")
+            } catch {
+                throw ValidationError("\(error)")
+            }
             let request = try withEngine(options) {
-                try $0.rights.fileRequest(type: type, jurisdiction: jurisdiction, channel: channel, contact: .email(email), customer: customer,
+                try $0.rights.fileRequest(type: type, jurisdiction: jurisdiction, channel: channel, contact: contact, customer: customer,
                                    scope: scope.isEmpty ? nil : scope, corrections: corrections, actor: actor.actor)
             }
-            print("\(request.id) received; due \(request.dueDate.iso8601) (\(jurisdiction.rawValue))")
+            // The same answer whether or not the details match a customer: no oracle.
+            print("\(request.id) received; due \(request.dueDate.iso8601) (\(jurisdiction.rawValue)); "
+                + "if the details match our records, a code goes to the contact we hold")
         }
     }
 
@@ -89,7 +99,7 @@ struct DSRCommand: ParsableCommand {
         func run() throws {
             let result = try withEngine(options) { engine -> VerificationResult in
                 if send { return try engine.rights.sendVerificationCode(request, actor: actor.actor) }
-                guard let challenge = try challenge ?? engine.rights.latestVerificationChallenge(forRequest: request) else {
+                guard let challenge = try challenge ?? engine.rights.latestVerificationChallenge(forRequest: request, actor: actor.actor) else {
                     throw CommandFailure("no code has been sent for \(request); run `custos dsr verify \(request) --send` first")
                 }
                 return try engine.rights.checkVerificationCode(request, challenge: challenge, code: code ?? "", actor: actor.actor)
@@ -154,8 +164,9 @@ struct DSRCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The register: every request with its state and due date; overdue ones flagged.")
         @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var actor: ActorOptions
         func run() throws {
-            let rows = try withEngine(options) { try $0.rights.requestRegister() }
+            let rows = try withEngine(options) { try $0.rights.requestRegister(actor: actor.actor) }
             print(rows.isEmpty ? "no requests" : rows.map { "\($0.id)  \($0.type.padding(toLength: 18, withPad: " ", startingAt: 0)) \($0.jurisdiction)  \($0.state.padding(toLength: 17, withPad: " ", startingAt: 0)) due \($0.due)\($0.overdue ? "  OVERDUE" : "")" }.joined(separator: "\n"))
         }
     }
@@ -163,9 +174,10 @@ struct DSRCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One request: type, state, dates and every step taken, by whom.")
         @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var actor: ActorOptions
         @Argument(help: "Request id (DSR-…).") var request: String
         func run() throws {
-            let r = try withEngine(options) { try $0.rights.request(request) }
+            let r = try withEngine(options) { try $0.rights.request(request, actor: actor.actor) }
             print("\(r.id)  \(r.type.rawValue)  \(r.jurisdiction.rawValue)  \(r.state.rawValue)  received \(r.receivedOn.iso8601)  due \(r.dueDate.iso8601)")
             for event in r.history { print("  \(event.at)  \(event.step.name)  by \(event.actor.principal) (\(event.actor.role))") }
         }

@@ -6,9 +6,13 @@ struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Clean, de-duplicate, resolve identities and seal a CSV or JSON Lines file into a dataset.",
-        discussion: "By default a file is one batch: if any row is invalid nothing is stored. --skip-invalid stores the valid rows.")
+        discussion: """
+            By default a file is one batch: if any row is invalid nothing is stored. --skip-invalid stores the valid rows. \
+            Needs a principal whose role may ingest (e.g. --principal oscar --role operator, token in $CUSTOS_TOKEN).
+            """)
 
     @OptionGroup var options: WorkspaceOptions
+    @OptionGroup var actor: ActorOptions
     @Argument(help: "Dataset name (declared in policies/datasets/).") var dataset: String
     @Argument(help: "CSV or JSON Lines file.", completion: .file()) var file: String
     @Flag(help: "Store valid rows and report the invalid ones instead of rejecting the batch.") var skipInvalid = false
@@ -18,7 +22,7 @@ struct IngestCommand: ParsableCommand {
             let bar = ProgressBar(label: "ingest \(dataset)")
             defer { bar.finish() }
             let report = try engine.ingest(file: URL(fileURLWithPath: file), dataset: dataset,
-                                           badRows: skipInvalid ? .skipAndReport : .rejectBatch, progress: bar.update)
+                                           badRows: skipInvalid ? .skipAndReport : .rejectBatch, actor: actor.actor, progress: bar.update)
             bar.finish()
             print(IngestSummary.text(report))
         }

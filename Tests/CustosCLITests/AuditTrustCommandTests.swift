@@ -73,7 +73,7 @@ final class AuditTrustCommandTests: XCTestCase {
         let older = outside.appendingPathComponent("older-audit")
         try FileManager.default.copyItem(at: audit, to: older)
         XCTAssertEqual(try ws.run(["policy", "check"]).status, 0)
-        XCTAssertEqual(try ws.run(["keys", "rotate"]).status, 0)
+        XCTAssertEqual(try ws.run(["keys", "rotate", "--principal", "oscar", "--role", "operator"], as: "oscar").status, 0)
         let first = try ws.run(["audit", "witness", "--key-file", key, "--state", state])
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertTrue(first.stdout.hasPrefix("witness dpo.example/w cosigned the checkpoint of "), first.stdout)

@@ -137,8 +137,19 @@ final class CommandTests: XCTestCase {
 
     // MARK: Data-subject requests
 
+    /// Ingests one customer whose address on file is `email` (as the operator, the role that may ingest).
+    func ingestCustomer(_ ws: CLIWorkspace, id: String, email: String) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-cli-customers-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("customer_id,email,phone,full_name,birth_date,postcode,country,gender,signup_date,loyalty_tier\n\(id),\(email),,CLI Test,,,SE,,,\n".utf8)
+            .write(to: file)
+        let ingested = try ws.run(["ingest", "customers", file.path, "--principal", "oscar", "--role", "operator"], as: "oscar")
+        XCTAssertEqual(ingested.status, 0, ingested.stderr)
+    }
+
     func testVerifyCodeFindsTheChallengeFromTheRequest() throws {
         let ws = try workspace()
+        try ingestCustomer(ws, id: "C0000001", email: "cli-test@example.com")
         let filed = try ws.run(["dsr", "file", "--type", "access", "--email", "cli-test@example.com", "--customer", "C0000001"] + officer, as: "dana")
         XCTAssertEqual(filed.status, 0, filed.stderr)
         let id = try XCTUnwrap(filed.stdout.split(separator: " ").first.map(String.init))
@@ -160,8 +171,43 @@ final class CommandTests: XCTestCase {
         let right = try ws.run(["dsr", "verify", id, "--code", code] + officer, as: "dana")
         XCTAssertEqual(right.status, 0, right.stderr)
         XCTAssertTrue(right.stdout.hasPrefix("verified (challenge otp-"), right.stdout)
-        let shown = try ws.run(["dsr", "show", id])
+        let shown = try ws.run(["dsr", "show", id] + officer, as: "dana")
         XCTAssertTrue(shown.stdout.contains("identity_verified"), shown.stdout)
+    }
+
+    /// Issue 10 item 6 through the CLI: filing for a customer with an address not on file prints the
+    /// same answer as for a stranger, and no code reaches the outbox.
+    func testDSRForAVictimWithTheAttackersEmailPrintsTheSameAnswerAndSendsNothing() throws {
+        let ws = try workspace()
+        try ingestCustomer(ws, id: "C0000077", email: "victim@example.com")
+        let outbox = ws.root.appendingPathComponent("outbox")
+        let before = try FileManager.default.contentsOfDirectory(atPath: outbox.path)
+        var answers: [String] = []
+        for customer in ["C0000077", "C0009999"] {
+            let filed = try ws.run(["dsr", "file", "--type", "access", "--email", "attacker@evil.example", "--customer", customer] + officer, as: "dana")
+            XCTAssertEqual(filed.status, 0, filed.stderr)
+            let id = try XCTUnwrap(filed.stdout.split(separator: " ").first.map(String.init))
+            let sent = try ws.run(["dsr", "verify", id, "--send"] + officer, as: "dana")
+            answers.append((filed.stdout + sent.stdout).replacingOccurrences(of: id, with: "ID")
+                .replacingOccurrences(of: #"otp-[0-9a-f]+"#, with: "otp-X", options: .regularExpression))
+        }
+        XCTAssertEqual(answers[0], answers[1])
+        XCTAssertTrue(answers[0].contains("if the details match our records, a code goes to the contact we hold"), answers[0])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outbox.path), before, "nothing sent")
+    }
+
+    /// Issue 10 item 4 through the CLI: ingest, consent and key commands need a principal allowed to
+    /// make the change.
+    func testChangesWithoutATokenOrInTheWrongRoleAreRefused() throws {
+        let ws = try workspace()
+        XCTAssertEqual(try ws.run(["keys", "rotate"]).status, 64, "--principal and --role are required")
+        let anonymous = try ws.run(["keys", "rotate", "--principal", "oscar", "--role", "operator"])
+        XCTAssertEqual(anonymous.status, 1)
+        XCTAssertTrue(anonymous.stderr.hasPrefix("error: denied: 'keys.rotate' needs an authenticated principal"), anonymous.stderr)
+        let wrongRole = try ws.run(["consent", "withdraw", "--customer", "C0000001", "--purpose", "marketing.segmentation",
+                                    "--principal", "oscar", "--role", "operator"], as: "oscar")
+        XCTAssertEqual(wrongRole.status, 1)
+        XCTAssertTrue(wrongRole.stderr.contains("role 'operator' may not take action 'consent.record'"), wrongRole.stderr)
     }
 
     // MARK: Reports

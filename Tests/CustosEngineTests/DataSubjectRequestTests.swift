@@ -11,7 +11,7 @@ import XCTest
 final class DataSubjectRequestTests: XCTestCase {
     /// Files, verifies (reading the code from the outbox as the customer would) and approves a request.
     func approved(_ f: EngineFixture, _ type: RequestType, customer: String, scope: [String]? = nil, corrections: [Correction] = []) throws -> String {
-        let request = try f.engine.rights.fileRequest(type: type, jurisdiction: .gdpr, channel: .email, contact: .email("requester@example.se"),
+        let request = try f.engine.rights.fileRequest(type: type, jurisdiction: .gdpr, channel: .email, contact: try f.emailOnFile(customer),
                                                customer: customer, scope: scope, corrections: corrections, actor: f.dana)
         let id = request.id.rawValue
         let challenge = try f.engine.rights.sendVerificationCode(id, actor: f.dana)
@@ -52,7 +52,9 @@ final class DataSubjectRequestTests: XCTestCase {
         // No workspace file holds the subject's values; the requester's address is only in the confirmation.
         let values = [f.generated.markerName, "Markersson", marker, "parcel 4711"]
         XCTAssertEqual(PlaintextProbe.scan(directory: ws.root, for: values).filter { !$0.file.hasPrefix("sources/") && !$0.file.hasPrefix("backup") }.map(\.description), [])
-        XCTAssertEqual(PlaintextProbe.scan(directory: ws.root, for: [f.generated.markerEmail]).filter { !$0.file.hasPrefix("sources/") && !$0.file.hasPrefix("backup") }.count, 0)
+        let addressed = PlaintextProbe.scan(directory: ws.root, for: [f.generated.markerEmail]).filter { !$0.file.hasPrefix("sources/") && !$0.file.hasPrefix("backup") }
+        XCTAssertEqual(Set(addressed.map(\.file)).count, 1, "only the confirmation of the erasure, sent to the contact on file: \(addressed)")
+        XCTAssertTrue(addressed.allSatisfy { $0.file.hasPrefix("outbox/") }, "\(addressed)")
         // Absent from later job inputs; the audit log still verifies and records the shredding.
         let funnel = try f.engine.jobs.mineFunnel(actor: f.alice, purpose: "analytics.reporting", parameters: MiningParameters())
         XCTAssertFalse(try f.engine.workspace.records.allSubjects().contains(subject))
@@ -87,11 +89,13 @@ final class DataSubjectRequestTests: XCTestCase {
         let csv = try XCTUnwrap(export.csvFiles().first { $0.name.contains("customers") })
         // Import the customer's own export into a fresh workspace with `custos ingest`'s service.
         let other = try makeWorkspace()
-        let danaToken = try other.issueFreshTokens().first { $0.principal == "dana" }?.token
+        let fresh = try other.issueFreshTokens()
+        let danaToken = fresh.first { $0.principal == "dana" }?.token
+        let oscar = Caller(principal: "oscar", role: "operator", token: fresh.first { $0.principal == "oscar" }?.token)
         let file = other.root.appendingPathComponent("export.csv")
         try csv.contents.write(to: file)
         let engine = try Engine.open(other)
-        let report = try engine.ingest(file: file, dataset: "customers")
+        let report = try engine.ingest(file: file, dataset: "customers", actor: oscar)
         XCTAssertEqual(report.outcome.rowsAdded, 1)
         let original = try XCTUnwrap(datasets.first { $0.schema.name == "customers" })
         let columns = PortabilityExport.portableColumns(of: original.schema).map(\.name)
@@ -107,7 +111,7 @@ final class DataSubjectRequestTests: XCTestCase {
 
     func testVerificationFailuresAreRefusedAndAudited() throws {
         let f = try EngineFixture(customers: 30)
-        let request = try f.engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .web, contact: .email("someone@example.se"),
+        let request = try f.engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .web, contact: .email(f.generated.markerEmail),
                                                customer: f.generated.markerCustomerID, actor: f.dana)
         let id = request.id.rawValue
         let challenge = try f.engine.rights.sendVerificationCode(id, actor: f.dana)
@@ -118,7 +122,7 @@ final class DataSubjectRequestTests: XCTestCase {
         XCTAssertEqual(outcomes.last, "locked")
         XCTAssertEqual(try f.engine.rights.checkVerificationCode(id, challenge: challenge.challengeID ?? "", code: code, actor: f.dana).outcome.name, "locked",
                        "after too many attempts even the right code is refused")
-        XCTAssertEqual(try f.engine.rights.request(id).state, .received)
+        XCTAssertEqual(try f.engine.rights.request(id, actor: f.dana).state, .received)
         XCTAssertThrowsError(try f.engine.rights.approveRequest(id, actor: f.dana), "cannot approve before identity is verified")
         let denied = try f.entries().filter { $0.action == .dsrState && $0.requestID == id && $0.decision == .deny }
         XCTAssertEqual(denied.count, 6)
@@ -177,7 +181,7 @@ final class DataSubjectRequestTests: XCTestCase {
         let request = try f.engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .post, contact: .email("a@example.se"),
                                                customer: "C0000002", receivedAt: jan31, actor: f.dana)
         XCTAssertEqual(request.dueDate.iso8601, "2025-02-28", "31 January: the month has no 31st, so its last day (a Friday)")
-        let register = try f.engine.rights.requestRegister()
+        let register = try f.engine.rights.requestRegister(actor: f.dana)
         XCTAssertEqual(register.first?.overdue, true, "open and past due")
     }
 }
@@ -189,7 +193,7 @@ final class ConsentHistoryTests: XCTestCase {
         let customer = try XCTUnwrap(f.generated.consentingCustomer)
         let before = try f.engine.controls.consentHistory(customer: customer, actor: f.dana).records
         _ = try f.engine.consent.recordConsent(identifier: customer, purpose: "marketing.segmentation", action: .withdrawn, language: "sv",
-                                       channel: "app", collector: "test", actor: .localOperator)
+                                       channel: "app", collector: "test", actor: f.prefs)
         let after = try f.engine.controls.consentHistory(customer: customer, actor: f.dana).records
         XCTAssertEqual(after.count, before.count + 1, "withdrawal is a new record, never an overwrite")
         XCTAssertEqual(after.last?.action, .withdrawn)

@@ -2,6 +2,7 @@ import CustosAudit
 @testable import CustosEngine
 import CustosGovernance
 import CustosPrivacy
+import CustosRights
 import CustosSchema
 import CustosVault
 import Foundation
@@ -28,17 +29,27 @@ final class EngineFixture {
         options.seed = 7
         generated = try SyntheticDataGenerator(options: options).generate(into: ws.root.appendingPathComponent("sources"))
         for name in ["customers", "orders", "events", "feedback"] {
-            _ = try engine.ingest(file: generated.files[name]!, dataset: name)
+            _ = try engine.ingest(file: generated.files[name]!, dataset: name,
+                                  actor: Caller(principal: "oscar", role: "operator", token: tokens["oscar"]))
         }
-        _ = try engine.consent.importConsents(file: generated.files["consents"]!)
+        _ = try engine.consent.importConsents(file: generated.files["consents"]!,
+                                              actor: Caller(principal: "prefs", role: "consent_collector", token: tokens["prefs"]))
     }
 
     func actor(_ principal: String, _ role: String) -> Caller { Caller(principal: principal, role: role, token: tokens[principal]) }
     var mika: Caller { actor("mika", "marketing_analyst") }
     var alice: Caller { actor("alice", "analyst") }
     var dana: Caller { actor("dana", "compliance_officer") }
+    var oscar: Caller { actor("oscar", "operator") }
+    var prefs: Caller { actor("prefs", "consent_collector") }
 
     func entries() throws -> [AuditEntry] { try engine.audit.entries() }
+
+    /// The email held on file for a customer (read as the DPO), as a delivery contact.
+    func emailOnFile(_ customer: String) throws -> DeliveryContact {
+        let subject = try XCTUnwrap(try engine.subject(identifierColumn: "customer_id", value: customer))
+        return .email(try XCTUnwrap(try engine.rights.contactsOnFile(of: subject, actor: dana).email))
+    }
 }
 
 extension JobResult {
@@ -94,7 +105,7 @@ final class JobTests: XCTestCase {
         // Four consenting customers in scope, each gets one control.
         let inScope = try consentingCustomers(f, count: 4)
         _ = try f.engine.consent.recordConsent(identifier: inScope[0], purpose: "marketing.segmentation", action: .withdrawn, language: "en",
-                                       channel: "web", collector: "test", actor: .localOperator)
+                                       channel: "web", collector: "test", actor: f.prefs)
         let subjects = try inScope.map { try XCTUnwrap(try f.engine.subject(identifierColumn: "customer_id", value: $0)) }
         try f.engine.controls.restrictProcessing(of: subjects[1], ground: "accuracy contested", actor: f.dana)
         try f.engine.controls.recordObjection(of: subjects[2], to: "marketing.*", actor: f.dana)

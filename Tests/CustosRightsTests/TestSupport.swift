@@ -55,7 +55,8 @@ enum Sample {
     static let staff = RequestActor(principal: "dpo-anna", role: "compliance_officer")
     static let webForm = RequestActor(principal: "web-form", role: "intake")
     static let personal = RequestPersonalData(
-        contact: .email("li.wei@example.cn"), subjectReference: "CUST-000123", note: "Please send me everything")
+        contact: .email("li.wei@example.cn"), subjectReference: "CUST-000123", note: "Please send me everything",
+        subject: "00112233445566778899aabbccddeeff", contactOnFile: .email("li.wei@example.cn"))
 
     /// A calculator on UK time with England and Wales bank holidays.
     static func ukCalculator() throws -> DeadlineCalculator {

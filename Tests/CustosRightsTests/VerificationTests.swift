@@ -29,7 +29,7 @@ final class VerificationTests: XCTestCase {
         let challengeID = try XCTUnwrap(issued.challengeID)
         let code = try XCTUnwrap(sender.lastCode)
         XCTAssertEqual(code.count, 6)
-        XCTAssertEqual(sender.messages.first?.to, .email("li.wei@example.cn"), "the code goes to the contact given with the request")
+        XCTAssertEqual(sender.messages.first?.to, .email("li.wei@example.cn"), "the code goes to the contact on file")
         XCTAssertTrue(sender.messages.first?.body.contains(challengeID) ?? false)
         XCTAssertFalse(sender.messages.first?.subject.contains(code) ?? true, "the code is not in the subject line")
 
@@ -71,6 +71,29 @@ final class VerificationTests: XCTestCase {
         XCTAssertEqual(ledger.challenges[challengeID]?.failedAttempts, 5)
     }
 
+    /// Attack (issue 10 item 6): a requester names someone else and types their own address. The
+    /// engine finds no contact on file matching it, so the request has none; the verifier answers
+    /// exactly as for a real request, sends nothing anywhere, and no code ever verifies it.
+    func testCodeForARequestWhoseContactIsNotOnFileIsSentNowhereAndTheAnswerIsTheSame() throws {
+        let clock = TestClock(start)
+        let verifier = try verifier(clock)
+        let sender = CapturingSender()
+        var ledger = VerificationLedger()
+        let attacker = try DataSubjectRequest(
+            jurisdiction: .gdpr, type: .access, channel: .email,
+            personal: RequestPersonalData(contact: .email("attacker@evil.example"), subjectReference: "CUST-000123"),
+            receivedAt: clock.now, recordedBy: Sample.webForm, calculator: DeadlineCalculator())
+        let issued = try verifier.issueChallenge(for: attacker, ledger: &ledger, sender: sender)
+        XCTAssertEqual(issued.outcome, .issued(expiresAt: start.addingTimeInterval(900)), "the same answer as a real request")
+        XCTAssertEqual(Set(issued.auditSummary.keys), Set(try verifier.issueChallenge(for: try Sample.request(), ledger: &ledger,
+                                                                                     sender: CapturingSender()).auditSummary.keys))
+        XCTAssertTrue(sender.messages.isEmpty, "nothing is sent to the address the requester typed")
+        let challengeID = try XCTUnwrap(issued.challengeID)
+        for guess in ["000000", "123456", "999999"] {
+            XCTAssertNotEqual(verifier.verify(code: guess, challengeID: challengeID, requestID: attacker.id, ledger: &ledger).outcome, .verified)
+        }
+    }
+
     func testCodesExpire() throws {
         let clock = TestClock(start)
         let verifier = try verifier(clock, policy: VerificationPolicy(codeDigits: 8, codeLifetime: 600))
@@ -107,7 +130,7 @@ final class VerificationTests: XCTestCase {
         XCTAssertEqual(sender.messages.count, 3, "nothing is sent when rate limited")
         // Another contact is not affected.
         let other = try DataSubjectRequest(
-            jurisdiction: .gdpr, type: .access, channel: .email, personal: RequestPersonalData(contact: .email("erik@example.se")),
+            jurisdiction: .gdpr, type: .access, channel: .email, personal: RequestPersonalData(contact: .email("erik@example.se"), contactOnFile: .email("erik@example.se")),
             receivedAt: clock.now, recordedBy: Sample.webForm, calculator: DeadlineCalculator())
         XCTAssertEqual(try verifier.issueChallenge(for: other, ledger: &ledger, sender: sender).outcome.name, "issued")
         // After the first issue leaves the window (11:00 + 1 s), one more is allowed.

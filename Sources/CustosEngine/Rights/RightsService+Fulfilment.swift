@@ -20,14 +20,18 @@ extension RightsService {
     /// Carries out an approved request and records it as fulfilled (with digests of what was sent).
     public func fulfilRequest(_ id: String, actor: Caller) throws -> FulfilmentOutcome {
         try requireOfficer(actor)
-        var request = try request(id)
+        var request = try loadRequest(id)
         guard request.state == .approved else {
             throw EngineError.invalidRequest("request \(id) is \(request.state.rawValue); only an approved request can be fulfilled")
         }
+        // The subject resolved when the request was filed, and answers only to the contact on file that
+        // the requester proved they control; never to an address they merely typed.
         guard let reference = request.personal.subjectReference,
-              let subject = try lookupSubject(identifierColumn: reference.contains("@") ? "email" : "customer_id", value: reference)
+              let subject = try request.personal.subject.flatMap(SubjectID.init(hex:))
+                ?? lookupSubject(identifierColumn: reference.contains("@") ? "email" : "customer_id", value: reference),
+              let destination = request.personal.contactOnFile
         else {
-            throw EngineError.notFound("no customer matches the request's reference; refuse the request with that reason (`custos dsr refuse`)")
+            throw EngineError.notFound("no customer with a matching contact on file; refuse the request with that reason (`custos dsr refuse`)")
         }
         var outcome = FulfilmentOutcome(request: request, summary: "")
         var attachments: [ExportFile] = []
@@ -55,7 +59,7 @@ extension RightsService {
                 var counts: [String: Int] = [:]
                 for block in blocks { counts[block.dataset, default: 0] += block.rowCount }
                 let tombstone = Tombstone(requestID: request.id, jurisdiction: request.jurisdiction, erasedAt: time, recordsByDataset: counts)
-                try purgeArtefacts(of: reference, contact: request.personal.contact)
+                try purgeArtefacts(of: reference, contact: destination)
                 try workspace.vault.erase(subject: subject, requestDigest: try tombstone.digest())
                 try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .keyShred, decision: .allow,
                                       reason: "erasure by crypto-shredding", policyVersion: policies.version,
@@ -80,7 +84,7 @@ extension RightsService {
         outcome.files = attachments.map { ($0.name, SHA256.hash([UInt8]($0.contents)).hexString) }
         let summary = try request.fulfil(FulfilmentRecord(summary: outcome.summary, evidenceDigests: digests), by: rightsActor(actor), at: clock())
         try recordStep(request, summary: summary, actor: actor)
-        let message = OutgoingMessage(from: try organisation.mailFrom, to: request.personal.contact, subject: "Your request \(id) is complete",
+        let message = OutgoingMessage(from: try organisation.mailFrom, to: destination, subject: "Your request \(id) is complete",
                                       body: "Your \(request.type.rawValue) request \(id) was completed on \(CivilDate(daysSinceEpoch: Int(time.timeIntervalSince1970 / 86_400)).iso8601): \(outcome.summary).\n\n\(RightsText.remedies(request.jurisdiction))\n",
                                       date: clock(), attachments: attachments)
         let sent = try outbox.send(message)

@@ -48,18 +48,32 @@ extension RightsService {
                                               sealed: try sealRegister(Array(try encoder.encode(request)), kind: DocumentKind.request, id: id))
     }
 
-    /// A request from the register.
-    public func request(_ id: String) throws -> DataSubjectRequest {
+    /// A request and its history, for an officer or (only its own) the data subject who filed it.
+    public func request(_ id: String, actor: Caller) throws -> DataSubjectRequest {
+        try authorizedRequest(id, actor: actor, action: .dsrRead)
+    }
+
+    /// A request from the register, unchecked: callers authorize first.
+    func loadRequest(_ id: String) throws -> DataSubjectRequest {
         guard let sealed = try workspace.registers.registerRecord(kind: DocumentKind.request, id: id) else {
             throw EngineError.notFound("no data-subject request \(id); `custos dsr list` shows the register")
         }
         return try JSONDecoder().decode(DataSubjectRequest.self, from: Data(try openRegister(sealed, kind: DocumentKind.request, id: id)))
     }
 
-    /// The register: one line per request with its state and due date; overdue requests flagged.
-    public func requestRegister() throws -> [(id: String, state: String, type: String, jurisdiction: String, due: String, overdue: Bool)] {
+    /// The register: one line per request with its state and due date; overdue requests flagged. An
+    /// officer sees every request; a `data_subject` principal only its own.
+    public func requestRegister(actor: Caller) throws -> [(id: String, state: String, type: String, jurisdiction: String, due: String, overdue: Bool)] {
+        let principal = try authorize(actor, .dsrRead, audited: .dsrState, details: ["step": "register"])
         let today = CivilDate(daysSinceEpoch: Int((clock().timeIntervalSince1970 / 86_400).rounded(.down)))
-        return try workspace.registers.registerRecords(kind: DocumentKind.request).map { record in
+        var records = try workspace.registers.registerRecords(kind: DocumentKind.request)
+        if actor.role == StandardRole.dataSubject {
+            records = try records.filter { record in
+                guard let own = principal.subject else { return false }
+                return try loadRequest(record.id).personal.subject == own
+            }
+        }
+        return records.map { record in
             let parts = record.summary.split(separator: "|").map(String.init)
             let closed = parts[0] == "fulfilled" || parts[0] == "refused"
             let due = ValueParser.parseDate(parts[3]).map { CivilDate(daysSinceEpoch: $0) }
@@ -94,14 +108,21 @@ extension RightsService {
 
     // MARK: Lifecycle
 
-    /// Records a new request (received), computes its due date and audits it.
+    /// Records a new request (received), computes its due date and audits it. `contact` is what the
+    /// requester typed: codes and answers go only to the matching contact on file for the customer
+    /// named (see ``resolveRequester``); a request matching none is recorded and answered the same
+    /// way, and nothing is ever sent for it. A `data_subject` principal files only about itself.
     public func fileRequest(
         type: RequestType, jurisdiction: Jurisdiction, channel: RequestChannel, contact: DeliveryContact, customer: String?,
         scope: [String]? = nil, corrections: [Correction] = [], receivedAt: Date? = nil, actor: Caller
     ) throws -> DataSubjectRequest {
+        let principal = try authorize(actor, .dsrFile, audited: .dsrState, details: ["type": type.rawValue])
+        try contact.validate()
+        let requester = try resolveRequester(principal: principal, actor: actor, reference: customer, contact: contact)
         let request = try DataSubjectRequest(
             jurisdiction: jurisdiction, type: type, channel: channel,
-            personal: RequestPersonalData(contact: contact, subjectReference: customer, corrections: corrections),
+            personal: RequestPersonalData(contact: contact, subjectReference: requester.reference, corrections: corrections,
+                                          subject: requester.subject?.hex, contactOnFile: requester.contactOnFile),
             scope: try scope.map { try ProcessingScope(purposes: $0) }, receivedAt: receivedAt ?? clock(),
             recordedBy: rightsActor(actor), calculator: try deadlines)
         try recordStep(request, summary: request.latestAuditSummary, actor: actor)
@@ -127,7 +148,7 @@ extension RightsService {
 
     /// Sends a one-time code to the contact on file (outbox) and audits the outcome.
     public func sendVerificationCode(_ id: String, actor: Caller) throws -> VerificationResult {
-        let request = try request(id)
+        let request = try authorizedRequest(id, actor: actor, action: .dsrVerify)
         var ledger = try ledger()
         let result = try verifier.issueChallenge(for: request, ledger: &ledger, sender: outbox)
         try saveLedger(ledger)
@@ -139,7 +160,7 @@ extension RightsService {
 
     /// Checks a one-time code; on success the request moves to identity verified. Every outcome is audited.
     public func checkVerificationCode(_ id: String, challenge: String, code: String, actor: Caller) throws -> VerificationResult {
-        var request = try request(id)
+        var request = try authorizedRequest(id, actor: actor, action: .dsrVerify)
         var ledger = try ledger()
         let result = try verifier.verify(code: code, challengeID: challenge, requestID: request.id, ledger: &ledger)
         try saveLedger(ledger)
@@ -156,7 +177,7 @@ extension RightsService {
     /// The officer's approval; needs the compliance officer role.
     public func approveRequest(_ id: String, actor: Caller) throws -> DataSubjectRequest {
         try requireOfficer(actor)
-        var request = try request(id)
+        var request = try loadRequest(id)
         let summary = try request.approve(by: rightsActor(actor), at: clock())
         try recordStep(request, summary: summary, actor: actor)
         return request
@@ -165,12 +186,14 @@ extension RightsService {
     /// A refusal with reasons and the notice of the right to complain and to a judicial remedy.
     public func refuseRequest(_ id: String, reasons: [String], actor: Caller) throws -> DataSubjectRequest {
         try requireOfficer(actor)
-        var request = try request(id)
+        var request = try loadRequest(id)
         let authority = request.jurisdiction == .pipl ? try organisation.piplAuthority : try organisation.supervisoryAuthority
         let notice = RefusalNotice(reasons: reasons, supervisoryAuthority: authority, remediesStatement: RightsText.remedies(request.jurisdiction))
         let summary = try request.refuse(notice, by: rightsActor(actor), at: clock())
         try recordStep(request, summary: summary, actor: actor)
-        _ = try outbox.send(OutgoingMessage(from: try organisation.mailFrom, to: request.personal.contact,
+        // To the contact on file; a request that matched none is answered where it came from (the
+        // refusal carries only the officer's reasons, the same for a stranger as for an unknown person).
+        _ = try outbox.send(OutgoingMessage(from: try organisation.mailFrom, to: request.personal.contactOnFile ?? request.personal.contact,
                                             subject: "Your request \(id)",
                                             body: "We cannot fulfil your request \(id).\n\nReasons:\n" + reasons.map { "- \($0)" }.joined(separator: "\n")
                                                 + "\n\n\(notice.remediesStatement)\nSupervisory authority: \(authority.name), \(authority.contact)\n",
@@ -181,7 +204,7 @@ extension RightsService {
     /// Extends the deadline (GDPR only) with reasons, before the original due date.
     public func extendRequest(_ id: String, months: Int, reasons: [String], actor: Caller) throws -> DataSubjectRequest {
         try requireOfficer(actor)
-        var request = try request(id)
+        var request = try loadRequest(id)
         let summary = try request.extend(ExtensionNotice(reasons: reasons, additionalMonths: months, noticeSentAt: clock()),
                                          by: rightsActor(actor), at: clock(), calculator: try deadlines)
         try recordStep(request, summary: summary, actor: actor)

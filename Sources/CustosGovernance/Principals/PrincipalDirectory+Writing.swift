@@ -1,3 +1,4 @@
+import CustosBase
 import Foundation
 
 extension PrincipalDirectory {
@@ -72,12 +73,13 @@ extension PrincipalDirectory {
         return out
     }
 
-    /// Writes `rendered()` to `url` atomically.
+    /// Writes `rendered()` to `url` atomically, with mode 0640 whatever the umask (a principals file
+    /// others can write lets them grant themselves any role).
     public func write(to url: URL) throws {
         do {
-            try Data(rendered().utf8).write(to: url, options: .atomic)
+            try AtomicFile.write(Array(rendered().utf8), to: url.path, permissions: .exactly(0o640))
         } catch {
-            throw GovernanceError.cannotWrite(file: url.lastPathComponent, reason: error.localizedDescription)
+            throw GovernanceError.cannotWrite(file: url.lastPathComponent, reason: "\(error.operation) failed (errno \(error.code))")
         }
     }
 

@@ -11,13 +11,15 @@ public enum StandardRole {
     public static let complianceOfficer = "compliance_officer"
     /// Installs and runs Custos (init, ingest, key rotation, backup); reads no customer data.
     public static let `operator` = "operator"
+    /// Records consent as customers give or withdraw it (a preference centre); reads no customer data.
+    public static let consentCollector = "consent_collector"
     /// Reads the records of subjects under legal hold for the case the hold serves.
     public static let legalHoldCustodian = "legal_hold_custodian"
     /// A customer reading their own data through a data-subject request.
     public static let dataSubject = "data_subject"
 
     /// All standard role names.
-    public static let all = [analyst, marketingAnalyst, complianceOfficer, `operator`, legalHoldCustodian, dataSubject]
+    public static let all = [analyst, marketingAnalyst, complianceOfficer, `operator`, consentCollector, legalHoldCustodian, dataSubject]
 }
 
 /// A role declared in `roles.yaml`.
@@ -26,28 +28,40 @@ public struct Role: Sendable, Equatable {
     public let name: String
     /// Description in words.
     public let description: String
+    /// Administrative actions (``AdministrativeAction`` raw values) a principal acting in this role
+    /// may take: changing data, consent or keys. Reading data is governed by rules, not here.
+    public let actions: [String]
     /// Line in the source file (1-based), for diagnostics.
     public let line: Int?
 
     /// Creates the value from its parts.
-    public init(name: String, description: String, line: Int? = nil) {
+    public init(name: String, description: String, actions: [String] = [], line: Int? = nil) {
         self.name = name
         self.description = description
+        self.actions = actions
         self.line = line
     }
+
+    /// Whether this role may take `action`.
+    public func permits(_ action: AdministrativeAction) -> Bool { actions.contains(action.rawValue) }
 }
 
 extension RoleCatalog {
     /// Parses `roles.yaml`, appending problems to `errors` and skipping the bad entries.
     static func parse(_ yaml: YAMLValue, errors: inout [ConfigurationError]) -> RoleCatalog {
         parse(yaml, listKey: "roles", required: true, errors: &errors) { item, declared in
-            try item.checkKeys(["name", "description"])
+            try item.checkKeys(["name", "description", "actions"])
             let name = try item.string("name")
             guard Identifiers.isName(name) else {
                 throw item.error("role name '\(name)' must be lower-case letters, digits and underscores")
             }
             guard !declared.contains(name) else { throw item.error("role '\(name)' is declared twice") }
-            return Role(name: name, description: try item.optionalString("description") ?? "", line: item.line)
+            let actions = item["actions"] == nil ? [] : try item.stringList("actions")
+            if let unknown = actions.first(where: { AdministrativeAction(rawValue: $0) == nil }) {
+                throw item.error("role '\(name)': unknown action '\(unknown)'; known actions: "
+                    + AdministrativeAction.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            return Role(name: name, description: try item.optionalString("description") ?? "", actions: actions, line: item.line)
         }
     }
 }

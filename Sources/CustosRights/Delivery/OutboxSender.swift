@@ -34,6 +34,13 @@ public struct OutboxSender: MessageSender {
             let name = base + ".eml"
             try Self.writePrivateFile(Data(text.utf8), to: directory.appendingPathComponent(name))
             return name
+        case let .phone(number):
+            // A text message for the SMS gateway; attachments wait beside it, as for letters.
+            let name = base + ".sms.txt"
+            try writeEnclosures(message, base: base)
+            let text = "To: \(number)\nFrom: \(message.from)\nSubject: \(message.subject)\n\n\(message.body)\n"
+            try Self.writePrivateFile(Data(text.utf8), to: directory.appendingPathComponent(name))
+            return name
         case let .postal(address):
             let name = base + ".letter.txt"
             if !message.attachments.isEmpty {
@@ -45,6 +52,15 @@ public struct OutboxSender: MessageSender {
             }
             try Self.writePrivateFile(Data(letter(message, address: address).utf8), to: directory.appendingPathComponent(name))
             return name
+        }
+    }
+
+    func writeEnclosures(_ message: OutgoingMessage, base: String) throws {
+        guard !message.attachments.isEmpty else { return }
+        let folder = directory.appendingPathComponent(base + ".enclosures")
+        try prepareDirectory(folder)
+        for file in message.attachments {
+            try Self.writePrivateFile(file.contents, to: folder.appendingPathComponent(MIMEFormat.safeFileName(file.name)))
         }
     }
 

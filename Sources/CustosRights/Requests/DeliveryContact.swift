@@ -37,6 +37,8 @@ public enum DeliveryContact: Hashable, Sendable, Codable {
     case email(String)
     /// A postal address.
     case postal(PostalAddress)
+    /// A mobile phone number for text messages (normalised as at ingest: digits with an optional leading `+`).
+    case phone(String)
 
     /// An email contact, normalised as at ingest; throws when the address is not valid.
     public static func emailAddress(_ text: String) throws -> DeliveryContact {
@@ -46,12 +48,24 @@ public enum DeliveryContact: Hashable, Sendable, Codable {
         return .email(email)
     }
 
+    /// A phone contact, normalised as at ingest; throws when the number is not valid.
+    public static func phoneNumber(_ text: String) throws -> DeliveryContact {
+        guard let phone = ValueParser.normalizePhone(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw RequestError.invalidContact("the phone number is not valid; give 7-15 digits, optionally with a +country code")
+        }
+        return .phone(phone)
+    }
+
     /// Checks the contact can be used for delivery.
     public func validate() throws {
         switch self {
         case let .email(address):
             guard ValueParser.normalizeEmail(address) == address else {
                 throw RequestError.invalidContact("the email address is not valid or not normalised; build it with DeliveryContact.emailAddress(_:)")
+            }
+        case let .phone(number):
+            guard ValueParser.normalizePhone(number) == number else {
+                throw RequestError.invalidContact("the phone number is not valid or not normalised; build it with DeliveryContact.phoneNumber(_:)")
             }
         case let .postal(address):
             guard !address.recipient.isEmpty, !address.lines.isEmpty, !address.city.isEmpty, !address.country.isEmpty else {
@@ -64,20 +78,22 @@ public enum DeliveryContact: Hashable, Sendable, Codable {
     var canonicalForm: String {
         switch self {
         case let .email(address): return "email:" + address
+        case let .phone(number): return "phone:" + number
         case let .postal(address):
             return "postal:" + address.printedLines.map { $0.precomposedStringWithCanonicalMapping.lowercased() }.joined(separator: "\n")
         }
     }
 
-    private enum CodingKeys: String, CodingKey { case kind, email, postal }
+    private enum CodingKeys: String, CodingKey { case kind, email, postal, phone }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         switch try container.decode(String.self, forKey: .kind) {
         case "email": self = .email(try container.decode(String.self, forKey: .email))
         case "postal": self = .postal(try container.decode(PostalAddress.self, forKey: .postal))
+        case "phone": self = .phone(try container.decode(String.self, forKey: .phone))
         default:
-            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "contact kind must be 'email' or 'postal'")
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "contact kind must be 'email', 'phone' or 'postal'")
         }
     }
 
@@ -90,6 +106,9 @@ public enum DeliveryContact: Hashable, Sendable, Codable {
         case let .postal(address):
             try container.encode("postal", forKey: .kind)
             try container.encode(address, forKey: .postal)
+        case let .phone(number):
+            try container.encode("phone", forKey: .kind)
+            try container.encode(number, forKey: .phone)
         }
     }
 }
@@ -97,20 +116,31 @@ public enum DeliveryContact: Hashable, Sendable, Codable {
 /// The personal part of a request: everything here identifies or describes the subject. The engine
 /// seals this struct in the vault with the request; none of it reaches audit summaries or logs.
 public struct RequestPersonalData: Hashable, Sendable, Codable {
-    /// Where to deliver codes, answers and exports.
+    /// The contact the requester gave, as typed. Never trusted as a destination by itself: codes and
+    /// answers go to ``contactOnFile``.
     public var contact: DeliveryContact
     /// How the requester identified themselves (e.g. the customer id or email they gave), used by the
     /// engine to resolve the subject. Nil when the contact itself is the reference.
     public var subjectReference: String?
+    /// The subject (internal id, hex) the request resolved to when filed; nil when it named nobody
+    /// the engine holds, or a contact that is not theirs.
+    public var subject: String?
+    /// The contact held on file for ``subject`` that matched ``contact``: the only place codes and
+    /// answers are sent. Nil when nothing matched (the request then looks the same from outside,
+    /// but nothing is ever delivered).
+    public var contactOnFile: DeliveryContact?
     /// For rectification: the corrections asked for.
     public var corrections: [Correction]
     /// Free text from the requester, as received.
     public var note: String?
 
     /// The personal data of a request.
-    public init(contact: DeliveryContact, subjectReference: String? = nil, corrections: [Correction] = [], note: String? = nil) {
+    public init(contact: DeliveryContact, subjectReference: String? = nil, corrections: [Correction] = [], note: String? = nil,
+                subject: String? = nil, contactOnFile: DeliveryContact? = nil) {
         self.contact = contact
         self.subjectReference = subjectReference
+        self.subject = subject
+        self.contactOnFile = contactOnFile
         self.corrections = corrections
         self.note = note
     }

@@ -1,8 +1,9 @@
 import CustosCrypto
 import Foundation
 
-/// Confirms that a requester controls the contact given with the request (or on file) by sending a
-/// one-time code there. Asks for nothing more than that contact.
+/// Confirms that a requester controls the contact on file for the subject they named by sending a
+/// one-time code there, and only there (`RequestPersonalData.contactOnFile`): never to an address
+/// the requester typed that the controller does not already hold. Asks for nothing more.
 ///
 /// - Codes: 6-8 digits, uniform from the CSPRNG; stored only as HMAC-SHA-256(key, challenge id || 0 || code);
 ///   compared in constant time.
@@ -35,7 +36,8 @@ public struct IdentityVerifier: Sendable {
         self.now = now
     }
 
-    /// Sends a fresh code for `request` to its delivery contact through `sender`, unless the contact
+    /// Sends a fresh code for `request` to its contact on file through `sender` (or, when it has none,
+    /// records a challenge whose code goes nowhere and answers the same), unless the requester's contact
     /// has had `maximumChallengesPerWindow` codes within the window (then `.rateLimited`, nothing sent).
     /// Older open challenges of the request are superseded. Throws when the request is not awaiting
     /// verification or delivery fails (the ledger is then unchanged).
@@ -55,11 +57,15 @@ public struct IdentityVerifier: Sendable {
         let challengeID = "otp-" + SecureRandom.bytes(count: 16).hexString
         let code = OneTimeCode.generate(digits: policy.codeDigits)
         let expiresAt = time.addingTimeInterval(policy.codeLifetime)
-        let message = codeMessage(for: request, code: code, challengeID: challengeID, expiresAt: expiresAt, at: time)
-        do {
-            _ = try sender.send(message)
-        } catch {
-            throw VerificationError.deliveryFailed(String(describing: type(of: error)))
+        // The code goes only to the contact on file. A request that matched none gets the same answer
+        // and a challenge like any other, but its code is sent nowhere, so no code can ever verify it.
+        if let destination = request.personal.contactOnFile {
+            let message = codeMessage(for: request, to: destination, code: code, challengeID: challengeID, expiresAt: expiresAt, at: time)
+            do {
+                _ = try sender.send(message)
+            } catch {
+                throw VerificationError.deliveryFailed(String(describing: type(of: error)))
+            }
         }
         for (id, challenge) in ledger.challenges where challenge.requestID == request.id && challenge.status == .open {
             ledger.challenges[id]?.status = .superseded
@@ -113,7 +119,8 @@ public struct IdentityVerifier: Sendable {
         HMACSHA256.authenticationCode(for: Array(challengeID.utf8) + [0] + Array(code.utf8), using: codeKey)
     }
 
-    func codeMessage(for request: DataSubjectRequest, code: String, challengeID: String, expiresAt: Date, at time: Date) -> OutgoingMessage {
+    func codeMessage(for request: DataSubjectRequest, to destination: DeliveryContact, code: String, challengeID: String, expiresAt: Date,
+                     at time: Date) -> OutgoingMessage {
         let minutes = Int((policy.codeLifetime / 60).rounded(.up))
         let body = """
             We received a request to exercise your rights under \(request.type.article(in: request.jurisdiction)) \
@@ -131,7 +138,7 @@ public struct IdentityVerifier: Sendable {
             \(organisation)
             """
         return OutgoingMessage(
-            from: fromAddress, to: request.personal.contact, subject: "Your verification code for request \(request.id.rawValue)",
+            from: fromAddress, to: destination, subject: "Your verification code for request \(request.id.rawValue)",
             body: body, date: time)
     }
 }
