@@ -126,6 +126,9 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case budgetExhausted(String)
     case invalidRequest(String)
     case notFound(String)
+    /// The privacy-budget ledger in the store does not match the signed audit log (edited, truncated
+    /// or restored from an older copy); DP jobs stay refused until it is restored or reconciled.
+    case ledgerMismatch(String)
 
     public var description: String {
         switch self {
@@ -134,6 +137,7 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case let .budgetExhausted(why): return "privacy budget exhausted: \(why)"
         case let .invalidRequest(why): return "invalid request: \(why)"
         case let .notFound(why): return "not found: \(why)"
+        case let .ledgerMismatch(why): return "privacy budget ledger refused: \(why)"
         }
     }
 }

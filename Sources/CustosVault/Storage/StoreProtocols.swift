@@ -21,8 +21,8 @@ public struct LedgerCost: Sendable, Equatable {
 
 /// One budget account a job is charged to: whose (a principal on one dataset, or the whole
 /// population of the workspace) and which period (`month:2026-11`, or `lifetime`).
-public struct LedgerAccount: Sendable, Equatable {
-    public enum Holder: Sendable, Equatable {
+public struct LedgerAccount: Sendable, Hashable {
+    public enum Holder: Sendable, Hashable {
         case principal(String, dataset: String)
         case population
     }
@@ -34,20 +34,51 @@ public struct LedgerAccount: Sendable, Equatable {
     }
 }
 
-/// Why a reservation was refused: the first account it would have taken past its limit.
+/// Why a reservation was refused: the first account it would have taken past its limit, or a
+/// ledger that failed the caller's consistency check (then `inconsistency` says what was found).
 public struct LedgerRefusal: Sendable {
     public let account: LedgerAccount
     /// What the account had spent before this job.
     public let spent: LedgerCost
+    /// Set when the ledger itself failed the check before any limit was looked at.
+    public let inconsistency: String?
+
+    public init(account: LedgerAccount, spent: LedgerCost, inconsistency: String? = nil) {
+        self.account = account
+        self.spent = spent
+        self.inconsistency = inconsistency
+    }
+}
+
+/// The ledger as stored, per account: the running totals the limits are checked against, and the
+/// sums of the individual charges behind them. Both only grow, and they agree unless someone edited
+/// the store.
+public struct LedgerState: Sendable {
+    public var totals: [LedgerAccount: LedgerCost]
+    public var charges: [LedgerAccount: LedgerCost]
+
+    public init(totals: [LedgerAccount: LedgerCost] = [:], charges: [LedgerAccount: LedgerCost] = [:]) {
+        self.totals = totals
+        self.charges = charges
+    }
 }
 
 
 /// The privacy-budget ledger: per-principal and population accounts, charged all or nothing.
 public protocol BudgetLedgerStore: Sendable {
-    /// Atomically charges `cost` to every account unless `admits` refuses the total any account
-    /// would reach; then nothing is charged and the first refusing account is returned.
+    /// Atomically charges `cost` to every account unless `verify` finds the stored ledger inconsistent
+    /// (it sees the state inside the same transaction and returns what it found) or `admits` refuses
+    /// the total any account would reach; then nothing is charged and the refusal is returned.
     func reserveBudget(jobID: String, accounts: [LedgerAccount], cost: LedgerCost, at: Int64,
+                       verify: ((LedgerState) -> String?)?,
                        admits: (_ total: LedgerCost, _ account: LedgerAccount) -> Bool) throws -> LedgerRefusal?
+    /// The stored ledger: totals and charge sums per account.
+    func ledgerState() throws -> LedgerState
+    /// Raises each account to at least `targets[account]` (per component; never lowers anything) and
+    /// adds a charge `reference/<period>` so that its charges add up to its total again. Returns the
+    /// accounts changed, with their totals before and after.
+    func raiseLedger(to targets: [LedgerAccount: LedgerCost], reference: String, at: Int64) throws
+        -> [(account: LedgerAccount, before: LedgerCost, after: LedgerCost)]
     /// Marks a job's reservation as spent (never refunded).
     func settleBudget(jobID: String) throws
     /// Spend per principal, dataset and period.
@@ -71,3 +102,11 @@ public protocol RegisterStore: Sendable {
 }
 
 extension SQLiteRecordStore: BudgetLedgerStore, SettingsStore, RegisterStore {}
+
+extension BudgetLedgerStore {
+    /// Reserves without a consistency check (tools and tests that seed a ledger).
+    public func reserveBudget(jobID: String, accounts: [LedgerAccount], cost: LedgerCost, at: Int64,
+                              admits: (_ total: LedgerCost, _ account: LedgerAccount) -> Bool) throws -> LedgerRefusal? {
+        try reserveBudget(jobID: jobID, accounts: accounts, cost: cost, at: at, verify: nil, admits: admits)
+    }
+}
