@@ -31,6 +31,15 @@ public struct PolicySignature: Sendable, Equatable {
     /// The Ed25519 signature over ``signedText``.
     public let signature: [UInt8]
 
+    /// A signature from its fields (as read from a file; ``isValid`` says whether it verifies).
+    public init(version: String, signer: String, publicKey: Curve25519.Signing.PublicKey, timeMilliseconds: Int64, signature: [UInt8]) {
+        self.version = version
+        self.signer = signer
+        self.publicKey = publicKey
+        self.timeMilliseconds = timeMilliseconds
+        self.signature = signature
+    }
+
     /// The text the signature covers.
     public var signedText: String {
         "\(Self.header)\nversion \(version)\nsigner \(signer)\nkey \(Data(publicKey.rawRepresentation).base64EncodedString())\ntime \(timeMilliseconds)\n"
