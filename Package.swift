@@ -89,6 +89,6 @@ let package = Package(
         .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `custos` binary (depending on the executable builds it and allows @testable
         // parsing in process); CustosGovernance gives the golden policy version.
-        .testTarget(name: "CustosCLITests", dependencies: ["custos", "CustosGovernance"]),
+        .testTarget(name: "CustosCLITests", dependencies: ["custos", "CustosGovernance", "CustosCrypto"]),
     ]
 )
