@@ -371,13 +371,53 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
         }
         // Population charges are stored with an empty principal and dataset.
         for row in try Row.fetchAll(db, sql: """
-            SELECT principal, dataset, period, SUM(epsilon), SUM(delta), SUM(rho) FROM budget_charges GROUP BY principal, dataset, period
+            SELECT principal, dataset, period, state IN ('reserved', 'reading'), SUM(epsilon), SUM(delta), SUM(rho) FROM budget_charges
+            WHERE state != 'released' GROUP BY principal, dataset, period, state IN ('reserved', 'reading')
             """) {
-            let principal: String = row[0], dataset: String = row[1]
-            let holder: LedgerAccount.Holder = principal.isEmpty && dataset.isEmpty ? .population : .principal(principal, dataset: dataset)
-            state.charges[LedgerAccount(holder: holder, period: row[2])] = LedgerCost(epsilon: row[3], delta: row[4], rho: row[5])
+            let account = Self.account(principal: row[0], dataset: row[1], period: row[2])
+            let cost = LedgerCost(epsilon: row[4], delta: row[5], rho: row[6])
+            state.charges[account] = (state.charges[account] ?? LedgerCost()) + cost
+            if row[3] as Bool { state.unsettled[account] = cost }
         }
         return state
+    }
+
+    static func account(principal: String, dataset: String, period: String) -> LedgerAccount {
+        LedgerAccount(holder: principal.isEmpty && dataset.isEmpty ? .population : .principal(principal, dataset: dataset), period: period)
+    }
+
+    public func markReading(jobID: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE budget_charges SET state = 'reading' WHERE job_id LIKE ? AND state = 'reserved'", arguments: [jobID + "/%"])
+        }
+    }
+
+    public func releaseUnreadReservations(excluding inFlight: Set<String>) throws -> [ReleasedReservation] {
+        try pool.write { db in
+            var released: [String: (accounts: [LedgerAccount], cost: LedgerCost)] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT job_id, principal, dataset, period, epsilon, delta, rho FROM budget_charges WHERE state = 'reserved' ORDER BY at, job_id
+                """) {
+                let charge: String = row[0]
+                guard let slash = charge.firstIndex(of: "/") else { continue }
+                let jobID = String(charge[..<slash])
+                guard !inFlight.contains(jobID) else { continue }
+                let account = Self.account(principal: row[1], dataset: row[2], period: row[3])
+                let cost = LedgerCost(epsilon: row[4], delta: row[5], rho: row[6])
+                switch account.holder {
+                case let .principal(name, dataset):
+                    try db.execute(sql: """
+                        UPDATE budget_ledger SET epsilon = epsilon - ?, delta = delta - ?, rho = rho - ? WHERE principal = ? AND dataset = ? AND period = ?
+                        """, arguments: [cost.epsilon, cost.delta, cost.rho, name, dataset, account.period])
+                case .population:
+                    try db.execute(sql: "UPDATE population_budget SET epsilon = epsilon - ?, delta = delta - ?, rho = rho - ? WHERE period = ?",
+                                   arguments: [cost.epsilon, cost.delta, cost.rho, account.period])
+                }
+                try db.execute(sql: "UPDATE budget_charges SET state = 'released' WHERE job_id = ?", arguments: [charge])
+                released[jobID, default: ([], cost)].accounts.append(account)
+            }
+            return released.sorted { $0.key < $1.key }.map { ReleasedReservation(jobID: $0.key, accounts: $0.value.accounts, cost: $0.value.cost) }
+        }
     }
 
     static func spent(_ account: LedgerAccount, db: Database) throws -> LedgerCost {

@@ -6,7 +6,7 @@ struct BudgetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "budget", abstract: "Privacy budget.",
         discussion: "DP jobs reserve their whole epsilon before reading a row; limits per period come from the policies.",
-        subcommands: [Show.self, Reconcile.self])
+        subcommands: [Show.self, Release.self, Reconcile.self])
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Epsilon spent and remaining per principal, dataset and period.")
@@ -15,6 +15,19 @@ struct BudgetCommand: ParsableCommand {
         func run() throws {
             let lines = try withEngine(options) { try $0.reports.budgetStatement() }
             print(lines)
+        }
+    }
+
+    struct Release: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take back the reservations of DP jobs that died before reading a row (operator or compliance officer).",
+            discussion: "Each release is audited as budget.release; a job that started reading stays charged.")
+        @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var actor: ActorOptions
+
+        func run() throws {
+            let lines = try withEngine(options) { try $0.jobs.releaseUnreadReservations(actor: actor.actor) }
+            print(lines.isEmpty ? "no reservation is waiting for a job that never read" : lines.joined(separator: "\n"))
         }
     }
 

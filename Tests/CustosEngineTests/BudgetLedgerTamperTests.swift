@@ -1,5 +1,7 @@
 import CustosAudit
 @testable import CustosEngine
+import CustosGovernance
+import CustosPrivacy
 import CustosVault
 import Foundation
 import GRDB
@@ -187,6 +189,65 @@ final class BudgetLedgerTamperTests: XCTestCase {
             guard case EngineError.budgetExhausted = $0 else { return XCTFail("\($0)") }
         }
         try engine.close()
+    }
+
+    // MARK: Reservations of jobs that died before reading
+
+    /// Reserves like a DP job that is then killed before it reads a row (`reading`: killed just after).
+    func reserveAndDie(_ f: EngineFixture, jobID: String, epsilon: Double, reading: Bool = false) throws {
+        let spec = JobSpec(actor: f.alice, purpose: purpose, dataset: "orders", columns: ["amount"], outputMode: .dpAggregate, epsilon: epsilon,
+                           kind: "stats", title: "killed")
+        let decision = f.engine.jobs.decide(AccessRequest(principal: "alice", token: f.alice.token, role: "analyst", purpose: purpose, dataset: "orders",
+                                                          columns: ["amount"], outputMode: .dpAggregate, epsilon: epsilon))
+        XCTAssertNil(try f.engine.jobs.reserve(PrivacyCost(epsilon: epsilon), jobID: jobID, spec: spec, decision: decision, at: Date()))
+        if reading { try f.engine.workspace.ledger.markReading(jobID: jobID) }
+    }
+
+    func testAReservationOfAJobThatDiedBeforeReadingIsReleasedByAnAuditedStep() throws {
+        let root: URL, alice: Caller, oscar: Caller
+        do {
+            let f = try EngineFixture(customers: 20)
+            (root, alice, oscar) = (f.engine.workspace.root, f.alice, f.actor("oscar", "operator"))
+            _ = try f.engine.jobs.dpStatistics(actor: f.alice, purpose: purpose, dataset: "orders", epsilon: 1, parameters: stats)
+            try reserveAndDie(f, jobID: "job-died", epsilon: 2)
+            try reserveAndDie(f, jobID: "job-was-reading", epsilon: 0.5, reading: true)
+            // budget show tells reserved from spent.
+            let statement = try f.engine.reports.budgetStatement()
+            let aliceRow = try XCTUnwrap(statement.split(separator: "\n").first { $0.contains("alice") && $0.contains("orders") })
+            XCTAssertTrue(aliceRow.contains("1.000") && aliceRow.contains("2.500"), "spent 1.0 apart from reserved 2.5: \(aliceRow)")
+            try f.engine.close()
+        }
+        // A later engine (the one that reserved is gone): only an operator or officer may release.
+        let engine = try Engine.open(try Workspace.open(at: root))
+        XCTAssertThrowsError(try engine.jobs.releaseUnreadReservations(actor: alice)) {
+            guard case EngineError.denied = $0 else { return XCTFail("\($0)") }
+        }
+        let lines = try engine.jobs.releaseUnreadReservations(actor: oscar)
+        XCTAssertEqual(lines.count, 1)
+        XCTAssertTrue(lines[0].hasPrefix("job-died: ε 2.0 released from alice's account on 'orders'"), lines[0])
+        XCTAssertEqual(try engine.workspace.ledger.budgetLedger().first?.epsilon ?? 0, 1.5, accuracy: 1e-9, "the job that started reading stays charged")
+        let entries = try engine.audit.entries().filter { $0.action == .budgetRelease }
+        XCTAssertEqual(entries.map(\.decision), [.deny, .allow])
+        XCTAssertEqual(entries.last?.actor, "oscar")
+        XCTAssertEqual(entries.last?.jobID, "job-died")
+        XCTAssertEqual(try engine.jobs.releaseUnreadReservations(actor: oscar), [], "released once")
+        // The check subtracts the logged release: jobs run, in this engine and the next.
+        _ = try engine.jobs.dpStatistics(actor: alice, purpose: purpose, dataset: "orders", epsilon: 1, parameters: stats)
+        try engine.close()
+        let again = try Engine.open(try Workspace.open(at: root))
+        _ = try again.jobs.dpStatistics(actor: alice, purpose: purpose, dataset: "orders", epsilon: 1, parameters: stats)
+        XCTAssertEqual(try again.workspace.ledger.budgetLedger().first?.epsilon ?? 0, 3.5, accuracy: 1e-9)
+        try again.close()
+    }
+
+    func testMarkingChargesReleasedInSQLIsRefused() throws {
+        let f = try EngineFixture(customers: 20)
+        try exhaust(f)
+        try tamper(f.engine.workspace, """
+            UPDATE budget_charges SET state = 'released'; UPDATE budget_ledger SET epsilon = 0; UPDATE population_budget SET epsilon = 0
+            """)
+        try assertLedgerRefused(f.engine, as: f.alice, finding: "holds ε 0.0 but the audit log records ε 8.0 reserved")
+        XCTAssertEqual(try f.engine.jobs.releaseUnreadReservations(actor: f.actor("oscar", "operator")), [], "settled jobs are never released")
     }
 
     func testTheCheckIgnoresRoundingButNotASingleMissingCharge() {

@@ -18,8 +18,11 @@ final class AuditedBudget: @unchecked Sendable {
     // @unchecked: all state is guarded by `lock`.
     private let lock = NSLock()
     private var loaded = false
-    private var jobs: Set<String> = []
+    private var charges: [String: Charge] = [:]
+    private var released: Set<String> = []
     private var totals: [LedgerAccount: LedgerCost] = [:]
+    /// DP jobs of this engine between their reservation and their end: never released.
+    private var inFlight: Set<String> = []
 
     /// One reservation as recorded in the log.
     struct Charge: Equatable {
@@ -33,11 +36,12 @@ final class AuditedBudget: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if !loaded {
-            let needle = Array(#""action":"budget.reserve""#.utf8)
+            let needle = Array(#""action":"budget.re"#.utf8)  // budget.reserve and budget.release
             try AuditLogReader(directory: log.directory).forEachLine(limit: log.size) { (location, line) throws(AuditError) in
                 guard Self.contains(line, needle) else { return true }
                 let entry = try AuditEntry(line: line.assumingMemoryBound(to: UInt8.self), location: location.description)
                 if let charge = Charge(entry) { addLocked(charge) }
+                if entry.action == .budgetRelease, let jobID = entry.jobID { releaseLocked(jobID) }
                 return true
             }
             loaded = true
@@ -68,8 +72,44 @@ final class AuditedBudget: @unchecked Sendable {
     }
 
     private func addLocked(_ charge: Charge) {
-        guard jobs.insert(charge.jobID).inserted else { return }
+        guard charges[charge.jobID] == nil else { return }
+        charges[charge.jobID] = charge
         for account in charge.accounts { totals[account] = (totals[account] ?? LedgerCost()) + charge.cost }
+    }
+
+    /// Counts a release just written to the log (a job the log never saw reserve is ignored: its
+    /// reservation never reached the log, so the logged totals never held it).
+    func release(_ jobID: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        releaseLocked(jobID)
+    }
+
+    private func releaseLocked(_ jobID: String) {
+        guard let charge = charges[jobID], released.insert(jobID).inserted else { return }
+        let negative = LedgerCost(epsilon: -charge.cost.epsilon, delta: -charge.cost.delta, rho: -charge.cost.rho)
+        for account in charge.accounts { totals[account] = (totals[account] ?? LedgerCost()) + negative }
+    }
+
+    /// Marks a DP job as running in this engine (before its reservation) until `end`.
+    func begin(_ jobID: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        inFlight.insert(jobID)
+    }
+
+    func end(_ jobID: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        inFlight.remove(jobID)
+    }
+
+    /// Runs `body` with the jobs in flight while no other job can begin, so none can reserve
+    /// between the snapshot and what `body` does with it.
+    func withJobsInFlight<T>(_ body: (Set<String>) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(inFlight)
     }
 
     /// What is wrong with the stored ledger, or nil when it holds at least what the log records and
@@ -137,6 +177,15 @@ extension AuditedBudget.Charge {
                           epsilon: cost.epsilon, rho: cost.rho > 0 ? cost.rho : nil, jobID: jobID,
                           details: ["epsilon": String(cost.epsilon), "delta": String(cost.delta), "rho": String(cost.rho),
                                     "periods": periods.joined(separator: ","), "population_periods": population.joined(separator: ",")])
+    }
+
+    /// The `budget.release` entry for this charge, by `actor`.
+    func releaseEntry(time: Date, actor: String, role: String, policyVersion: String) -> AuditEntry {
+        AuditEntry(time: time, actor: actor, role: role, action: .budgetRelease, decision: .allow,
+                   reason: "the job never started reading rows, so its reservation was taken back", policyVersion: policyVersion,
+                   epsilon: cost.epsilon, rho: cost.rho > 0 ? cost.rho : nil, jobID: jobID,
+                   details: ["epsilon": String(cost.epsilon), "delta": String(cost.delta), "rho": String(cost.rho),
+                             "accounts": accounts.map(AuditedBudget.describe).joined(separator: "; ")])
     }
 
     /// Reads a charge back from its `budget.reserve` entry; nil for any other entry.

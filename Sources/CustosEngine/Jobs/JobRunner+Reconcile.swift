@@ -1,5 +1,6 @@
 import CustosAudit
 import CustosCrypto
+import CustosGovernance
 import CustosVault
 import Foundation
 
@@ -31,6 +32,36 @@ extension JobRunner {
                                   : "ledger raised to the spend the audit log records (nothing refunded)",
                               policyVersion: policies.version, jobID: reference,
                               details: ["accounts": String(changed.count), "changes": lines.joined(separator: "; ")]))
+        return lines
+    }
+}
+
+extension JobRunner {
+    /// Takes back the reservations of DP jobs that died before reading a row (a crash or a kill
+    /// between the reservation and the read), which would otherwise stay charged for good. Only
+    /// reservations never marked as reading, and not of a job running in this engine, qualify; each
+    /// release is a `budget.release` audit entry, and the ledger check subtracts it from the logged
+    /// spend. An authenticated operator or compliance officer does it. Returns one line per job.
+    public func releaseUnreadReservations(actor: Caller) throws -> [String] {
+        let allowed = [StandardRole.operator, StandardRole.complianceOfficer]
+        let principal = actor.token.flatMap { policies.principals.authenticate(principal: actor.principal, token: $0) }
+        guard let principal, allowed.contains(actor.role), principal.holds(actor.role) else {
+            let reason = "only an authenticated operator or compliance officer may release reservations; run it as such a principal, with its token"
+            try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .budgetRelease, decision: .deny,
+                                  reason: reason, policyVersion: policies.version))
+            throw EngineError.denied(reason)
+        }
+        do { _ = try context.auditedBudget.totals(log: audit) } catch {
+            throw EngineError.auditUnavailable("the budget reservations in the audit log cannot be read (\(error))")
+        }
+        let released = try context.auditedBudget.withJobsInFlight { try workspace.ledger.releaseUnreadReservations(excluding: $0) }
+        var lines: [String] = []
+        for reservation in released {
+            let charge = AuditedBudget.Charge(jobID: reservation.jobID, accounts: reservation.accounts, cost: reservation.cost)
+            try record(charge.releaseEntry(time: clock(), actor: actor.principal, role: actor.role, policyVersion: policies.version))
+            context.auditedBudget.release(reservation.jobID)
+            lines.append("\(reservation.jobID): \(AuditedBudget.show(reservation.cost)) released from \(reservation.accounts.map(AuditedBudget.describe).joined(separator: ", "))")
+        }
         return lines
     }
 }

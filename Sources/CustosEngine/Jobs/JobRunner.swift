@@ -114,6 +114,9 @@ extension JobRunner {
         let jobID = "job-" + SecureRandom.bytes(count: 8).hexString
         let now = clock()
         let isPrivate = spec.outputMode == .dpAggregate
+        // From before its reservation to its end, this job's reservation cannot be released.
+        if isPrivate { context.auditedBudget.begin(jobID) }
+        defer { context.auditedBudget.end(jobID) }
         let request = AccessRequest(principal: spec.actor.principal, token: spec.actor.token, role: spec.actor.role, purpose: spec.purpose,
                                     dataset: spec.dataset, columns: spec.columns, outputMode: spec.outputMode, epsilon: spec.epsilon,
                                     delta: spec.delta)
@@ -155,6 +158,8 @@ extension JobRunner {
             if let refusal = try reserve(cost, jobID: jobID, spec: spec, decision: decision, at: now) {
                 try refuse(refusal.reason, budget: true, ledgerMismatch: refusal.ledgerMismatch)
             }
+            // Past this point the job reads customer data, so its reservation can never be released.
+            try workspace.ledger.markReading(jobID: jobID)
             privacy = PrivacyStatement(epsilon: epsilon, delta: spec.delta, rho: spec.rho,
                                        conversion: spec.rho > 0 ? Self.conversionNote(cost, decision: decision, population: policies.population) : nil)
         }

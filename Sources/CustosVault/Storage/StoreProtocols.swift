@@ -55,11 +55,28 @@ public struct LedgerRefusal: Sendable {
 /// the store.
 public struct LedgerState: Sendable {
     public var totals: [LedgerAccount: LedgerCost]
+    /// Sums of the charges that count (every state but `released`).
     public var charges: [LedgerAccount: LedgerCost]
+    /// The part of `charges` whose job has not settled yet (reserved, or reading rows).
+    public var unsettled: [LedgerAccount: LedgerCost]
 
-    public init(totals: [LedgerAccount: LedgerCost] = [:], charges: [LedgerAccount: LedgerCost] = [:]) {
+    public init(totals: [LedgerAccount: LedgerCost] = [:], charges: [LedgerAccount: LedgerCost] = [:],
+                unsettled: [LedgerAccount: LedgerCost] = [:]) {
         self.totals = totals
         self.charges = charges
+        self.unsettled = unsettled
+    }
+}
+
+/// A reservation taken back: the job that held it never started reading.
+public struct ReleasedReservation: Sendable, Equatable {
+    public let jobID: String
+    public let accounts: [LedgerAccount]
+    public let cost: LedgerCost
+    public init(jobID: String, accounts: [LedgerAccount], cost: LedgerCost) {
+        self.jobID = jobID
+        self.accounts = accounts
+        self.cost = cost
     }
 }
 
@@ -81,6 +98,11 @@ public protocol BudgetLedgerStore: Sendable {
         -> [(account: LedgerAccount, before: LedgerCost, after: LedgerCost)]
     /// Marks a job's reservation as spent (never refunded).
     func settleBudget(jobID: String) throws
+    /// Marks a job's reservation as reading rows: from then on it can never be released.
+    func markReading(jobID: String) throws
+    /// Takes back every reservation still only reserved (its job never started reading), except
+    /// those of `inFlight` jobs, subtracting each from its accounts. Returns what was released.
+    func releaseUnreadReservations(excluding inFlight: Set<String>) throws -> [ReleasedReservation]
     /// Spend per principal, dataset and period.
     func budgetLedger() throws -> [(principal: String, dataset: String, period: String, epsilon: Double, delta: Double, rho: Double)]
     /// Spend of the population account per period (and `lifetime`).
