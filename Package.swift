@@ -86,10 +86,10 @@ let package = Package(
         .testTarget(name: "CustosPrivateMiningTests", dependencies: ["CustosPrivateMining", "CustosTesting"]),
         .testTarget(name: "CustosMiningTests", dependencies: ["CustosBase", "CustosMining", "CustosTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CustosRightsTests", dependencies: ["CustosRights", "CustosTesting"]),
-        .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosTesting"]),
+        .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `custos` binary (depending on the executable builds it and allows @testable
         // parsing in process); CustosGovernance gives the golden policy version.
-        .testTarget(name: "CustosCLITests", dependencies: ["custos", "CustosGovernance"]),
+        .testTarget(name: "CustosCLITests", dependencies: ["custos", "CustosGovernance", "CustosCrypto"]),
     ]
 )
 

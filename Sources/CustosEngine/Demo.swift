@@ -1,6 +1,6 @@
+import CustosAudit
 import CustosBase
 import CustosGovernance
-import CustosAudit
 import CustosRights
 import CustosSchema
 import CustosVault
@@ -51,6 +51,9 @@ public struct Demo {
         try engine.recordInitialisation()
         say("   keys/ holds the KEK (v\(workspace.keys.currentVersion)), wrapped data keys and the audit key pair, all mode 0600")
         say("   policies/ version \(engine.policies.version.prefix(16))…: \(engine.policies.rules.count) rules, \(engine.policies.purposes.entries.count) purposes")
+        if let signature = try PolicySignature.read(directory: workspace.policiesDirectory) {
+            say("   signed by \(signature.signer) (key \(signature.keyID)), the pinned policy signer: an unsigned edit keeps the engine closed")
+        }
         var result = Result(workspace: root)
         // Changes too are made by authenticated principals: the operator ingests, the preference
         // centre records consent; each audit entry names who.
@@ -157,6 +160,8 @@ public struct Demo {
         try show(dpFunnel, file: "funnel-dp.html")
         if let rows = dpFunnel.tables.first?.rows { say("     DP funnel: " + rows.map { "\($0[0]) \($0[1])" }.joined(separator: " → ")) }
         say("   \(try engine.reports.budgetStatement().split(separator: "\n").dropFirst(2).joined(separator: "\n   "))")
+        let reservations = try engine.audit.entries().filter { $0.action == .budgetReserve }.count
+        say("   the ledger is checked against the \(reservations) budget.reserve entries of the signed log before every reservation")
 
         say("\n-- 6. default deny: what the policies refuse, and why (each refusal is audited)")
         for (who, what, attempt) in [

@@ -66,13 +66,11 @@ public final class Engine: EngineService {
         // The anchor in the store makes open refuse deleted checkpoints or an older audit/ instead of re-sealing.
         let log = try AuditLog.open(directory: workspace.auditDirectory, signingKey: try workspace.keys.auditSigningKey(), origin: origin,
                                     options: .init(anchor: SettingsCheckpointAnchor(settings: workspace.settings)))
-        let engine = Engine(context: try EngineContext(workspace: workspace, policies: policies, audit: log, origin: origin, clock: clock))
         let previous = try workspace.settings.setting("policy_version")
+        let signature = try trustedSignature(of: policies, in: workspace, previous: previous, log: log, clock: clock)
+        let engine = Engine(context: try EngineContext(workspace: workspace, policies: policies, audit: log, origin: origin, clock: clock))
         if previous != policies.version {
-            try engine.record(AuditEntry(time: clock(), actor: Caller.localOperator.principal, role: "operator", action: .policyChange,
-                                         policyVersion: policies.version,
-                                         details: ["previous_version": previous ?? "none", "files": String(try PolicyVersion.manifest(directory: workspace.policiesDirectory).split(separator: "\n").count)]))
-            try workspace.settings.setSetting("policy_version", policies.version)
+            try engine.recordPolicyChange(to: policies, signedBy: signature, previous: previous)
         }
         return engine
     }
@@ -126,6 +124,12 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
     case budgetExhausted(String)
     case invalidRequest(String)
     case notFound(String)
+    /// The policies are unsigned, altered since signing or signed by a key that is not pinned; the
+    /// engine does not open on them.
+    case policiesUntrusted(String)
+    /// The privacy-budget ledger in the store does not match the signed audit log (edited, truncated
+    /// or restored from an older copy); DP jobs stay refused until it is restored or reconciled.
+    case ledgerMismatch(String)
 
     public var description: String {
         switch self {
@@ -134,6 +138,8 @@ public enum EngineError: Error, Sendable, CustomStringConvertible {
         case let .budgetExhausted(why): return "privacy budget exhausted: \(why)"
         case let .invalidRequest(why): return "invalid request: \(why)"
         case let .notFound(why): return "not found: \(why)"
+        case let .policiesUntrusted(why): return "the policies were not loaded: \(why)"
+        case let .ledgerMismatch(why): return "privacy budget ledger refused: \(why)"
         }
     }
 }

@@ -19,6 +19,8 @@ package final class EngineContext: @unchecked Sendable {
     let pseudonymRoot: SymmetricKey
     /// Keys the subject digests written into audit entries (never the subject id itself).
     let auditPseudonymKey: SymmetricKey
+    /// The budget spend the signed audit log records, which the store's ledger is checked against.
+    let auditedBudget = AuditedBudget()
     private let lock = NSLock()
     private var noiseOverride: (any RandomSource)?
 

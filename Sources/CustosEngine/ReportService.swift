@@ -47,6 +47,8 @@ extension ReportService {
     /// workspace's lifetime, against `policies/privacy.yaml`.
     public func budgetStatement() throws -> String {
         let ledger = try workspace.ledger.budgetLedger()
+        // Reserved: charged to jobs that have not finished (or died); spent: settled by a released result.
+        let unsettled = try workspace.ledger.ledgerState().unsettled
         var lines: [String] = []
         if let population = policies.population {
             let spent = Dictionary(try workspace.ledger.populationLedger().map { ($0.period, $0.cost) }) { a, _ in a }
@@ -55,12 +57,14 @@ extension ReportService {
             for (period, epsilon, delta) in [(current, population.epsilonPerPeriod, population.deltaPerPeriod),
                                              ("lifetime", population.epsilonLifetime, population.deltaLifetime)] {
                 let cost = spent[period] ?? LedgerCost()
-                rows.append([period, String(format: "%.3f", cost.epsilon), String(format: "%.3g", cost.delta), String(format: "%.3f", epsilon),
+                let reserved = unsettled[LedgerAccount(holder: .population, period: period)]?.epsilon ?? 0
+                rows.append([period, String(format: "%.3f", cost.epsilon - reserved), String(format: "%.3f", reserved),
+                             String(format: "%.3g", cost.delta), String(format: "%.3f", epsilon),
                              String(format: "%.3g", delta), String(format: "%.3f", max(0, epsilon - cost.epsilon)),
                              String(format: "%.3g", max(0, delta - cost.delta))])
             }
             lines.append("Population account (every customer, all principals and datasets together):")
-            lines.append(TextTable.render(columns: ["period", "epsilon spent", "delta spent", "epsilon limit", "delta limit", "epsilon left", "delta left"],
+            lines.append(TextTable.render(columns: ["period", "epsilon spent", "epsilon reserved", "delta spent", "epsilon limit", "delta limit", "epsilon left", "delta left"],
                                           rows: rows, limit: 1000))
             lines.append("Each customer's guarantee: \(population.summary).")
         } else {
@@ -77,13 +81,15 @@ extension ReportService {
             }.compactMap(\.budget)
             let limit = budgets.compactMap(\.epsilonPerPeriod).min()
             let deltaLimit = budgets.contains { $0.deltaPerPeriod == nil } ? nil : budgets.compactMap(\.deltaPerPeriod).min()
-            rows.append([entry.principal, entry.dataset, entry.period, String(format: "%.3f", entry.epsilon),
+            let reserved = unsettled[LedgerAccount(holder: .principal(entry.principal, dataset: entry.dataset), period: entry.period)]?.epsilon ?? 0
+            rows.append([entry.principal, entry.dataset, entry.period, String(format: "%.3f", entry.epsilon - reserved), String(format: "%.3f", reserved),
                          limit.map { String(format: "%.3f", $0) } ?? "-", limit.map { String(format: "%.3f", max(0, $0 - entry.epsilon)) } ?? "-",
                          String(format: "%.3g", entry.delta), deltaLimit.map { String(format: "%.3g", $0) } ?? "none allowed"])
         }
         lines.append("Per principal and dataset:")
-        lines.append(TextTable.render(columns: ["principal", "dataset", "period", "epsilon spent", "limit", "remaining", "delta spent", "delta limit"],
+        lines.append(TextTable.render(columns: ["principal", "dataset", "period", "epsilon spent", "epsilon reserved", "limit", "remaining", "delta spent", "delta limit"],
                                       rows: rows, limit: 1000))
+        lines.append("Reserved: charged to jobs that have not finished; a job that died before reading is released by `custos budget release`.")
         return lines.joined(separator: "\n")
     }
 }

@@ -26,6 +26,9 @@ public final class Workspace: @unchecked Sendable {
     public let catalog: DatasetCatalog
     /// Mints and checks access grants; held only in memory, new for every process.
     let authority: GrantAuthority
+    /// The policy officer `initialize` pinned and signed the policies with, in memory only (nil for
+    /// a workspace opened later): `custos init` hands its key to the compliance officer.
+    public private(set) var initialPolicyOfficer: PolicyOfficer?
 
     public var policiesDirectory: URL { root.appendingPathComponent("policies") }
     public var keysDirectory: URL { root.appendingPathComponent("keys") }
@@ -71,8 +74,10 @@ public final class Workspace: @unchecked Sendable {
     /// Creates a workspace: key hierarchy, data store, audit folder; copies example policies when
     /// the folder has none. Every folder and file gets an explicit mode whatever the umask
     /// (``WorkspacePermissions``): the folder itself first, 0700, so nothing inside is ever reachable
-    /// by others while it is being made.
-    public static func initialize(at root: URL, passphrase: String? = nil, policiesFrom: URL? = nil) throws -> Workspace {
+    /// by others while it is being made. Pins `policyOfficer` (default: a new key for the first
+    /// compliance officer in `principals.yaml`) as the only policy signer and signs the policies with it.
+    public static func initialize(at root: URL, passphrase: String? = nil, policiesFrom: URL? = nil,
+                                  policyOfficer: PolicyOfficer? = nil) throws -> Workspace {
         let fm = FileManager.default
         try WorkspacePermissions.prepareRoot(root)
         let policies = root.appendingPathComponent("policies")
@@ -92,6 +97,10 @@ public final class Workspace: @unchecked Sendable {
         let keys = try KeyHierarchy.create(in: root.appendingPathComponent("keys"), passphrase: passphrase)
         let workspace = try Workspace(root: root, keys: keys)
         try WorkspacePermissions.apply(to: root)
+        let officer = policyOfficer ?? PolicyOfficer(id: initialOfficerID(policies: policies))
+        try workspace.pinPolicySigners(try PolicySigners([.init(id: officer.id, publicKey: try officer.key.publicKey)]))
+        try workspace.signPolicies(as: officer)
+        workspace.initialPolicyOfficer = officer
         return workspace
     }
 
@@ -113,7 +122,9 @@ public final class Workspace: @unchecked Sendable {
 extension Workspace {
     /// Gives every enabled principal in the workspace's `policies/principals.yaml` a fresh random
     /// token (only its hash is written) and returns the tokens, once. `custos init` does this so
-    /// that the example tokens documented in the repository never work in a real workspace.
+    /// that the example tokens documented in the repository never work in a real workspace. Right
+    /// after `initialize`, the policies are signed again with the initial officer's key; otherwise
+    /// the changed `principals.yaml` must be signed by an officer before the engine opens.
     public func issueFreshTokens() throws -> [(principal: String, roles: [String], token: String)] {
         let file = policiesDirectory.appendingPathComponent("principals.yaml")
         var directory = try PrincipalDirectory.load(file, displayName: "principals.yaml")
@@ -122,6 +133,7 @@ extension Workspace {
             issued.append((principal.id, principal.roles, try directory.rotateToken(id: principal.id)))
         }
         try directory.write(to: file)
+        if let officer = initialPolicyOfficer { try signPolicies(as: officer) }
         return issued
     }
 }

@@ -273,14 +273,20 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
 
     // MARK: Privacy budget ledger
 
-    /// Atomically charges a job's whole cost to every account, unless `admits` refuses the total any
-    /// account would reach; then nothing is charged. SQLite serialises writers (across processes
-    /// too), so concurrent jobs can never overspend any account, the population's included.
+    /// Atomically charges a job's whole cost to every account, unless `verify` finds the stored ledger
+    /// inconsistent or `admits` refuses the total any account would reach; then nothing is charged.
+    /// SQLite serialises writers (across processes too), so concurrent jobs can never overspend any
+    /// account, the population's included, and `verify` sees exactly the state the charge builds on.
     public func reserveBudget(
         jobID: String, accounts: [LedgerAccount], cost: LedgerCost, at: Int64,
+        verify: ((LedgerState) -> String?)?,
         admits: (_ total: LedgerCost, _ account: LedgerAccount) -> Bool
     ) throws -> LedgerRefusal? {
         try pool.write { db in
+            if let verify, let problem = verify(try Self.state(db: db)) {
+                let first = accounts.first ?? LedgerAccount(holder: .population, period: "lifetime")
+                return LedgerRefusal(account: first, spent: try Self.spent(first, db: db), inconsistency: problem)
+            }
             for account in accounts {
                 let spent = try Self.spent(account, db: db)
                 if !admits(spent + cost, account) { return LedgerRefusal(account: account, spent: spent) }
@@ -309,6 +315,108 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
                     """, arguments: [charge, principal, dataset, account.period, cost.epsilon, cost.delta, cost.rho, at])
             }
             return nil
+        }
+    }
+
+    /// The stored ledger: totals and charge sums per account.
+    public func ledgerState() throws -> LedgerState {
+        try pool.read { db in try Self.state(db: db) }
+    }
+
+    public func raiseLedger(to targets: [LedgerAccount: LedgerCost], reference: String, at: Int64) throws
+        -> [(account: LedgerAccount, before: LedgerCost, after: LedgerCost)]
+    {
+        try pool.write { db in
+            let state = try Self.state(db: db)
+            var changed: [(account: LedgerAccount, before: LedgerCost, after: LedgerCost)] = []
+            let accounts = Set(targets.keys).union(state.totals.keys).union(state.charges.keys)
+            for account in accounts.sorted(by: { "\($0)" < "\($1)" }) {
+                let before = state.totals[account] ?? LedgerCost(), charged = state.charges[account] ?? LedgerCost()
+                let target = targets[account] ?? LedgerCost()
+                let after = LedgerCost(epsilon: max(before.epsilon, charged.epsilon, target.epsilon), delta: max(before.delta, charged.delta, target.delta),
+                                       rho: max(before.rho, charged.rho, target.rho))
+                let missing = LedgerCost(epsilon: after.epsilon - charged.epsilon, delta: after.delta - charged.delta, rho: after.rho - charged.rho)
+                guard after != before || missing != LedgerCost() else { continue }
+                let principal: String, dataset: String, charge: String
+                switch account.holder {
+                case let .principal(name, set):
+                    (principal, dataset, charge) = (name, set, "\(reference)/\(account.period)")
+                    try db.execute(sql: """
+                        INSERT OR REPLACE INTO budget_ledger(principal, dataset, period, epsilon, delta, rho) VALUES (?, ?, ?, ?, ?, ?)
+                        """, arguments: [name, set, account.period, after.epsilon, after.delta, after.rho])
+                case .population:
+                    (principal, dataset, charge) = ("", "", "\(reference)/population/\(account.period)")
+                    try db.execute(sql: "INSERT OR REPLACE INTO population_budget(period, epsilon, delta, rho) VALUES (?, ?, ?, ?)",
+                                   arguments: [account.period, after.epsilon, after.delta, after.rho])
+                }
+                if missing != LedgerCost() {
+                    try db.execute(sql: """
+                        INSERT INTO budget_charges(job_id, principal, dataset, period, epsilon, delta, rho, state, at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'reconciled', ?)
+                        """, arguments: [charge, principal, dataset, account.period, max(0, missing.epsilon), max(0, missing.delta), max(0, missing.rho), at])
+                }
+                changed.append((account, before, after))
+            }
+            return changed
+        }
+    }
+
+    static func state(db: Database) throws -> LedgerState {
+        var state = LedgerState()
+        for row in try Row.fetchAll(db, sql: "SELECT principal, dataset, period, epsilon, delta, rho FROM budget_ledger") {
+            state.totals[LedgerAccount(holder: .principal(row[0], dataset: row[1]), period: row[2])] = LedgerCost(epsilon: row[3], delta: row[4], rho: row[5])
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT period, epsilon, delta, rho FROM population_budget") {
+            state.totals[LedgerAccount(holder: .population, period: row[0])] = LedgerCost(epsilon: row[1], delta: row[2], rho: row[3])
+        }
+        // Population charges are stored with an empty principal and dataset.
+        for row in try Row.fetchAll(db, sql: """
+            SELECT principal, dataset, period, state IN ('reserved', 'reading'), SUM(epsilon), SUM(delta), SUM(rho) FROM budget_charges
+            WHERE state != 'released' GROUP BY principal, dataset, period, state IN ('reserved', 'reading')
+            """) {
+            let account = Self.account(principal: row[0], dataset: row[1], period: row[2])
+            let cost = LedgerCost(epsilon: row[4], delta: row[5], rho: row[6])
+            state.charges[account] = (state.charges[account] ?? LedgerCost()) + cost
+            if row[3] as Bool { state.unsettled[account] = cost }
+        }
+        return state
+    }
+
+    static func account(principal: String, dataset: String, period: String) -> LedgerAccount {
+        LedgerAccount(holder: principal.isEmpty && dataset.isEmpty ? .population : .principal(principal, dataset: dataset), period: period)
+    }
+
+    public func markReading(jobID: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE budget_charges SET state = 'reading' WHERE job_id LIKE ? AND state = 'reserved'", arguments: [jobID + "/%"])
+        }
+    }
+
+    public func releaseUnreadReservations(excluding inFlight: Set<String>) throws -> [ReleasedReservation] {
+        try pool.write { db in
+            var released: [String: (accounts: [LedgerAccount], cost: LedgerCost)] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT job_id, principal, dataset, period, epsilon, delta, rho FROM budget_charges WHERE state = 'reserved' ORDER BY at, job_id
+                """) {
+                let charge: String = row[0]
+                guard let slash = charge.firstIndex(of: "/") else { continue }
+                let jobID = String(charge[..<slash])
+                guard !inFlight.contains(jobID) else { continue }
+                let account = Self.account(principal: row[1], dataset: row[2], period: row[3])
+                let cost = LedgerCost(epsilon: row[4], delta: row[5], rho: row[6])
+                switch account.holder {
+                case let .principal(name, dataset):
+                    try db.execute(sql: """
+                        UPDATE budget_ledger SET epsilon = epsilon - ?, delta = delta - ?, rho = rho - ? WHERE principal = ? AND dataset = ? AND period = ?
+                        """, arguments: [cost.epsilon, cost.delta, cost.rho, name, dataset, account.period])
+                case .population:
+                    try db.execute(sql: "UPDATE population_budget SET epsilon = epsilon - ?, delta = delta - ?, rho = rho - ? WHERE period = ?",
+                                   arguments: [cost.epsilon, cost.delta, cost.rho, account.period])
+                }
+                try db.execute(sql: "UPDATE budget_charges SET state = 'released' WHERE job_id = ?", arguments: [charge])
+                released[jobID, default: ([], cost)].accounts.append(account)
+            }
+            return released.sorted { $0.key < $1.key }.map { ReleasedReservation(jobID: $0.key, accounts: $0.value.accounts, cost: $0.value.cost) }
         }
     }
 

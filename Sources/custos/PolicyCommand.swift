@@ -8,7 +8,7 @@ struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy", abstract: "Tools for policy authors: validate, test and explain the policies.",
         discussion: "Policies live in the workspace's policies/ folder (policies/README.md describes the files).",
-        subcommands: [Check.self, Test.self, Explain.self])
+        subcommands: [Check.self, Test.self, Explain.self, Sign.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Validate every policy file against the dataset schemas.",
@@ -23,6 +23,39 @@ struct PolicyCommand: ParsableCommand {
             }
             for problem in problems { print(problem) }
             throw ExitCode.failure
+        }
+    }
+
+    struct Sign: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign the policies as a compliance officer, so the engine loads them.",
+            discussion: """
+                Writes policies/.signature: an Ed25519 signature over the policy version (the manifest digest that \
+                `policy check` prints). The engine opens only on policies signed, unchanged since, by a key pinned at \
+                `custos init` (keys/policy-signers); every accepted change is audited naming the signer. Review the \
+                files before signing: whatever they say is what you sign.
+                """)
+        @OptionGroup var options: WorkspaceOptions
+        @Option(help: ArgumentHelp("The officer's Ed25519 private key (PEM), e.g. the one `custos init` wrote.", valueName: "file"),
+                completion: .file())
+        var key: String
+        @Option(help: "The officer's principal id, as pinned.") var signer: String
+
+        func run() throws {
+            let directory = options.url.appendingPathComponent("policies")
+            let problems = PolicyChecker.check(directory: directory)
+            if !problems.isEmpty {
+                for problem in problems { print(problem) }
+                throw CommandFailure("the policies have problems (above) and were not signed; fix them and sign again")
+            }
+            let officerKey = try OfficerKeyFile.read(key)
+            do {
+                let signature = try PolicySignature.sign(directory: directory, signer: signer, key: officerKey)
+                try signature.write(to: directory)
+                print("signed policies version \(signature.version) as \(signature.signer) (key \(signature.keyID))")
+            } catch {
+                throw fail(error)
+            }
         }
     }
 

@@ -82,5 +82,11 @@ final class CLIWorkspace {
         return try CustosProcess.run(arguments, environment: environment)
     }
 
-    deinit { try? FileManager.default.removeItem(at: root) }
+    /// The policy-signing key `init` wrote beside the workspace.
+    var officerKey: URL { root.deletingLastPathComponent().appendingPathComponent(root.lastPathComponent + "-policy-officer.pem") }
+
+    deinit {
+        try? FileManager.default.removeItem(at: root)
+        try? FileManager.default.removeItem(at: officerKey)
+    }
 }

@@ -201,6 +201,7 @@ final class IdentityAttackTests: XCTestCase {
         let subject = try XCTUnwrap(try f.engine.subject(identifierColumn: "customer_id", value: mine))
         let token = try PrincipalDirectory.addPrincipal(id: "portal-session-1", displayName: "Customer portal session", roles: ["data_subject"],
                                                         subject: subject.hex, in: f.engine.workspace.policiesDirectory.appendingPathComponent("principals.yaml"))
+        try f.engine.workspace.resignPoliciesForTests()  // a policy change takes effect only once an officer signs it
         try f.engine.close()
         let engine = try Engine.open(f.engine.workspace)
         addTeardownBlock { try? engine.close() }

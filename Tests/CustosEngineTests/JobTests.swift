@@ -21,6 +21,8 @@ final class EngineFixture {
         if let privacy {
             let file = ws.policiesDirectory.appendingPathComponent("privacy.yaml")
             if privacy.isEmpty { try FileManager.default.removeItem(at: file) } else { try Data(privacy.utf8).write(to: file) }
+            // The engine loads only signed policies: the officer signs the edited set.
+            try ws.resignPoliciesForTests()
         }
         tokens = Dictionary(uniqueKeysWithValues: try ws.issueFreshTokens().map { ($0.principal, $0.token) })
         engine = try Engine.open(ws)

@@ -36,11 +36,18 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Comparable, Cus
     public static let auditVerify = AuditAction(known: "audit.verify")
     /// The audit log recovered from a torn write on open.
     public static let auditRecover = AuditAction(known: "audit.recover")
+    /// A DP job's cost was reserved on its budget accounts (details: the accounts and the exact cost),
+    /// so the ledger in the store can be checked against the signed log.
+    public static let budgetReserve = AuditAction(known: "budget.reserve")
+    /// A reservation whose job never started reading was taken back (details: the cost).
+    public static let budgetRelease = AuditAction(known: "budget.release")
+    /// An officer raised a ledger that no longer matched the audit log back to what the log records.
+    public static let budgetReconcile = AuditAction(known: "budget.reconcile")
 
     /// The vocabulary Custos itself writes.
     public static let known: [AuditAction] = [
         .vaultRead, .jobRun, .policyDecision, .policyChange, .consentChange, .dsrState,
-        .keyInit, .keyRotate, .keyShred, .ingestBatch, .auditVerify, .auditRecover,
+        .keyInit, .keyRotate, .keyShred, .ingestBatch, .auditVerify, .auditRecover, .budgetReserve, .budgetRelease, .budgetReconcile,
     ]
 
     public var description: String { rawValue }

@@ -115,6 +115,9 @@ extension JobRunner {
         let jobID = "job-" + SecureRandom.bytes(count: 8).hexString
         let now = clock()
         let isPrivate = spec.outputMode == .dpAggregate
+        // From before its reservation to its end, this job's reservation cannot be released.
+        if isPrivate { context.auditedBudget.begin(jobID) }
+        defer { context.auditedBudget.end(jobID) }
         let request = AccessRequest(principal: spec.actor.principal, token: spec.actor.token, role: spec.actor.role, purpose: spec.purpose,
                                     dataset: spec.dataset, columns: spec.columns, outputMode: spec.outputMode, epsilon: spec.epsilon,
                                     delta: spec.delta)
@@ -125,11 +128,13 @@ extension JobRunner {
             throw EngineError.denied(decision.explanation)
         }
         let dataset = try workspace.catalog.dataset(spec.dataset)
-        func refuse(_ reason: String, budget: Bool) throws -> Never {
+        func refuse(_ reason: String, budget: Bool, ledgerMismatch: Bool = false) throws -> Never {
             try record(AuditEntry(time: clock(), actor: spec.actor.principal, role: spec.actor.role, action: .jobRun, purpose: spec.purpose,
                                   dataset: spec.dataset, decision: .deny, reason: reason, policyVersion: decision.policyVersion,
                                   epsilon: spec.epsilon, jobID: jobID,
-                                  details: ["kind": spec.kind, "decision": decision.id, "delta": String(spec.delta)]))
+                                  details: ["kind": spec.kind, "decision": decision.id, "delta": String(spec.delta)]
+                                      .merging(ledgerMismatch ? ["ledger": "mismatch"] : [:]) { a, _ in a }))
+            if ledgerMismatch { throw EngineError.ledgerMismatch(reason) }
             throw budget ? EngineError.budgetExhausted(reason) : EngineError.denied(reason)
         }
 
@@ -151,7 +156,11 @@ extension JobRunner {
             guard let epsilon = spec.epsilon, epsilon > 0 else { throw EngineError.invalidRequest("a DP job needs --epsilon > 0") }
             let cost = PrivacyCost(epsilon: epsilon, delta: spec.delta, rho: spec.rho)
             guard cost.isValid else { throw EngineError.invalidRequest("epsilon, delta and rho must be finite, non-negative, and delta below 1") }
-            if let refusal = try reserve(cost, jobID: jobID, spec: spec, decision: decision, at: now) { try refuse(refusal, budget: true) }
+            if let refusal = try reserve(cost, jobID: jobID, spec: spec, decision: decision, at: now) {
+                try refuse(refusal.reason, budget: true, ledgerMismatch: refusal.ledgerMismatch)
+            }
+            // Past this point the job reads customer data, so its reservation can never be released.
+            try workspace.ledger.markReading(jobID: jobID)
             privacy = PrivacyStatement(epsilon: epsilon, delta: spec.delta, rho: spec.rho,
                                        conversion: spec.rho > 0 ? Self.conversionNote(cost, decision: decision, population: policies.population) : nil)
         }
@@ -206,11 +215,19 @@ extension JobRunner {
                                         "user.contact.phone_number", "user.name",
                                         "user.government_id"]
 
+    /// Why a reservation was refused: over a limit, or a ledger that does not match the audit log.
+    struct BudgetRefusal {
+        let reason: String
+        var ledgerMismatch = false
+    }
+
     /// Reserves `cost` on the principal's per-period accounts for the dataset and on the population
-    /// account (per period and lifetime), all or nothing. Returns why it was refused, or nil.
-    func reserve(_ cost: PrivacyCost, jobID: String, spec: JobSpec, decision: Decision, at now: Date) throws -> String? {
+    /// account (per period and lifetime), all or nothing, after checking the stored ledger against
+    /// the spend the signed audit log records; then records the reservation in the log. Returns why
+    /// it was refused, or nil.
+    func reserve(_ cost: PrivacyCost, jobID: String, spec: JobSpec, decision: Decision, at now: Date) throws -> BudgetRefusal? {
         guard let population = policies.population else {
-            return "the workspace sets no population budget (policies/privacy.yaml); ask the DPO to set one"
+            return BudgetRefusal(reason: "the workspace sets no population budget (policies/privacy.yaml); ask the DPO to set one")
         }
         typealias Account = LedgerAccount
         var limits: [(Account, epsilon: Double, delta: Double)] = decision.budget.perPeriod.map {
@@ -219,21 +236,36 @@ extension JobRunner {
         limits.append((Account(holder: .population, period: JobRunner.periodKey(population.period, now)), population.epsilonPerPeriod, population.deltaPerPeriod))
         limits.append((Account(holder: .population, period: "lifetime"), population.epsilonLifetime, population.deltaLifetime))
         let requested = LedgerCost(epsilon: cost.epsilon, delta: cost.delta, rho: cost.rho)
-        let refusal = try workspace.ledger.reserveBudget(jobID: jobID, accounts: limits.map(\.0), cost: requested,
-                                                        at: Int64(now.timeIntervalSince1970 * 1000)) { total, account in
+        // Taken before the store's transaction: the log only ever lags the store, so a snapshot that
+        // misses a concurrent reservation can only make the check more lenient, never raise a false alarm.
+        let logged: [LedgerAccount: LedgerCost]
+        do { logged = try context.auditedBudget.totals(log: audit) } catch {
+            throw EngineError.auditUnavailable("the budget reservations in the audit log cannot be read (\(error))")
+        }
+        let refusal = try workspace.ledger.reserveBudget(
+            jobID: jobID, accounts: limits.map(\.0), cost: requested, at: Int64(now.timeIntervalSince1970 * 1000),
+            verify: { AuditedBudget.inconsistency(stored: $0, logged: logged) }
+        ) { total, account in
             guard let limit = limits.first(where: { $0.0 == account }) else { return false }
             return Self.admits(total, epsilonLimit: limit.epsilon, deltaLimit: limit.delta)
         }
-        guard let refusal, let limit = limits.first(where: { $0.0 == refusal.account }) else { return nil }
+        guard let refusal else {
+            let charge = AuditedBudget.Charge(jobID: jobID, accounts: limits.map(\.0), cost: requested)
+            try record(charge.entry(time: clock(), role: spec.actor.role, purpose: spec.purpose, policyVersion: decision.policyVersion))
+            context.auditedBudget.add(charge)
+            return nil
+        }
+        if let inconsistency = refusal.inconsistency { return BudgetRefusal(reason: inconsistency, ledgerMismatch: true) }
+        guard let limit = limits.first(where: { $0.0 == refusal.account }) else { return nil }
         let whose: String
         switch refusal.account.holder {
         case let .principal(name, dataset): whose = "\(name)'s spend on '\(dataset)' for \(refusal.account.period)"
         case .population: whose = "the population account (every customer's total over all principals and datasets) for \(refusal.account.period)"
         }
         let spent = refusal.spent
-        return String(format: "this job (ε %.3g, δ %.3g) would take %@ from ε %.3g, δ %.3g to ε %.3g, δ %.3g, above the limit ε %.3g, δ %.3g; wait for the next period or ask the DPO",
+        return BudgetRefusal(reason: String(format: "this job (ε %.3g, δ %.3g) would take %@ from ε %.3g, δ %.3g to ε %.3g, δ %.3g, above the limit ε %.3g, δ %.3g; wait for the next period or ask the DPO",
                       cost.epsilon, cost.delta, whose, spent.epsilon, spent.delta, spent.epsilon + cost.epsilon, spent.delta + cost.delta,
-                      limit.epsilon, limit.delta)
+                      limit.epsilon, limit.delta))
     }
 
     /// Whether an account's total stays within (epsilon, delta). Rho (zCDP) is converted to epsilon

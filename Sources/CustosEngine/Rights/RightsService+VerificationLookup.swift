@@ -1,3 +1,4 @@
+import CustosGovernance
 import CustosRights
 import Foundation
 
