@@ -64,32 +64,35 @@ let package = Package(
         ),
         .executableTarget(
             name: "custos",
-            dependencies: ["CustosEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "CustosEngine", "CustosAudit", "CustosBase", "CustosCrypto", "CustosGovernance", "CustosRights", "CustosSchema",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Test support only: the seeded random source and fixtures live here so that no
         // production target can import them.
         .target(name: "CustosTesting", dependencies: ["CustosBase", "CustosCrypto", "CustosPrivacy"], path: "Sources/CustosTesting"),
         // Benchmarks (release builds): one executable per area, each printing Custos beside the reference tools.
         .executableTarget(name: "bench-vault", dependencies: ["CustosEngine", "CustosVault", "CustosSchema", "CustosCrypto"], path: "Benchmarks/VaultBench"),
-        .executableTarget(name: "bench-audit", dependencies: ["CustosAudit"], path: "Benchmarks/AuditBench"),
-        .executableTarget(name: "bench-privacy", dependencies: ["CustosPrivacy"], path: "Benchmarks/PrivacyBench"),
+        .executableTarget(name: "bench-audit", dependencies: ["CustosAudit", "CustosCrypto"], path: "Benchmarks/AuditBench"),
+        .executableTarget(name: "bench-privacy", dependencies: ["CustosPrivacy", "CustosCrypto"], path: "Benchmarks/PrivacyBench"),
         .executableTarget(name: "bench-mining", dependencies: ["CustosBase", "CustosMining"], path: "Benchmarks/MiningBench"),
 
         .testTarget(name: "CustosBaseTests", dependencies: ["CustosBase"]),
         .testTarget(name: "CustosChartsTests", dependencies: ["CustosCharts"]),
         .testTarget(name: "CustosCryptoTests", dependencies: ["CustosBase", "CustosCrypto"], resources: [.copy("Vectors")]),
-        .testTarget(name: "CustosSchemaTests", dependencies: ["CustosSchema"]),
-        .testTarget(name: "CustosVaultTests", dependencies: ["CustosVault", "CustosTesting"]),
-        .testTarget(name: "CustosGovernanceTests", dependencies: ["CustosBase", "CustosGovernance", "CustosTesting"]),
-        .testTarget(name: "CustosAuditTests", dependencies: ["CustosBase", "CustosAudit", "CustosTesting"]),
-        .testTarget(name: "CustosPrivacyTests", dependencies: ["CustosPrivacy", "CustosTesting"]),
-        .testTarget(name: "CustosPrivateMiningTests", dependencies: ["CustosPrivateMining", "CustosTesting"]),
+        .testTarget(name: "CustosSchemaTests", dependencies: ["CustosSchema", "CustosBase"]),
+        .testTarget(name: "CustosVaultTests", dependencies: ["CustosVault", "CustosTesting", "CustosCrypto", "CustosSchema", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CustosGovernanceTests", dependencies: ["CustosBase", "CustosGovernance", "CustosTesting", "CustosCrypto", "CustosSchema"]),
+        .testTarget(name: "CustosAuditTests", dependencies: ["CustosBase", "CustosAudit", "CustosTesting", "CustosCharts", "CustosCrypto"]),
+        .testTarget(name: "CustosPrivacyTests", dependencies: ["CustosPrivacy", "CustosTesting", "CustosCrypto"]),
+        .testTarget(name: "CustosPrivateMiningTests", dependencies: ["CustosPrivateMining", "CustosTesting", "CustosPrivacy"]),
         .testTarget(name: "CustosMiningTests", dependencies: ["CustosBase", "CustosMining", "CustosTesting"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CustosRightsTests", dependencies: ["CustosRights", "CustosTesting"]),
-        .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CustosRightsTests", dependencies: ["CustosRights", "CustosTesting", "CustosBase", "CustosCharts", "CustosCrypto", "CustosSchema"]),
+        .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosTesting", .product(name: "GRDB", package: "GRDB.swift"), "CustosAudit", "CustosBase", "CustosCharts", "CustosCrypto", "CustosGovernance", "CustosMining", "CustosPrivacy", "CustosRights", "CustosSchema", "CustosVault"]),
         // Runs the built `custos` binary (depending on the executable builds it and allows @testable
         // parsing in process); CustosGovernance gives the golden policy version.
-        .testTarget(name: "CustosCLITests", dependencies: ["custos", "CustosGovernance", "CustosCrypto"]),
+        .testTarget(name: "CustosCLITests", dependencies: ["custos", "CustosGovernance", "CustosCrypto", "CustosRights", "CustosSchema", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )
 
