@@ -1,8 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Module arrows point one way (see DESIGN.md):
-// custos -> CustosEngine -> {Mining, Privacy, Governance, Audit, Vault, Rights} -> {Schema, Crypto} -> COpenSSL;
+// Module arrows point one way (the README's module map lists them; scripts/check-imports.py checks
+// that every import is declared here):
+// custos -> CustosEngine -> {Vault, Governance, Audit, PrivateMining -> {Mining, Privacy}, Rights}
+//        -> {Schema, Charts} -> Crypto -> COpenSSL, with CustosBase below all of them;
 // CustosBase (calendar, seeded generators, atomic files, CSV writing) sits below them all and depends on nothing.
 let package = Package(
     name: "Custos",
