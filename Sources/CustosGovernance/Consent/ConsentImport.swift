@@ -1,3 +1,4 @@
+import CustosBase
 import CustosCrypto
 import CustosSchema
 import Foundation
@@ -107,7 +108,7 @@ public struct ConsentImporter: Sendable {
                 continue
             }
             var fields: [String: String] = [:]
-            for (name, value) in zip(table.header, record.fields) { fields[name] = value.trimmingCharacters(in: .whitespaces) }
+            for (name, value) in zip(table.header, record.fields) { fields[name] = CSVFormula.unescape(value.trimmingCharacters(in: .whitespaces)) }
             do { rows.append(try row(fields, line: record.line)) } catch let error as ConsentImportError { errors.append(error) } catch {
                 errors.append(ConsentImportError(line: record.line, message: "\(error)"))
             }
