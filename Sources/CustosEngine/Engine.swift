@@ -69,6 +69,14 @@ public final class Engine: EngineService {
         let previous = try workspace.settings.setting("policy_version")
         let signature = try trustedSignature(of: policies, in: workspace, previous: previous, log: log, clock: clock)
         let engine = Engine(context: try EngineContext(workspace: workspace, policies: policies, audit: log, origin: origin, clock: clock))
+        // Keys of an ingest that died before committing are removed now that this process holds the
+        // writer lock (no other ingest can be mid-flight); audited, by count only.
+        let orphans = try workspace.vault.removeOrphanKeys()
+        if orphans > 0 {
+            try engine.record(AuditEntry(time: clock(), actor: Caller.localOperator.principal, role: "operator", action: .keyShred,
+                                         decision: .allow, reason: "removed \(orphans) orphan data keys of an ingest that never committed",
+                                         details: ["orphan_keys": String(orphans)]))
+        }
         if previous != policies.version {
             try engine.recordPolicyChange(to: policies, signedBy: signature, previous: previous)
         }

@@ -311,6 +311,15 @@ public final class KeyHierarchy: @unchecked Sendable {
         }
     }
 
+    /// The subjects that have a data key (nothing is unwrapped).
+    public func keyedSubjects() throws -> Set<SubjectID> {
+        lock.lock()
+        defer { lock.unlock() }
+        return try store.read { db in
+            Set(try Data.fetchAll(db, sql: "SELECT subject FROM data_keys").compactMap { SubjectID(bytes: [UInt8]($0)) })
+        }
+    }
+
     // MARK: Replacing a subject's key (rectification)
 
     /// Stages a fresh data key for `subject` beside the current one and returns both. The caller

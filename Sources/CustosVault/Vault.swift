@@ -248,3 +248,16 @@ final class PartitionResults: @unchecked Sendable {
     }
 }
 
+extension Vault {
+    /// Destroys data keys that no stored subject owns: keys created for an ingest batch that never
+    /// committed (a process killed between creating keys and committing the batch). Call only while
+    /// no other writer can be mid-ingest (the engine holds the audit log's writer lock). Returns how
+    /// many keys were removed.
+    @discardableResult
+    public func removeOrphanKeys() throws -> Int {
+        let owned = Set(try store.allSubjects())
+        var removed = 0
+        for subject in try keys.keyedSubjects().subtracting(owned) where try keys.destroyDataKey(for: subject) { removed += 1 }
+        return removed
+    }
+}

@@ -1,3 +1,5 @@
+import CustosAudit
+import CustosCrypto
 import CustosVault
 import CustosEngine
 import CustosSchema
@@ -8,6 +10,26 @@ import XCTest
 /// ingest completes it. The child is this test binary re-invoked on `ChildProcessTests`.
 final class CrashTests: XCTestCase {
     static let rows = 60_000
+
+    func testOrphanDataKeysOfAnIngestThatNeverCommittedAreRemovedOnOpen() throws {
+        // The attack (or accident): kill -9 between creating a batch's data keys and committing the
+        // batch left thousands of orphan wrapped keys per run.
+        let f = try EngineFixture(customers: 20)
+        let ws = f.engine.workspace
+        let before = try ws.keys.dataKeyCount()
+        XCTAssertEqual(before, try ws.records.allSubjects().count, "one key per stored subject")
+        let ghosts = (0..<25).compactMap { _ in SubjectID(bytes: SecureRandom.bytes(count: 16)) }
+        _ = try ws.keys.createDataKeys(for: ghosts)  // what a killed ingest leaves behind
+        XCTAssertEqual(try ws.keys.dataKeyCount(), before + ghosts.count)
+        try f.engine.close()
+        let reopened = try Engine.open(ws)
+        defer { try? reopened.close() }
+        XCTAssertEqual(try ws.keys.dataKeyCount(), before, "orphans removed, every stored subject keeps its key")
+        let entry = try XCTUnwrap(try reopened.audit.entries().last { $0.action == .keyShred })
+        XCTAssertEqual(entry.details["orphan_keys"], String(ghosts.count))
+        // Nothing stored was harmed: every subject's records still open.
+        XCTAssertNoThrow(try reopened.jobs.mineFunnel(actor: f.alice, purpose: "analytics.reporting", parameters: MiningParameters()))
+    }
 
     func testKilledIngestLeavesBatchAbsentOrWhole() throws {
         try killedIngest(root: try makeWorkspace().root)
