@@ -64,8 +64,10 @@ public struct Demo {
         var generatorOptions = SyntheticDataGenerator.Options()
         generatorOptions.customers = options.customers
         generatorOptions.seed = options.seed
-        // Source files live outside the workspace, as a CRM export would.
-        let sourceDirectory = root.deletingLastPathComponent().appendingPathComponent("\(root.lastPathComponent)-sources")
+        // The plaintext source files are staged inside the workspace (0700), never beside it, and
+        // shredded as soon as they are ingested: no customer data is left outside the vault.
+        let sourceDirectory = root.appendingPathComponent("staging")
+        try FileManager.default.createDirectory(at: sourceDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let generated = try SyntheticDataGenerator(options: generatorOptions).generate(into: sourceDirectory)
         for name in generated.rows.keys.sorted() { say("   \(name).csv: \(generated.rows[name] ?? 0) rows") }
 
@@ -84,6 +86,11 @@ public struct Demo {
             let consents = try engine.consent.importConsents(file: file, actor: prefs)
             say("   consents.csv: \(consents.records) consent records for \(consents.subjects) subjects, sealed per subject")
         }
+        for file in (try? FileManager.default.contentsOfDirectory(at: sourceDirectory, includingPropertiesForKeys: nil)) ?? [] {
+            KeyHierarchy.destroyFile(file)
+        }
+        try FileManager.default.removeItem(at: sourceDirectory)
+        say("   the plaintext source files were overwritten and deleted after ingest (staged inside the workspace, mode 0700)")
         let subjects = try workspace.records.allSubjects().count
         say("   \(subjects) data subjects, each with its own data key (\(try workspace.keys.dataKeyCount()) keys)")
 

@@ -424,7 +424,9 @@ public final class KeyHierarchy: @unchecked Sendable {
     }
 
     /// Overwrites a key file with random bytes, syncs, then unlinks it.
-    static func destroyFile(_ url: URL) {
+    /// Overwrites a file with random bytes, syncs, and unlinks it (best effort against recovery
+    /// from the file system; SSDs and snapshots may keep older blocks).
+    public static func destroyFile(_ url: URL) {
         if let handle = FileHandle(forWritingAtPath: url.path) {
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
             handle.write(Data(SecureRandom.bytes(count: max(size ?? 64, 64))))
