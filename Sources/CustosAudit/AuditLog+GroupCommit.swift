@@ -188,6 +188,7 @@ extension AuditLog {
         let file = paths.checkpoint(size: frontier.size)
         try FileIO.writeAtomically(file.path, Array(checkpoint.signedNote.utf8))
         if let anchor = options.anchor { try store(checkpoint, in: anchor) }
+        try pruneCheckpoints()
         if saveState {
             let state = MerkleState(size: frontier.size, frontier: frontier.hashes, segments: writer.extents)
             try FileIO.writeAtomically(paths.state, state.encoded())
@@ -197,5 +198,24 @@ extension AuditLog {
         latest = checkpoint
         mutex.unlock()
         return checkpoint
+    }
+
+    /// Leader only: deletes checkpoint files that add nothing: keeps the newest, every cosigned one
+    /// (its witness signatures exist nowhere else), and the newest of each run of
+    /// `keepCheckpointEvery` entries. The anchor outside `audit/` and the newest file carry what
+    /// `open` checks; the kept ones let a verifier check consistency across the log's history.
+    func pruneCheckpoints() throws(AuditError) {
+        let files = try paths.listCheckpoints()
+        guard let newest = files.last else { return }
+        let every = options.keepCheckpointEvery
+        var newestInRun: [UInt64: UInt64] = [:]
+        for file in files { newestInRun[file.size / every] = max(newestInRun[file.size / every] ?? 0, file.size) }
+        for file in files where file.size != newest.size && newestInRun[file.size / every] != file.size {
+            // A cosigned note has more than one signature line ("— name sig"): keep it.
+            let text = (try? FileIO.read(file.path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let signatures = text.split(separator: "\n").filter { $0.hasPrefix("\u{2014} ") }.count
+            if signatures > 1 { continue }
+            try FileIO.remove(file.path)
+        }
     }
 }

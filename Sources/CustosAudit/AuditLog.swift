@@ -24,10 +24,16 @@ public final class AuditLog: @unchecked Sendable {
         /// Where the latest signed checkpoint is remembered outside `audit/` (nil: nowhere). With an
         /// anchor, `open` refuses a log whose checkpoints fall short of it instead of re-sealing.
         public var anchor: (any CheckpointAnchor)?
+        /// Checkpoint files kept: the newest, every cosigned one, and the newest of each run of this
+        /// many entries (so a log signed at the end of every short command keeps a bounded set);
+        /// 1 keeps every checkpoint.
+        public var keepCheckpointEvery: UInt64
 
-        /// Defaults: checkpoint every 1,000 entries, 64 MiB segments, 30 s lock wait, actor `custos`.
+        /// Defaults: checkpoint every 1,000 entries, 64 MiB segments, 30 s lock wait, actor `custos`,
+        /// every checkpoint file kept.
         public init(checkpointEvery: UInt64 = 1000, segmentBytes: UInt64 = 64 << 20, lockTimeout: TimeInterval = 30,
-                    recoveryActor: String = "custos", anchor: (any CheckpointAnchor)? = nil) {
+                    recoveryActor: String = "custos", anchor: (any CheckpointAnchor)? = nil, keepCheckpointEvery: UInt64 = 1) {
+            self.keepCheckpointEvery = max(1, keepCheckpointEvery)
             self.checkpointEvery = max(1, checkpointEvery)
             self.segmentBytes = max(1, segmentBytes)
             self.lockTimeout = lockTimeout

@@ -65,7 +65,8 @@ public final class Engine: EngineService {
         let origin = "custos.local/audit/\(id ?? "workspace")"
         // The anchor in the store makes open refuse deleted checkpoints or an older audit/ instead of re-sealing.
         let log = try AuditLog.open(directory: workspace.auditDirectory, signingKey: try workspace.keys.auditSigningKey(), origin: origin,
-                                    options: .init(anchor: SettingsCheckpointAnchor(settings: workspace.settings)))
+                                    options: .init(anchor: SettingsCheckpointAnchor(settings: workspace.settings),
+                                                  keepCheckpointEvery: Engine.keepCheckpointEvery))
         let previous = try workspace.settings.setting("policy_version")
         let signature = try trustedSignature(of: policies, in: workspace, previous: previous, log: log, clock: clock)
         let engine = Engine(context: try EngineContext(workspace: workspace, policies: policies, audit: log, origin: origin, clock: clock))
@@ -82,6 +83,10 @@ public final class Engine: EngineService {
         }
         return engine
     }
+
+    /// Every command signs a checkpoint when it closes; the log keeps the newest, every cosigned one
+    /// and one per this many entries, so `audit/checkpoints/` stays small.
+    static let keepCheckpointEvery: UInt64 = 256
 
     /// Appends one entry durably (returns after fsync).
     @discardableResult

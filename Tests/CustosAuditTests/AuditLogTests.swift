@@ -262,3 +262,24 @@ final class LockedList: @unchecked Sendable {
         return items.sorted()
     }
 }
+
+final class CheckpointRetentionTests: XCTestCase {
+    func testShortCommandsKeepABoundedSetOfCheckpointsAndTheLogStillVerifies() throws {
+        // The finding: a workspace had 215 checkpoint files for 345 entries, one per command.
+        let dir = try TestSupport.temporaryDirectory(self)
+        for command in 0..<60 {
+            let log = try AuditLog.open(directory: dir, signingKey: TestSupport.signingKey(), origin: TestSupport.origin,
+                                        options: .init(checkpointEvery: 1000, keepCheckpointEvery: 50))
+            for i in 0..<5 { _ = try log.append(TestSupport.entry(command * 5 + i)) }
+            try log.close()  // signs a checkpoint, like every CLI command
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("checkpoints").path).sorted()
+        // 300 entries in runs of 50: the newest of each of runs 0…5 plus the newest overall.
+        XCTAssertEqual(files.count, 7, "\(files)")
+        XCTAssertTrue(files.last?.hasPrefix("00000000000000000300") ?? false, "\(files)")
+        let result = try TestSupport.verify(dir)
+        XCTAssertTrue(result.isValid, result.summary)
+        XCTAssertEqual(result.entryCount, 300)
+        XCTAssertEqual(result.entriesNotCheckpointed, 0)
+    }
+}

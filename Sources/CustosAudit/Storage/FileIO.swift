@@ -73,6 +73,11 @@ enum FileIO {
         if Glibc.mkdir(path, 0o750) != 0 && errno != EEXIST { throw fail("mkdir", path) }
     }
 
+    /// Deletes a file (a missing one is not an error).
+    static func remove(_ path: String) throws(AuditError) {
+        if Glibc.unlink(path) != 0 && errno != ENOENT { throw fail("unlink", path) }
+    }
+
     /// Reads a whole file (segments are bounded by the roll size, checkpoints are small).
     static func read(_ path: String) throws(AuditError) -> [UInt8] {
         let fd = try open(path, O_RDONLY)
