@@ -130,11 +130,31 @@ struct AuditDecisionRecorder: DecisionRecorder {
     }
 }
 
+/// A DP job the budget could not admit: which account, what it had spent, what the job asked for
+    /// and the limit, so a caller (the CLI, the service, a scheduler) can act without parsing text.
+public struct BudgetShortfall: Sendable, CustomStringConvertible {
+    /// The account that would have gone over (nil when no account could be charged at all, e.g.
+    /// no population budget is set).
+    public let account: LedgerAccount?
+    /// What the account had spent before this job.
+    public let spent: LedgerCost?
+    /// What the job declared.
+    public let requested: LedgerCost
+    /// The account's limits.
+    public let epsilonLimit: Double?
+    public let deltaLimit: Double?
+    /// The sentence shown to people: what happened and what to do.
+    public let message: String
+
+    public var description: String { message }
+}
+
 /// Engine failures, each saying what to do.
 public enum EngineError: Error, Sendable, CustomStringConvertible {
     case denied(String)
     case auditUnavailable(String)
-    case budgetExhausted(String)
+    /// The job's declared cost does not fit an account (the principal's or the population's).
+    case budgetExhausted(BudgetShortfall)
     case invalidRequest(String)
     case notFound(String)
     /// The policies are unsigned, altered since signing or signed by a key that is not pinned; the

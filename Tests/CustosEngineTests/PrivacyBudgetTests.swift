@@ -33,7 +33,7 @@ final class PrivacyBudgetTests: XCTestCase {
     func assertBudgetRefused(_ body: @autoclosure () throws -> JobResult, contains text: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try body(), file: file, line: line) { error in
             guard case let EngineError.budgetExhausted(reason) = error else { return XCTFail("expected a budget refusal, got \(error)", file: file, line: line) }
-            XCTAssertTrue(reason.contains(text), reason, file: file, line: line)
+            XCTAssertTrue(reason.message.contains(text), reason.message, file: file, line: line)
         }
     }
 
@@ -110,11 +110,19 @@ final class PrivacyBudgetTests: XCTestCase {
         // Each principal is far below its own 8 per month, but the customers have spent 3 of 3.
         assertBudgetRefused(try f.engine.jobs.dpStatistics(actor: f.mika, purpose: purpose, dataset: "orders", epsilon: 0.1, parameters: stats),
                             contains: "population account")
+        // The refusal says which account, in fields a caller can act on without parsing the text.
+        XCTAssertThrowsError(try f.engine.jobs.dpStatistics(actor: f.mika, purpose: purpose, dataset: "orders", epsilon: 0.1, parameters: stats)) {
+            guard case let EngineError.budgetExhausted(shortfall) = $0 else { return XCTFail("\($0)") }
+            XCTAssertEqual(shortfall.account?.holder, .population)
+            XCTAssertEqual(shortfall.spent?.epsilon ?? 0, 3, accuracy: 1e-9)
+            XCTAssertEqual(shortfall.epsilonLimit, 3)
+            XCTAssertEqual(shortfall.requested.epsilon, 0.1)
+        }
         assertBudgetRefused(try f.engine.jobs.dpFunnel(actor: f.alice, purpose: purpose, epsilon: 0.1, parameters: DPMiningParameters()),
                             contains: "population account")
         let month = try XCTUnwrap(try f.engine.workspace.ledger.populationLedger().first { $0.period.hasPrefix("month:") })
         XCTAssertEqual(month.cost.epsilon, 3, accuracy: 1e-9)
-        XCTAssertEqual(try f.entries().filter { $0.action == .jobRun && $0.decision == .deny }.count, 2, "refusals are audited")
+        XCTAssertEqual(try f.entries().filter { $0.action == .jobRun && $0.decision == .deny }.count, 3, "every refusal is audited")
         XCTAssertTrue(try f.engine.reports.budgetStatement().contains("Population account"))
     }
 

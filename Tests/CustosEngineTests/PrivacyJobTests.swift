@@ -18,7 +18,9 @@ final class PrivacyJobTests: XCTestCase {
         XCTAssertEqual(ledger[0].epsilon, 8.0, accuracy: 1e-9)
         XCTAssertThrowsError(try f.engine.jobs.dpStatistics(actor: f.alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 0.1, parameters: p)) { error in
             guard case let EngineError.budgetExhausted(reason) = error else { return XCTFail("\(error)") }
-            XCTAssertTrue(reason.contains("above the limit"), reason)
+            XCTAssertTrue(reason.message.contains("above the limit"), reason.message)
+            XCTAssertEqual(reason.account?.holder, .principal("alice", dataset: "orders"))
+            XCTAssertEqual(reason.epsilonLimit, 8.0)
         }
         XCTAssertEqual(try f.engine.workspace.ledger.budgetLedger()[0].epsilon, 8.0, accuracy: 1e-9, "a refused job charges nothing")
         let jobs = try f.entries().filter { $0.action == .jobRun && $0.details["kind"] == "stats" }

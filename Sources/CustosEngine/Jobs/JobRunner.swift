@@ -128,14 +128,15 @@ extension JobRunner {
             throw EngineError.denied(decision.explanation)
         }
         let dataset = try workspace.catalog.dataset(spec.dataset)
-        func refuse(_ reason: String, budget: Bool, ledgerMismatch: Bool = false) throws -> Never {
+        func refuse(_ reason: String, budget: BudgetShortfall? = nil, ledgerMismatch: Bool = false) throws -> Never {
             try record(AuditEntry(time: clock(), actor: spec.actor.principal, role: spec.actor.role, action: .jobRun, purpose: spec.purpose,
                                   dataset: spec.dataset, decision: .deny, reason: reason, policyVersion: decision.policyVersion,
                                   epsilon: spec.epsilon, jobID: jobID,
                                   details: ["kind": spec.kind, "decision": decision.id, "delta": String(spec.delta)]
                                       .merging(ledgerMismatch ? ["ledger": "mismatch"] : [:]) { a, _ in a }))
             if ledgerMismatch { throw EngineError.ledgerMismatch(reason) }
-            throw budget ? EngineError.budgetExhausted(reason) : EngineError.denied(reason)
+            if let budget { throw EngineError.budgetExhausted(budget) }
+            throw EngineError.denied(reason)
         }
 
         // Keys that would each describe one customer are never released, however much noise is added.
@@ -145,8 +146,7 @@ extension JobRunner {
             let identifying = Self.identifyingCategories.contains { category == $0 || category.hasPrefix($0 + ".") }
             if schema?.columnClass == .directIdentifier || dataset.subjectKeys.contains(column) || decision.treatments[column] == .pseudonymize
                 || identifying {
-                try refuse("'\(column)' identifies a customer (an identifier or a pseudonym), so it cannot be a group-by key; group by a category, a date or a banded value instead",
-                           budget: false)
+                try refuse("'\(column)' identifies a customer (an identifier or a pseudonym), so it cannot be a group-by key; group by a category, a date or a banded value instead")
             }
         }
 
@@ -157,7 +157,8 @@ extension JobRunner {
             let cost = PrivacyCost(epsilon: epsilon, delta: spec.delta, rho: spec.rho)
             guard cost.isValid else { throw EngineError.invalidRequest("epsilon, delta and rho must be finite, non-negative, and delta below 1") }
             if let refusal = try reserve(cost, jobID: jobID, spec: spec, decision: decision, at: now) {
-                try refuse(refusal.reason, budget: true, ledgerMismatch: refusal.ledgerMismatch)
+                try refuse(refusal.reason, budget: refusal.ledgerMismatch ? nil : refusal.shortfall(requested: cost),
+                           ledgerMismatch: refusal.ledgerMismatch)
             }
             // Past this point the job reads customer data, so its reservation can never be released.
             try workspace.ledger.markReading(jobID: jobID)
@@ -219,6 +220,15 @@ extension JobRunner {
     struct BudgetRefusal {
         let reason: String
         var ledgerMismatch = false
+        var account: LedgerAccount?
+        var spent: LedgerCost?
+        var epsilonLimit: Double?
+        var deltaLimit: Double?
+
+        func shortfall(requested cost: PrivacyCost) -> BudgetShortfall {
+            BudgetShortfall(account: account, spent: spent, requested: LedgerCost(epsilon: cost.epsilon, delta: cost.delta, rho: cost.rho),
+                            epsilonLimit: epsilonLimit, deltaLimit: deltaLimit, message: reason)
+        }
     }
 
     /// Reserves `cost` on the principal's per-period accounts for the dataset and on the population
@@ -265,7 +275,8 @@ extension JobRunner {
         let spent = refusal.spent
         return BudgetRefusal(reason: String(format: "this job (ε %.3g, δ %.3g) would take %@ from ε %.3g, δ %.3g to ε %.3g, δ %.3g, above the limit ε %.3g, δ %.3g; wait for the next period or ask the DPO",
                       cost.epsilon, cost.delta, whose, spent.epsilon, spent.delta, spent.epsilon + cost.epsilon, spent.delta + cost.delta,
-                      limit.epsilon, limit.delta))
+                      limit.epsilon, limit.delta),
+                             account: refusal.account, spent: spent, epsilonLimit: limit.epsilon, deltaLimit: limit.delta)
     }
 
     /// Whether an account's total stays within (epsilon, delta). Rho (zCDP) is converted to epsilon
