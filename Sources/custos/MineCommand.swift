@@ -14,7 +14,8 @@ struct MineCommand: ParsableCommand {
 
             --mode must be permitted by a rule for your role, purpose and dataset:
               rfm, kmeans: pseudonymous_records (default) or pseudonymous_aggregate
-              rules, sequences, funnel: pseudonymous_aggregate (they release counts)
+              rules: pseudonymous_aggregate (it releases counts)
+              sequences, funnel: pseudonymous_aggregate (counts), or pseudonymous_records (one row per customer)
               any algorithm: dp_aggregate, with --epsilon E charged to your budget
             `custos policy explain` shows which modes the rules grant you.
 
@@ -63,7 +64,8 @@ struct MineCommand: ParsableCommand {
         var exactModes: [OutputMode] {
             switch self {
             case .rfm, .kmeans: return [.pseudonymousRecords, .pseudonymousAggregate]
-            case .rules, .sequences, .funnel: return [.pseudonymousAggregate]
+            case .sequences, .funnel: return [.pseudonymousAggregate, .pseudonymousRecords]
+            case .rules: return [.pseudonymousAggregate]
             }
         }
     }
@@ -157,8 +159,8 @@ struct MineCommand: ParsableCommand {
             case .rfm: return try engine.jobs.mineRFM(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
             case .kmeans: return try engine.jobs.mineKMeans(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
             case .rules: return try engine.jobs.mineRules(actor: who, purpose: purpose, dataset: dataset, parameters: parameters)
-            case .sequences: return try engine.jobs.mineSequences(actor: who, purpose: purpose, dataset: dataset, parameters: parameters)
-            case .funnel: return try engine.jobs.mineFunnel(actor: who, purpose: purpose, dataset: dataset, parameters: parameters)
+            case .sequences: return try engine.jobs.mineSequences(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
+            case .funnel: return try engine.jobs.mineFunnel(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
             }
         }
         try output.emit(try Render.result(result, format: output.resolvedFormat), workspace: options.url)

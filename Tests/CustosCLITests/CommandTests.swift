@@ -91,10 +91,10 @@ final class CommandTests: XCTestCase {
         let ws = try workspace()
         let before = try auditLines(ws)
         XCTAssertFalse(before.isEmpty, "init writes audit entries")
-        let result = try ws.run(["mine", "funnel", "--principal", "mika", "--role", "marketing_analyst",
+        let result = try ws.run(["mine", "rules", "--principal", "mika", "--role", "marketing_analyst",
                                  "--purpose", "personalize.recommendations", "--mode", "pseudonymous_records"], as: "mika")
         XCTAssertEqual(result.status, 64)
-        XCTAssertTrue(result.stderr.hasPrefix("Error: funnel runs in pseudonymous_aggregate, or dp_aggregate with --epsilon; it cannot run in pseudonymous_records."),
+        XCTAssertTrue(result.stderr.hasPrefix("Error: rules runs in pseudonymous_aggregate, or dp_aggregate with --epsilon; it cannot run in pseudonymous_records."),
                       result.stderr)
         XCTAssertEqual(try auditLines(ws), before, "a refused command line never opens the workspace")
         let prove = try ws.run(["audit", "prove"])

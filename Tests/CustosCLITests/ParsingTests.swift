@@ -33,10 +33,14 @@ final class ParsingTests: XCTestCase {
         XCTAssertEqual(try MineCommand.parse(["kmeans", "--mode", "pseudonymous_aggregate"] + who).outputMode, .pseudonymousAggregate)
     }
 
-    /// The bug a new user hit: `--mode` was silently ignored for paths and funnels. Now a mode the
-    /// algorithm cannot run in is refused with what it runs in and what to do.
-    func testMineRefusesAModeTheAlgorithmCannotRunIn() throws {
-        for algorithm in ["rules", "sequences", "funnel"] {
+    /// The bug a new user hit: `--mode` was silently ignored for paths and funnels. Now paths and
+    /// funnels run in pseudonymous_records too, and a mode an algorithm cannot run in (rules) is
+    /// refused with what it runs in and what to do.
+    func testMineHonoursOrRefusesTheMode() throws {
+        for algorithm in ["sequences", "funnel"] {
+            XCTAssertEqual(try MineCommand.parse([algorithm, "--mode", "pseudonymous_records"] + who).outputMode, .pseudonymousRecords, algorithm)
+        }
+        for algorithm in ["rules"] {
             let refused = try XCTUnwrap(refusal(MineCommand.self, [algorithm, "--mode", "pseudonymous_records"] + who))
             XCTAssertEqual(refused.code, ExitCode.validationFailure.rawValue)
             XCTAssertTrue(refused.message.contains("\(algorithm) runs in pseudonymous_aggregate, or dp_aggregate with --epsilon"), refused.message)

@@ -189,3 +189,33 @@ final class JobTests: XCTestCase {
 extension Caller {
     func withToken(_ token: String) -> Caller { Caller(principal: principal, role: role, token: token) }
 }
+
+final class RecordModeJobTests: XCTestCase {
+    func testTheMarketingAnalystRunsPathsAndFunnelsAsPseudonymousRecords() throws {
+        // The finding: --mode was silently ignored for paths and funnels, so an analyst whose permit
+        // allows only pseudonymous records could not run them at all.
+        let f = try EngineFixture(customers: 60)
+        var p = MiningParameters()
+        p.maxLength = 3
+        let funnel = try f.engine.jobs.mineFunnel(actor: f.mika, purpose: "personalize.recommendations", mode: .pseudonymousRecords, parameters: p)
+        let rows = try XCTUnwrap(funnel.tables.first?.rows)
+        XCTAssertEqual(rows.count, funnel.cohort?.subjects, "one row per customer with events")
+        for row in rows {
+            XCTAssertTrue(row[0].hasPrefix("p_") || row[0].count >= 16, "a pseudonym, never an identifier: \(row[0])")
+            XCTAssertFalse(row[0].uppercased().hasPrefix("C"), row[0])
+            let depth = try XCTUnwrap(Int(row[2]))
+            XCTAssertEqual(row[1], depth == 0 ? "(none)" : p.steps[depth - 1])
+        }
+        // Depths are a proper funnel: fewer customers reach each later step.
+        let reached = (1...p.steps.count).map { d in rows.filter { (Int($0[2]) ?? 0) >= d }.count }
+        XCTAssertEqual(reached, reached.sorted(by: >=), "\(reached)")
+        XCTAssertGreaterThan(reached[0], 0)
+        let paths = try f.engine.jobs.mineSequences(actor: f.mika, purpose: "personalize.recommendations", mode: .pseudonymousRecords, parameters: p)
+        for row in try XCTUnwrap(paths.tables.first?.rows) {
+            XCTAssertLessThanOrEqual(row[1].components(separatedBy: " → ").count, 3)
+        }
+        // The aggregate mode stays refused for that permit (it allows records only).
+        XCTAssertThrowsError(try f.engine.jobs.mineFunnel(actor: f.mika, purpose: "personalize.recommendations", parameters: p))
+    }
+}
+

@@ -216,8 +216,10 @@ extension JobRunner {
 
     /// Frequent sequential patterns (PrefixSpan) over each customer's event path, and the most
     /// frequent exact paths. Counts are customers; patterns below the minimum group size are withheld.
-    public func mineSequences(actor: Caller, purpose: String, dataset: String = "events", parameters: MiningParameters) throws -> JobResult {
-        let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .pseudonymousAggregate,
+    public func mineSequences(actor: Caller, purpose: String, dataset: String = "events", mode: OutputMode = .pseudonymousAggregate,
+                              parameters: MiningParameters) throws -> JobResult {
+        if mode == .pseudonymousRecords { return try pathRecords(actor: actor, purpose: purpose, dataset: dataset, parameters: parameters) }
+        let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: mode,
                            kind: "sequences", title: "Frequent event paths")
         return try run(spec) { frame, decision in
             var vocabulary = Vocabulary()
@@ -246,8 +248,10 @@ extension JobRunner {
 
     /// Funnel over ordered steps (default search → view → cart → purchase): customers reaching each
     /// step in order (within the window), step conversion and drop-off.
-    public func mineFunnel(actor: Caller, purpose: String, dataset: String = "events", parameters: MiningParameters) throws -> JobResult {
-        let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .pseudonymousAggregate,
+    public func mineFunnel(actor: Caller, purpose: String, dataset: String = "events", mode: OutputMode = .pseudonymousAggregate,
+                           parameters: MiningParameters) throws -> JobResult {
+        if mode == .pseudonymousRecords { return try funnelRecords(actor: actor, purpose: purpose, dataset: dataset, parameters: parameters) }
+        let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: mode,
                            kind: "funnel", title: "Funnel: " + parameters.steps.joined(separator: " → "))
         return try run(spec) { frame, decision in
             var vocabulary = Vocabulary()
@@ -274,6 +278,53 @@ extension JobRunner {
             output.tables.append(ResultTable(title: "Funnel (\(counts.subjects) customers with events)", columns: ["step", "customers", "conversion", "drop-off"], rows: rows,
                                              note: parameters.windowHours.map { "each step within \($0) hours of the first" }))
             output.charts.append(ResultChart(kind: .funnel, title: "Customers reaching each step", labels: labels, values: values))
+            return output
+        }
+    }
+}
+
+extension JobRunner {
+    /// Per-customer paths as pseudonymous records (a recommendations feed, for purposes whose permit
+    /// allows records): each customer's pseudonym and the first `maxLength` event types in time order.
+    func pathRecords(actor: Caller, purpose: String, dataset: String, parameters: MiningParameters) throws -> JobResult {
+        let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .pseudonymousRecords,
+                           kind: "sequences", title: "Event paths per customer (pseudonymous)")
+        return try run(spec) { frame, _ in
+            var vocabulary = Vocabulary()
+            let log = try Self.eventLog(frame, vocabulary: &vocabulary)
+            var rows: [[String]] = []
+            for s in 0..<log.subjectCount {
+                let events = log.events[log.subjectStarts[s]..<log.subjectStarts[s + 1]].prefix(max(parameters.maxLength, 1))
+                rows.append([frame.pseudonyms[log.subjects[log.subjectStarts[s]]], events.map { vocabulary.name($0) }.joined(separator: " → ")])
+            }
+            var output = ReleasedOutput()
+            output.tables.append(ResultTable(title: "Paths per customer", columns: ["customer (pseudonym)", "first events"], rows: rows,
+                                             note: "Pseudonyms are specific to the purpose; direct identifiers never leave the vault."))
+            return output
+        }
+    }
+
+    /// The funnel per customer as pseudonymous records: each customer's pseudonym and the deepest
+    /// step reached in order (within the window, when one is given).
+    func funnelRecords(actor: Caller, purpose: String, dataset: String, parameters: MiningParameters) throws -> JobResult {
+        let spec = JobSpec(actor: actor, purpose: purpose, dataset: dataset, columns: ["event_time", "event_type"], outputMode: .pseudonymousRecords,
+                           kind: "funnel", title: "Funnel per customer (pseudonymous): " + parameters.steps.joined(separator: " → "))
+        return try run(spec) { frame, _ in
+            var vocabulary = Vocabulary()
+            let log = try Self.eventLog(frame, vocabulary: &vocabulary)
+            let steps = parameters.steps.map { vocabulary.id($0) }
+            let window = parameters.windowHours.map { Int64($0 * 3_600_000) }
+            var rows: [[String]] = []
+            for s in 0..<log.subjectCount {
+                let range = log.subjectStarts[s]..<log.subjectStarts[s + 1]
+                // The deepest step reached in order: the same rule as Funnel.compute, for one customer.
+                let one = try EventLog(subjects: Array(repeating: 0, count: range.count), times: Array(log.times[range]), events: Array(log.events[range]))
+                let depth = try Funnel.compute(log: one, steps: steps, window: window).reached.filter { $0 > 0 }.count
+                rows.append([frame.pseudonyms[log.subjects[range.lowerBound]], depth == 0 ? "(none)" : parameters.steps[depth - 1], String(depth)])
+            }
+            var output = ReleasedOutput()
+            output.tables.append(ResultTable(title: "Deepest funnel step per customer", columns: ["customer (pseudonym)", "deepest step", "steps reached"],
+                                             rows: rows, note: "Pseudonyms are specific to the purpose; direct identifiers never leave the vault."))
             return output
         }
     }
