@@ -8,7 +8,7 @@ import Foundation
 /// and `exports/` under one folder. Every command acts on one workspace. Open a workspace once per
 /// process: several processes may share it, but two open handles in one process on the same SQLite
 /// files defeat SQLite's per-process file locking.
-public final class Workspace: @unchecked Sendable {
+public final class Workspace: Sendable {
     public let root: URL
     public let keys: KeyHierarchy
     /// The one SQLite database behind every store concern; the engine uses it only through the
