@@ -3,6 +3,7 @@ import CustosGovernance
 import CustosSchema
 import CustosVault
 import Foundation
+import Synchronization
 
 /// A Custos workspace: `policies/`, `keys/`, `audit/`, `data/` (the encrypted store), `outbox/`
 /// and `exports/` under one folder. Every command acts on one workspace. Open a workspace once per
@@ -28,7 +29,9 @@ public final class Workspace: Sendable {
     let authority: GrantAuthority
     /// The policy officer `initialize` pinned and signed the policies with, in memory only (nil for
     /// a workspace opened later): `custos init` hands its key to the compliance officer.
-    public private(set) var initialPolicyOfficer: PolicyOfficer?
+    public var initialPolicyOfficer: PolicyOfficer? { policyOfficer.withLock { $0 } }
+    /// Set once by `initialize`, after the workspace exists.
+    private let policyOfficer = Mutex<PolicyOfficer?>(nil)
 
     public var policiesDirectory: URL { root.appendingPathComponent("policies") }
     public var keysDirectory: URL { root.appendingPathComponent("keys") }
@@ -100,7 +103,7 @@ public final class Workspace: Sendable {
         let officer = policyOfficer ?? PolicyOfficer(id: initialOfficerID(policies: policies))
         try workspace.pinPolicySigners(try PolicySigners([.init(id: officer.id, publicKey: try officer.key.publicKey)]))
         try workspace.signPolicies(as: officer)
-        workspace.initialPolicyOfficer = officer
+        workspace.policyOfficer.withLock { $0 = officer }
         return workspace
     }
 
