@@ -335,10 +335,10 @@ public final class KeyHierarchy: Sendable {
 
     /// The subjects that have a data key (nothing is unwrapped).
     public func keyedSubjects() throws -> Set<SubjectID> {
-        lock.lock()
-        defer { lock.unlock() }
-        return try store.read { db in
-            Set(try Data.fetchAll(db, sql: "SELECT subject FROM data_keys").compactMap { SubjectID(bytes: [UInt8]($0)) })
+        try state.withLock { _ in
+            try store.read { db in
+                Set(try Data.fetchAll(db, sql: "SELECT subject FROM data_keys").compactMap { SubjectID(bytes: [UInt8]($0)) })
+            }
         }
     }
 
