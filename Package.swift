@@ -8,7 +8,7 @@ import PackageDescription
 // CustosBase (calendar, seeded generators, atomic files, CSV writing) sits below them all and depends on nothing.
 let package = Package(
     name: "Custos",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "custos", targets: ["custos"]),
         .library(name: "CustosEngine", targets: ["CustosEngine"]),

@@ -10,6 +10,8 @@ import Foundation
 // Everything else is guarded by `mutex`.
 extension AuditLog {
     /// A thread waiting for its entries to become durable, or for leadership.
+    // @unchecked: `promoted` and `next` are written before `semaphore` is signalled and read only after
+    // the waiter's wait returns, so the semaphore orders every access.
     final class Waiter: @unchecked Sendable {
         let target: UInt64
         let wantsLeadership: Bool

@@ -11,6 +11,9 @@ import Foundation
 ///
 /// A checkpoint is signed every `checkpointEvery` entries, by `checkpoint()`, and by `close()`.
 public final class AuditLog: @unchecked Sendable {
+    // @unchecked: group commit hands `mutex` across calls (taken in one function, released in another)
+    // and passes `writer`, `frontier` and `checkpointedSize` from leader to leader by a leadership token,
+    // which a scoped Mutex cannot express; everything else is written under `mutex` or only in `open`.
     /// Settings for `open`.
     public struct Options: Sendable {
         /// Sign a checkpoint whenever this many entries have been appended since the last one.

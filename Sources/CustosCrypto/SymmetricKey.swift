@@ -4,6 +4,7 @@ import COpenSSL
 /// array), are zeroed when the last copy of the key goes away, and never print themselves.
 public struct SymmetricKey: Sendable, CustomStringConvertible {
     /// Owns the key bytes. Written only in `init`, wiped and freed in `deinit`.
+    // @unchecked: the buffer is written only in init and freed in deinit; in between it is only read.
     final class Storage: @unchecked Sendable {
         let buffer: UnsafeMutableRawBufferPointer
 

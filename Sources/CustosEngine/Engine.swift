@@ -39,7 +39,7 @@ public final class Engine: EngineService {
     public var origin: String { context.origin }
 
     /// Test-only substitute for the CSPRNG (set through `@testable import`; never configurable).
-    var noiseSourceOverride: (any RandomSource)? {
+    var noiseSourceOverride: (any RandomSource & Sendable)? {
         get { context.noiseSourceOverride }
         set { context.noiseSourceOverride = newValue }
     }

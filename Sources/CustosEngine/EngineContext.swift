@@ -4,12 +4,11 @@ import CustosGovernance
 import CustosPrivacy
 import CustosVault
 import Foundation
+import Synchronization
 
 /// What the engine's services share: the workspace, its policies, the decision point, the audit log,
 /// the clock and the keys derived for pseudonyms. One per open engine.
-package final class EngineContext: @unchecked Sendable {
-    // @unchecked: every stored property is an immutable Sendable value or reference, except the test
-    // hook below, which is guarded by `lock`.
+package final class EngineContext: Sendable {
     package let workspace: Workspace
     package let policies: PolicySet
     package let audit: AuditLog
@@ -21,8 +20,7 @@ package final class EngineContext: @unchecked Sendable {
     let auditPseudonymKey: SymmetricKey
     /// The budget spend the signed audit log records, which the store's ledger is checked against.
     let auditedBudget = AuditedBudget()
-    private let lock = NSLock()
-    private var noiseOverride: (any RandomSource)?
+    private let noiseOverride = Mutex<(any RandomSource & Sendable)?>(nil)
 
     init(workspace: Workspace, policies: PolicySet, audit: AuditLog, origin: String, clock: @escaping @Sendable () -> Date) throws {
         self.workspace = workspace
@@ -37,9 +35,9 @@ package final class EngineContext: @unchecked Sendable {
     }
 
     /// Test-only substitute for the CSPRNG (reachable only through `@testable import`).
-    var noiseSourceOverride: (any RandomSource)? {
-        get { lock.withLock { noiseOverride } }
-        set { lock.withLock { noiseOverride = newValue } }
+    var noiseSourceOverride: (any RandomSource & Sendable)? {
+        get { noiseOverride.withLock { $0 } }
+        set { noiseOverride.withLock { $0 = newValue } }
     }
 
     /// Appends one entry durably (returns after fsync); an unavailable log stops the operation.

@@ -3,12 +3,13 @@ import CustosGovernance
 import CustosSchema
 import CustosVault
 import Foundation
+import Synchronization
 
 /// A Custos workspace: `policies/`, `keys/`, `audit/`, `data/` (the encrypted store), `outbox/`
 /// and `exports/` under one folder. Every command acts on one workspace. Open a workspace once per
 /// process: several processes may share it, but two open handles in one process on the same SQLite
 /// files defeat SQLite's per-process file locking.
-public final class Workspace: @unchecked Sendable {
+public final class Workspace: Sendable {
     public let root: URL
     public let keys: KeyHierarchy
     /// The one SQLite database behind every store concern; the engine uses it only through the
@@ -28,7 +29,9 @@ public final class Workspace: @unchecked Sendable {
     let authority: GrantAuthority
     /// The policy officer `initialize` pinned and signed the policies with, in memory only (nil for
     /// a workspace opened later): `custos init` hands its key to the compliance officer.
-    public private(set) var initialPolicyOfficer: PolicyOfficer?
+    public var initialPolicyOfficer: PolicyOfficer? { policyOfficer.withLock { $0 } }
+    /// Set once by `initialize`, after the workspace exists.
+    private let policyOfficer = Mutex<PolicyOfficer?>(nil)
 
     public var policiesDirectory: URL { root.appendingPathComponent("policies") }
     public var keysDirectory: URL { root.appendingPathComponent("keys") }
@@ -100,7 +103,7 @@ public final class Workspace: @unchecked Sendable {
         let officer = policyOfficer ?? PolicyOfficer(id: initialOfficerID(policies: policies))
         try workspace.pinPolicySigners(try PolicySigners([.init(id: officer.id, publicKey: try officer.key.publicKey)]))
         try workspace.signPolicies(as: officer)
-        workspace.initialPolicyOfficer = officer
+        workspace.policyOfficer.withLock { $0 = officer }
         return workspace
     }
 

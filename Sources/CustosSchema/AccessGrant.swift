@@ -91,7 +91,7 @@ public struct AccessGrant: Sendable {
 }
 
 /// Issues and checks access grants with a key that lives only in this process's memory.
-public final class GrantAuthority: @unchecked Sendable {
+public final class GrantAuthority: Sendable {
     private let key: SymmetricKey
 
     /// A new authority with a fresh random key.

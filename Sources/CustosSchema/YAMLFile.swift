@@ -21,7 +21,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
 
 /// A YAML node together with the file it came from, with typed accessors that fail with the
 /// file and line of the offending node. Policy and dataset loaders share it.
-public struct YAMLValue: @unchecked Sendable {
+public struct YAMLValue {
     public let node: Node
     public let file: String
 

@@ -2,6 +2,7 @@ import CustosBase
 import CustosCrypto
 import Foundation
 import GRDB
+import Synchronization
 
 /// The key hierarchy under `keys/`:
 ///
@@ -10,25 +11,32 @@ import GRDB
 ///   the KEK with AES-256-GCM. It lives apart from the data store, so a copy of the data alone never
 ///   brings keys back, and destroying a DEK here crypto-shreds every copy of that subject's records.
 /// - `audit.key` / `audit.pub`: the Ed25519 key pair that signs audit checkpoints (PEM).
-public final class KeyHierarchy: @unchecked Sendable {
+public final class KeyHierarchy: Sendable {
     public let directory: URL
-    public private(set) var currentVersion: Int
-    private var keks: [Int: SymmetricKey]
     private let store: DatabaseQueue
-    private let lock = NSLock()
-    private let random = BufferedSecureRandom()
-    /// Reused for wrapping and unwrapping data keys (always under `lock`).
-    private let wrapContext = AESGCMContext()
+    /// Everything that changes, or is not thread-safe, behind one lock. Holding it also serialises
+    /// every key-store write, so a rotation never interleaves with a key being created or replaced.
+    private let state: Mutex<State>
     /// Root secret from which blind-index, de-duplication and pseudonym keys are derived.
     private let rootSecret: SymmetricKey
+
+    private struct State {
+        var currentVersion: Int
+        var keks: [Int: SymmetricKey]
+        let random = BufferedSecureRandom()
+        /// Reused for wrapping and unwrapping data keys.
+        let wrapContext = AESGCMContext()
+    }
+
+    /// The KEK version new data keys are wrapped under (read under the lock `rotate()` writes it under).
+    public var currentVersion: Int { state.withLock { $0.currentVersion } }
 
     static let fileMagic = Array("CUSTOS-KEK-1".utf8)
     static let rootSecretName = "pseudonym-root"
 
     private init(directory: URL, currentVersion: Int, keks: [Int: SymmetricKey], store: DatabaseQueue, rootSecret: SymmetricKey) {
         self.directory = directory
-        self.currentVersion = currentVersion
-        self.keks = keks
+        self.state = Mutex(State(currentVersion: currentVersion, keks: keks))
         self.store = store
         self.rootSecret = rootSecret
     }
@@ -52,7 +60,7 @@ public final class KeyHierarchy: @unchecked Sendable {
             try db.execute(sql: "INSERT INTO kek_versions(version, check_value, active) VALUES (1, ?, 1)",
                            arguments: [Data(try checkValue(kek: kek, version: 1))])
             try db.execute(sql: "INSERT INTO secrets(name, kek_version, wrapped) VALUES (?, 1, ?)",
-                           arguments: [rootSecretName, Data(try hierarchy.wrap(root, context: Array(rootSecretName.utf8), version: 1))])
+                           arguments: [rootSecretName, Data(try hierarchy.state.withLock { try wrap(root, context: Array(rootSecretName.utf8), version: 1, in: $0) })])
         }
         let signing = Curve25519.Signing.PrivateKey()
         try KeyFiles.write(Array(try signing.pemRepresentation.utf8), to: directory.appendingPathComponent("audit.key"))
@@ -87,7 +95,9 @@ public final class KeyHierarchy: @unchecked Sendable {
         }
         guard let wrappedRoot else { throw VaultError.keyFileCorrupt(path: "keys/keystore.sqlite") }
         let partial = KeyHierarchy(directory: directory, currentVersion: current, keks: keks, store: store, rootSecret: SymmetricKey(bytes: []))
-        let root = try partial.unwrap(wrappedRoot[1] as Data, context: Array(rootSecretName.utf8), version: Int(wrappedRoot[0] as Int64))
+        let root = try partial.state.withLock {
+            try unwrap(wrappedRoot[1] as Data, context: Array(rootSecretName.utf8), version: Int(wrappedRoot[0] as Int64), in: $0)
+        }
         return KeyHierarchy(directory: directory, currentVersion: current, keks: keks, store: store, rootSecret: root)
     }
 
@@ -186,12 +196,14 @@ public final class KeyHierarchy: @unchecked Sendable {
     }
 
     /// AAD of a wrapped key: binds it to what it protects (a subject id or a secret's name) and the KEK version.
-    private func aad(context: [UInt8], version: Int) -> [UInt8] {
+    private static func aad(context: [UInt8], version: Int) -> [UInt8] {
         Array("custos/wrap/v1/kek\(version)/".utf8) + context
     }
 
-    private func wrap(_ key: SymmetricKey, context: [UInt8], version: Int) throws -> [UInt8] {
-        guard let kek = keks[version] else { throw VaultError.kekVersionMissing(version: version) }
+    /// Wraps `key` under KEK `version`; the caller holds the lock (`state` is the locked value).
+    private static func wrap(_ key: SymmetricKey, context: [UInt8], version: Int, in state: State) throws -> [UInt8] {
+        let random = state.random, wrapContext = state.wrapContext
+        guard let kek = state.keks[version] else { throw VaultError.kekVersionMissing(version: version) }
         let nonce = AES.GCM.nonceByteCount, tag = AES.GCM.tagByteCount
         var out = [UInt8](repeating: 0, count: nonce + key.byteCount + tag)
         let ad = aad(context: context, version: version)
@@ -208,8 +220,11 @@ public final class KeyHierarchy: @unchecked Sendable {
         return out
     }
 
-    private func unwrap(_ wrapped: UnsafeRawBufferPointer, context: [UInt8], version: Int, using cipher: AESGCMContext? = nil) throws -> SymmetricKey {
-        let wrapContext = cipher ?? self.wrapContext
+    /// Unwraps a data key with `keks` and `wrapContext`: the locked state's, or a worker's own cipher
+    /// context beside a copy of the KEKs taken under the lock.
+    private static func unwrap(
+        _ wrapped: UnsafeRawBufferPointer, context: [UInt8], version: Int, keks: [Int: SymmetricKey], using wrapContext: AESGCMContext
+    ) throws -> SymmetricKey {
         guard let kek = keks[version] else { throw VaultError.kekVersionMissing(version: version) }
         let nonce = AES.GCM.nonceByteCount, tag = AES.GCM.tagByteCount
         guard wrapped.count == nonce + 32 + tag else { throw VaultError.wrongKeyEncryptionKey(version: version) }
@@ -229,94 +244,101 @@ public final class KeyHierarchy: @unchecked Sendable {
         return SymmetricKey(bytes: raw)
     }
 
-    private func unwrap(_ wrapped: Data, context: [UInt8], version: Int) throws -> SymmetricKey {
-        try wrapped.withUnsafeBytes { try unwrap($0, context: context, version: version) }
+    /// Unwraps with the locked state's KEKs and cipher context; the caller holds the lock.
+    private static func unwrap(_ wrapped: Data, context: [UInt8], version: Int, in state: State) throws -> SymmetricKey {
+        try wrapped.withUnsafeBytes { try unwrap($0, context: context, version: version, keks: state.keks, using: state.wrapContext) }
     }
 
     // MARK: Data keys
 
     /// Creates and stores fresh data keys for new subjects (one transaction).
     public func createDataKeys(for subjects: [SubjectID]) throws -> [SubjectID: SymmetricKey] {
-        lock.lock()
-        defer { lock.unlock() }
-        var created: [SubjectID: SymmetricKey] = [:]
-        try store.write { db in
-            let statement = try db.cachedStatement(sql: "INSERT INTO data_keys(subject, kek_version, wrapped) VALUES (?, ?, ?)")
-            for subject in subjects {
-                var raw = [UInt8](repeating: 0, count: 32)
-                raw.withUnsafeMutableBytes { random.fill($0) }
-                let key = SymmetricKey(bytes: raw)
-                try statement.execute(arguments: [Data(subject.bytes), currentVersion,
-                                                  Data(try wrap(key, context: subject.bytes, version: currentVersion))])
-                created[subject] = key
+        try state.withLock { state in
+            var created: [SubjectID: SymmetricKey] = [:]
+            let version = state.currentVersion
+            try store.write { db in
+                let statement = try db.cachedStatement(sql: "INSERT INTO data_keys(subject, kek_version, wrapped) VALUES (?, ?, ?)")
+                for subject in subjects {
+                    var raw = [UInt8](repeating: 0, count: 32)
+                    raw.withUnsafeMutableBytes { state.random.fill($0) }
+                    let key = SymmetricKey(bytes: raw)
+                    try statement.execute(arguments: [Data(subject.bytes), version,
+                                                      Data(try Self.wrap(key, context: subject.bytes, version: version, in: state))])
+                    created[subject] = key
+                }
             }
+            return created
         }
-        return created
     }
 
     /// The data keys of the given subjects (or of every subject when nil). Subjects whose key was
     /// destroyed are absent from the result.
     public func dataKeys(for subjects: Set<SubjectID>? = nil) throws -> [SubjectID: SymmetricKey] {
-        lock.lock()
-        defer { lock.unlock() }
-        var keys: [SubjectID: SymmetricKey] = [:]
-        try store.read { db in
-            if let subjects, subjects.count < 64 {
-                for subject in subjects {
-                    if let row = try Row.fetchOne(db, sql: "SELECT kek_version, wrapped FROM data_keys WHERE subject = ?",
-                                                  arguments: [Data(subject.bytes)]) {
-                        keys[subject] = try unwrap(row[1] as Data, context: subject.bytes, version: Int(row[0] as Int64))
+        try state.withLock { state in
+            var keys: [SubjectID: SymmetricKey] = [:]
+            try store.read { db in
+                if let subjects, subjects.count < 64 {
+                    for subject in subjects {
+                        if let row = try Row.fetchOne(db, sql: "SELECT kek_version, wrapped FROM data_keys WHERE subject = ?",
+                                                      arguments: [Data(subject.bytes)]) {
+                            keys[subject] = try Self.unwrap(row[1] as Data, context: subject.bytes, version: Int(row[0] as Int64), in: state)
+                        }
                     }
+                    return
                 }
-                return
-            }
-            // Read the wrapped keys, then unwrap them on every core (one cipher context per thread).
-            var wrapped: [(SubjectID, Int, [UInt8])] = []
-            let cursor = try Row.fetchCursor(db, sql: "SELECT subject, kek_version, wrapped FROM data_keys")
-            while let row = try cursor.next() {
-                guard let subject = SubjectID(bytes: [UInt8](row[0] as Data)) else { continue }
-                if let subjects, !subjects.contains(subject) { continue }
-                wrapped.append((subject, Int(row[1] as Int64), [UInt8](row[2] as Data)))
-            }
-            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, wrapped.count / 4096))
-            let all = wrapped
-            let results = UnwrapResults(count: workers)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let cipher = AESGCMContext()
-                var part: [SubjectID: SymmetricKey] = [:]
-                do {
-                    for i in stride(from: w, to: all.count, by: workers) {
-                        let (subject, version, bytes) = all[i]
-                        part[subject] = try bytes.withUnsafeBytes { try unwrap($0, context: subject.bytes, version: version, using: cipher) }
+                // Read the wrapped keys, then unwrap them on every core (one cipher context per thread).
+                var wrapped: [(SubjectID, Int, [UInt8])] = []
+                let cursor = try Row.fetchCursor(db, sql: "SELECT subject, kek_version, wrapped FROM data_keys")
+                while let row = try cursor.next() {
+                    guard let subject = SubjectID(bytes: [UInt8](row[0] as Data)) else { continue }
+                    if let subjects, !subjects.contains(subject) { continue }
+                    wrapped.append((subject, Int(row[1] as Int64), [UInt8](row[2] as Data)))
+                }
+                let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, wrapped.count / 4096))
+                let all = wrapped
+                let keks = state.keks
+                let results = Mutex([Result<[SubjectID: SymmetricKey], any Error>](repeating: .success([:]), count: workers))
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let cipher = AESGCMContext()
+                    var part: [SubjectID: SymmetricKey] = [:]
+                    let result: Result<[SubjectID: SymmetricKey], any Error>
+                    do {
+                        for i in stride(from: w, to: all.count, by: workers) {
+                            let (subject, version, bytes) = all[i]
+                            part[subject] = try bytes.withUnsafeBytes {
+                                try Self.unwrap($0, context: subject.bytes, version: version, keks: keks, using: cipher)
+                            }
+                        }
+                        result = .success(part)
+                    } catch {
+                        result = .failure(error)
                     }
-                    results.set(w, .success(part))
-                } catch {
-                    results.set(w, .failure(error))
+                    results.withLock { $0[w] = result }
                 }
+                for result in results.withLock({ $0 }) { keys.merge(try result.get()) { a, _ in a } }
             }
-            for result in results.all() { keys.merge(try result.get()) { a, _ in a } }
+            return keys
         }
-        return keys
     }
 
     /// Crypto-shredding: destroys the subject's data key. Every record sealed with it, in every
     /// copy and backup of the data store, becomes unreadable. Returns false if there was no key.
     @discardableResult
     public func destroyDataKey(for subject: SubjectID) throws -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return try store.write { db in
-            try db.execute(sql: "DELETE FROM data_keys WHERE subject = ?", arguments: [Data(subject.bytes)])
-            return db.changesCount > 0
+        try state.withLock { _ in
+            try store.write { db in
+                try db.execute(sql: "DELETE FROM data_keys WHERE subject = ?", arguments: [Data(subject.bytes)])
+                return db.changesCount > 0
+            }
         }
     }
 
     /// The subjects that have a data key (nothing is unwrapped).
     public func keyedSubjects() throws -> Set<SubjectID> {
-        lock.lock()
-        defer { lock.unlock() }
-        return try store.read { db in
-            Set(try Data.fetchAll(db, sql: "SELECT subject FROM data_keys").compactMap { SubjectID(bytes: [UInt8]($0)) })
+        try state.withLock { _ in
+            try store.read { db in
+                Set(try Data.fetchAll(db, sql: "SELECT subject FROM data_keys").compactMap { SubjectID(bytes: [UInt8]($0)) })
+            }
         }
     }
 
@@ -327,52 +349,54 @@ public final class KeyHierarchy: @unchecked Sendable {
     /// between is resolved by `resolvePendingKey`, so records are never left without their key.
     public func stageReplacementKey(for subject: SubjectID) throws -> (current: SymmetricKey, replacement: SymmetricKey) {
         guard let current = try dataKeys(for: [subject])[subject] else { throw VaultError.dataKeyMissing }
-        lock.lock()
-        defer { lock.unlock() }
-        var raw = [UInt8](repeating: 0, count: 32)
-        raw.withUnsafeMutableBytes { random.fill($0) }
-        let replacement = SymmetricKey(bytes: raw)
-        try store.write { db in
-            try db.execute(sql: "UPDATE data_keys SET pending = ? WHERE subject = ?",
-                           arguments: [Data(try wrap(replacement, context: subject.bytes + [1], version: currentVersion)), Data(subject.bytes)])
+        return try state.withLock { state in
+            var raw = [UInt8](repeating: 0, count: 32)
+            raw.withUnsafeMutableBytes { state.random.fill($0) }
+            let replacement = SymmetricKey(bytes: raw)
+            try store.write { db in
+                try db.execute(sql: "UPDATE data_keys SET pending = ? WHERE subject = ?",
+                               arguments: [Data(try Self.wrap(replacement, context: subject.bytes + [1], version: state.currentVersion, in: state)),
+                                           Data(subject.bytes)])
+            }
+            return (current, replacement)
         }
-        return (current, replacement)
     }
 
     /// Makes the staged key current; the old key is overwritten (crypto-shredding the old ciphertexts).
     public func promotePendingKey(for subject: SubjectID) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        try store.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT kek_version, pending FROM data_keys WHERE subject = ?", arguments: [Data(subject.bytes)]),
-                  let pending = row[1] as Data?
-            else { return }
-            let key = try unwrap(pending, context: subject.bytes + [1], version: Int(row[0] as Int64))
-            try db.execute(sql: "UPDATE data_keys SET wrapped = ?, pending = NULL, kek_version = ? WHERE subject = ?",
-                           arguments: [Data(try wrap(key, context: subject.bytes, version: currentVersion)), currentVersion, Data(subject.bytes)])
+        try state.withLock { state in
+            try store.write { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT kek_version, pending FROM data_keys WHERE subject = ?", arguments: [Data(subject.bytes)]),
+                      let pending = row[1] as Data?
+                else { return }
+                let key = try Self.unwrap(pending, context: subject.bytes + [1], version: Int(row[0] as Int64), in: state)
+                let version = state.currentVersion
+                try db.execute(sql: "UPDATE data_keys SET wrapped = ?, pending = NULL, kek_version = ? WHERE subject = ?",
+                               arguments: [Data(try Self.wrap(key, context: subject.bytes, version: version, in: state)), version, Data(subject.bytes)])
+            }
         }
     }
 
     /// Drops a staged key that was never used.
     public func dropPendingKey(for subject: SubjectID) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        try store.write { db in
-            try db.execute(sql: "UPDATE data_keys SET pending = NULL WHERE subject = ?", arguments: [Data(subject.bytes)])
+        try state.withLock { _ in
+            try store.write { db in
+                try db.execute(sql: "UPDATE data_keys SET pending = NULL WHERE subject = ?", arguments: [Data(subject.bytes)])
+            }
         }
     }
 
     /// Subjects with a staged key (left by an interrupted rectification) and that key.
     public func pendingKeys() throws -> [SubjectID: SymmetricKey] {
-        lock.lock()
-        defer { lock.unlock() }
-        return try store.read { db in
-            var out: [SubjectID: SymmetricKey] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT subject, kek_version, pending FROM data_keys WHERE pending IS NOT NULL") {
-                guard let subject = SubjectID(bytes: [UInt8](row[0] as Data)) else { continue }
-                out[subject] = try unwrap(row[2] as Data, context: subject.bytes + [1], version: Int(row[1] as Int64))
+        try state.withLock { state in
+            try store.read { db in
+                var out: [SubjectID: SymmetricKey] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT subject, kek_version, pending FROM data_keys WHERE pending IS NOT NULL") {
+                    guard let subject = SubjectID(bytes: [UInt8](row[0] as Data)) else { continue }
+                    out[subject] = try Self.unwrap(row[2] as Data, context: subject.bytes + [1], version: Int(row[1] as Int64), in: state)
+                }
+                return out
             }
-            return out
         }
     }
 
@@ -387,40 +411,43 @@ public final class KeyHierarchy: @unchecked Sendable {
     /// transaction, then the old KEK retired and its file destroyed. Data records are untouched
     /// (they are sealed with data keys, which do not change).
     public func rotate(passphrase: String? = nil) throws -> (version: Int, rewrapped: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        let pendingCount = try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM data_keys WHERE pending IS NOT NULL") ?? 0 }
-        guard pendingCount == 0 else {
-            throw VaultError.storage("\(pendingCount) interrupted key replacements must be resolved first; open the workspace once to resolve them")
-        }
-        let newVersion = currentVersion + 1
-        let newKEK = SymmetricKey()
-        try KeyHierarchy.writeKEK(newKEK, version: newVersion, to: directory, passphrase: passphrase)
-        keks[newVersion] = newKEK
-        var count = 0
-        try store.write { db in
-            try db.execute(sql: "INSERT INTO kek_versions(version, check_value, active) VALUES (?, ?, 1)",
-                           arguments: [newVersion, Data(try KeyHierarchy.checkValue(kek: newKEK, version: newVersion))])
-            let rows = try Row.fetchAll(db, sql: "SELECT subject, kek_version, wrapped FROM data_keys")
-            let update = try db.cachedStatement(sql: "UPDATE data_keys SET kek_version = ?, wrapped = ? WHERE subject = ?")
-            for row in rows {
-                let subjectBytes = [UInt8](row[0] as Data)
-                guard let subject = SubjectID(bytes: subjectBytes) else { continue }
-                let key = try unwrap(row[2] as Data, context: subject.bytes, version: Int(row[1] as Int64))
-                try update.execute(arguments: [newVersion, Data(try wrap(key, context: subject.bytes, version: newVersion)), Data(subjectBytes)])
-                count += 1
+        try state.withLock { state in
+            let pendingCount = try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM data_keys WHERE pending IS NOT NULL") ?? 0 }
+            guard pendingCount == 0 else {
+                throw VaultError.storage("\(pendingCount) interrupted key replacements must be resolved first; open the workspace once to resolve them")
             }
-            try db.execute(sql: "UPDATE secrets SET kek_version = ?, wrapped = ? WHERE name = ?",
-                           arguments: [newVersion, Data(try wrap(rootSecret, context: Array(KeyHierarchy.rootSecretName.utf8), version: newVersion)),
-                                       KeyHierarchy.rootSecretName])
-            try db.execute(sql: "UPDATE kek_versions SET active = 0 WHERE version < ?", arguments: [newVersion])
+            let newVersion = state.currentVersion + 1
+            let newKEK = SymmetricKey()
+            try KeyHierarchy.writeKEK(newKEK, version: newVersion, to: directory, passphrase: passphrase)
+            state.keks[newVersion] = newKEK
+            var count = 0
+            let current = state
+            try store.write { db in
+                try db.execute(sql: "INSERT INTO kek_versions(version, check_value, active) VALUES (?, ?, 1)",
+                               arguments: [newVersion, Data(try KeyHierarchy.checkValue(kek: newKEK, version: newVersion))])
+                let rows = try Row.fetchAll(db, sql: "SELECT subject, kek_version, wrapped FROM data_keys")
+                let update = try db.cachedStatement(sql: "UPDATE data_keys SET kek_version = ?, wrapped = ? WHERE subject = ?")
+                for row in rows {
+                    let subjectBytes = [UInt8](row[0] as Data)
+                    guard let subject = SubjectID(bytes: subjectBytes) else { continue }
+                    let key = try Self.unwrap(row[2] as Data, context: subject.bytes, version: Int(row[1] as Int64), in: current)
+                    try update.execute(arguments: [newVersion, Data(try Self.wrap(key, context: subject.bytes, version: newVersion, in: current)),
+                                                   Data(subjectBytes)])
+                    count += 1
+                }
+                try db.execute(sql: "UPDATE secrets SET kek_version = ?, wrapped = ? WHERE name = ?",
+                               arguments: [newVersion, Data(try Self.wrap(rootSecret, context: Array(KeyHierarchy.rootSecretName.utf8),
+                                                                          version: newVersion, in: current)),
+                                           KeyHierarchy.rootSecretName])
+                try db.execute(sql: "UPDATE kek_versions SET active = 0 WHERE version < ?", arguments: [newVersion])
+            }
+            for version in state.keks.keys where version < newVersion {
+                state.keks[version] = nil
+                KeyHierarchy.destroyFile(KeyHierarchy.kekURL(directory, version))
+            }
+            state.currentVersion = newVersion
+            return (newVersion, count)
         }
-        for version in keks.keys where version < newVersion {
-            keks[version] = nil
-            KeyHierarchy.destroyFile(KeyHierarchy.kekURL(directory, version))
-        }
-        currentVersion = newVersion
-        return (newVersion, count)
     }
 
     /// Overwrites a key file with random bytes, syncs, then unlinks it.
@@ -455,13 +482,4 @@ public final class KeyHierarchy: @unchecked Sendable {
         let bytes = try KeyFiles.read(directory.appendingPathComponent("audit.key"), displayPath: "keys/audit.key")
         return try Curve25519.Signing.PrivateKey(pemRepresentation: String(decoding: bytes, as: UTF8.self))
     }
-}
-
-/// Per-thread results of a parallel unwrap.
-final class UnwrapResults: @unchecked Sendable {
-    private var results: [Result<[SubjectID: SymmetricKey], Error>]
-    private let lock = NSLock()
-    init(count: Int) { results = Array(repeating: .success([:]), count: count) }
-    func set(_ i: Int, _ r: Result<[SubjectID: SymmetricKey], Error>) { lock.lock(); results[i] = r; lock.unlock() }
-    func all() -> [Result<[SubjectID: SymmetricKey], Error>] { lock.lock(); defer { lock.unlock() }; return results }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The embedded default backend: SQLite through GRDB, WAL mode, in `data/vault.sqlite`.
 /// Temporary structures stay in memory (no temp files), deleted content is zeroed.
-public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
+public final class SQLiteRecordStore: RecordStore, Sendable {
     let pool: DatabasePool
-    private var datasetIDs: [String: Int64] = [:]
-    private let lock = NSLock()
+    /// Dataset name to row id, filled as datasets are first seen.
+    private let datasetIDs = Mutex<[String: Int64]>([:])
 
     public init(path: String) throws {
         var configuration = Configuration()
@@ -80,18 +81,15 @@ public final class SQLiteRecordStore: RecordStore, @unchecked Sendable {
     }
 
     func datasetID(_ name: String, db: Database, create: Bool) throws -> Int64? {
-        lock.lock()
-        let cached = datasetIDs[name]
-        lock.unlock()
-        if let cached { return cached }
+        if let cached = datasetIDs.withLock({ $0[name] }) { return cached }
         if let id = try Int64.fetchOne(db, sql: "SELECT id FROM datasets WHERE name = ?", arguments: [name]) {
-            lock.lock(); datasetIDs[name] = id; lock.unlock()
+            datasetIDs.withLock { $0[name] = id }
             return id
         }
         guard create else { return nil }
         try db.execute(sql: "INSERT INTO datasets(name) VALUES (?)", arguments: [name])
         let id = db.lastInsertedRowID
-        lock.lock(); datasetIDs[name] = id; lock.unlock()
+        datasetIDs.withLock { $0[name] = id }
         return id
     }
 

@@ -1,11 +1,12 @@
 import CustosCrypto
 import CustosSchema
 import Foundation
+import Synchronization
 
 /// The encrypted record store: every customer value is sealed with its subject's own data key
 /// (AES-256-GCM), subjects are found by blind index, and nothing is decrypted without an access
 /// grant from the policy decision point.
-public final class Vault: @unchecked Sendable {
+public final class Vault: Sendable {
     public let store: any RecordStore
     public let keys: KeyHierarchy
     let authority: GrantAuthority
@@ -133,17 +134,13 @@ public final class Vault: @unchecked Sendable {
         _ body: @Sendable (Int, SubjectID, [Value]) throws -> Void
     ) throws -> ScanStatistics {
         let plan = try plan(grant, dataset: dataset, columns: columns, subjects: subjects)
-        let results = PartitionResults(count: partitions)
+        let results = Mutex([Result<ScanStatistics, any Error>](repeating: .success(ScanStatistics()), count: partitions))
         DispatchQueue.concurrentPerform(iterations: partitions) { p in
-            do {
-                let stats = try scanPartition(plan, partition: p, partitions: partitions) { try body(p, $0, $1) }
-                results.set(p, .success(stats))
-            } catch {
-                results.set(p, .failure(error))
-            }
+            let result = Result { try scanPartition(plan, partition: p, partitions: partitions) { try body(p, $0, $1) } }
+            results.withLock { $0[p] = result }
         }
         var total = ScanStatistics()
-        for result in results.all() {
+        for result in results.withLock({ $0 }) {
             let stats = try result.get()
             total.blocks += stats.blocks
             total.rows += stats.rows
@@ -155,7 +152,7 @@ public final class Vault: @unchecked Sendable {
         return total
     }
 
-    struct ReadPlan: @unchecked Sendable {
+    struct ReadPlan: Sendable {
         let dataset: DatasetSchema
         let projection: [Int]
         let scope: Set<SubjectID>?
@@ -225,26 +222,6 @@ public final class Vault: @unchecked Sendable {
             throw VaultError.grantRejected("the grant is limited to one data subject")
         }
         return projection
-    }
-}
-
-/// Per-partition results of a parallel scan, written from several threads.
-final class PartitionResults: @unchecked Sendable {
-    private var results: [Result<Vault.ScanStatistics, Error>]
-    private let lock = NSLock()
-
-    init(count: Int) { results = Array(repeating: .success(Vault.ScanStatistics()), count: count) }
-
-    func set(_ index: Int, _ result: Result<Vault.ScanStatistics, Error>) {
-        lock.lock()
-        results[index] = result
-        lock.unlock()
-    }
-
-    func all() -> [Result<Vault.ScanStatistics, Error>] {
-        lock.lock()
-        defer { lock.unlock() }
-        return results
     }
 }
 

@@ -2,6 +2,7 @@ import CustosAudit
 import CustosCrypto
 import Foundation
 import XCTest
+import Synchronization
 
 final class AuditLogTests: XCTestCase {
     func testAppendCheckpointReopenAndVerify() throws {
@@ -248,19 +249,10 @@ final class AuditLogBehaviourTests: XCTestCase {
 }
 
 /// A thread-safe collector for test results.
-final class LockedList: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items = [UInt64]()
-    func add(_ item: UInt64) {
-        lock.lock()
-        items.append(item)
-        lock.unlock()
-    }
-    var sorted: [UInt64] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items.sorted()
-    }
+final class LockedList: Sendable {
+    private let items = Mutex([UInt64]())
+    func add(_ item: UInt64) { items.withLock { $0.append(item) } }
+    var sorted: [UInt64] { items.withLock { $0.sorted() } }
 }
 
 final class CheckpointRetentionTests: XCTestCase {

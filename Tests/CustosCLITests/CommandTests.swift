@@ -1,6 +1,7 @@
 import CustosGovernance
 import Foundation
 import XCTest
+import Synchronization
 
 /// The built binary against a real workspace made by `custos init`: golden outputs, error
 /// messages and exit codes (0 success, 1 refused or failed, 64 a command line that does not parse).
@@ -281,26 +282,23 @@ final class CommandTests: XCTestCase {
         // The attack: 2 of 12 concurrent jobs died with "SQLite error 5: database is locked" and no audit entry.
         let ws = try CLIWorkspace()
         let count = 12
-        final class Results: @unchecked Sendable {
-            let lock = NSLock()
-            var outcomes: [CommandOutcome] = []
-        }
-        let results = Results()
+        let collected = Mutex<[CommandOutcome]>([])
         let arguments = ["stats", "--principal", "alice", "--role", "analyst", "--purpose", "analytics.reporting", "--dataset", "orders",
                          "--epsilon", "0.5"]
         let environment = ["CUSTOS_WORKSPACE": ws.root.path, "CUSTOS_TOKEN": ws.tokens["alice"] ?? ""]
         DispatchQueue.concurrentPerform(iterations: count) { _ in
             let outcome = try? CustosProcess.run(arguments, environment: environment)
-            results.lock.withLock { if let outcome { results.outcomes.append(outcome) } }
+            if let outcome { collected.withLock { $0.append(outcome) } }
         }
-        XCTAssertEqual(results.outcomes.count, count)
-        for outcome in results.outcomes {
+        let outcomes = collected.withLock { $0 }
+        XCTAssertEqual(outcomes.count, count)
+        for outcome in outcomes {
             XCTAssertFalse(outcome.stderr.contains("database is locked") || outcome.stderr.contains("SQLite error"), outcome.stderr)
             XCTAssertTrue(outcome.status == 0 || outcome.stderr.hasPrefix("error: "), "\(outcome.status): \(outcome.stderr)")
         }
         // Each job that ran is in the log; 8.0 per month at 0.5 each allows all twelve.
-        let succeeded = results.outcomes.filter { $0.status == 0 }.count
-        XCTAssertEqual(succeeded, count, results.outcomes.map(\.stderr).joined(separator: "\n"))
+        let succeeded = outcomes.filter { $0.status == 0 }.count
+        XCTAssertEqual(succeeded, count, outcomes.map(\.stderr).joined(separator: "\n"))
         let verify = try ws.run(["audit", "verify"])
         XCTAssertEqual(verify.status, 0, verify.stderr)
     }

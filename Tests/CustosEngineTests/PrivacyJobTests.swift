@@ -4,6 +4,7 @@ import CustosAudit
 import CustosVault
 import Foundation
 import XCTest
+import Synchronization
 
 final class PrivacyJobTests: XCTestCase {
     func testBudgetIsChargedExactlyAsDeclaredAndExhaustionIsRefused() throws {
@@ -81,9 +82,8 @@ final class PrivacyJobTests: XCTestCase {
     }
 }
 
-final class Outcomes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Bool] = []
-    func add(_ ok: Bool) { lock.lock(); results.append(ok); lock.unlock() }
-    var successes: Int { lock.lock(); defer { lock.unlock() }; return results.filter { $0 }.count }
+final class Outcomes: Sendable {
+    private let results = Mutex<[Bool]>([])
+    func add(_ ok: Bool) { results.withLock { $0.append(ok) } }
+    var successes: Int { results.withLock { $0.filter { $0 }.count } }
 }

@@ -3,6 +3,7 @@ import CustosAudit
 @testable import CustosEngine
 import Foundation
 import XCTest
+import Synchronization
 
 /// Every refusal leaves an audit entry, whatever the input (issue: hostile epsilons failed to write
 /// their entry, and an unknown dataset was refused with none).
@@ -62,23 +63,20 @@ final class RefusalAuditTests: XCTestCase {
         stats.measures = ["amount"]
         let engine = f.engine, alice = f.alice, parameters = stats
         let outcomes = Outcomes()
-        final class Errors: @unchecked Sendable {
-            let lock = NSLock()
-            var all: [String] = []
-        }
-        let errors = Errors()
+        let failures = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 50) { _ in
             do {
                 _ = try engine.jobs.dpStatistics(actor: alice, purpose: "analytics.reporting", dataset: "orders", epsilon: 0.2, parameters: parameters)
                 outcomes.add(true)
             } catch {
                 outcomes.add(false)
-                errors.lock.withLock { errors.all.append("\(error)") }
+                failures.withLock { $0.append("\(error)") }
             }
         }
         XCTAssertEqual(outcomes.successes, 40, "8.0 per month at 0.2 per job")
-        XCTAssertEqual(errors.all.count, 10)
-        for error in errors.all { XCTAssertTrue(error.hasPrefix("privacy budget exhausted:"), error) }
+        let errors = failures.withLock { $0 }
+        XCTAssertEqual(errors.count, 10)
+        for error in errors { XCTAssertTrue(error.hasPrefix("privacy budget exhausted:"), error) }
         let runs = try f.entries().filter { $0.action == .jobRun }
         XCTAssertEqual(runs.filter { $0.decision == .allow }.count, 40)
         XCTAssertEqual(runs.filter { $0.decision == .deny }.count, 10, "every refusal is audited")

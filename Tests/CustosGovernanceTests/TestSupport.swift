@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import CustosGovernance
+import Synchronization
 
 /// The shipped example policies (repository `policies/`), found relative to this file.
 let shippedPolicies = URL(fileURLWithPath: #filePath)
@@ -22,9 +23,8 @@ enum DemoToken {
 }
 
 /// Keeps every decision it is handed; can be told to fail to test fail-closed behaviour.
-final class RecordingRecorder: DecisionRecorder, @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [Decision] = []
+final class RecordingRecorder: DecisionRecorder, Sendable {
+    private let stored = Mutex<[Decision]>([])
     private let failing: Bool
 
     init(failing: Bool = false) { self.failing = failing }
@@ -32,17 +32,11 @@ final class RecordingRecorder: DecisionRecorder, @unchecked Sendable {
     struct Unavailable: Error {}
 
     func record(_ decision: Decision) throws {
-        lock.lock()
-        defer { lock.unlock() }
         if failing && decision.isAllowed { throw Unavailable() }
-        stored.append(decision)
+        stored.withLock { $0.append(decision) }
     }
 
-    var decisions: [Decision] {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
-    }
+    var decisions: [Decision] { stored.withLock { $0 } }
 }
 
 /// A scratch copy of the shipped policies that a test may edit.

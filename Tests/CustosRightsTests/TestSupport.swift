@@ -3,6 +3,7 @@ import CustosBase
 import CustosSchema
 import Foundation
 import XCTest
+import Synchronization
 
 /// A calendar date from `YYYY-MM-DD` (tests only).
 func day(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> CivilDate {
@@ -20,21 +21,19 @@ func instant(_ text: String) -> Date {
 }
 
 /// A settable clock shared with the verifier.
-final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-    init(_ start: Date) { current = start }
-    var now: Date { lock.withLock { current } }
-    func advance(_ seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+final class TestClock: Sendable {
+    private let current: Mutex<Date>
+    init(_ start: Date) { current = Mutex(start) }
+    var now: Date { current.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
 /// Keeps sent messages in memory so tests can read the code that was delivered.
-final class CapturingSender: MessageSender, @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [OutgoingMessage] = []
-    var messages: [OutgoingMessage] { lock.withLock { stored } }
+final class CapturingSender: MessageSender, Sendable {
+    private let stored = Mutex<[OutgoingMessage]>([])
+    var messages: [OutgoingMessage] { stored.withLock { $0 } }
     func send(_ message: OutgoingMessage) throws -> String {
-        lock.withLock { stored.append(message) }
+        stored.withLock { $0.append(message) }
         return "memory-\(messages.count)"
     }
     /// The 6-8 digit code in the last message body.

@@ -1,5 +1,6 @@
 import CustosVault
 import Foundation
+import Synchronization
 import XCTest
 
 /// The vault's privacy-budget ledger, the one budget account concept: reservations are atomic, so
@@ -49,9 +50,8 @@ final class BudgetLedgerTests: XCTestCase {
 }
 
 /// A counter shared by concurrent test workers.
-final class LockedCounter: @unchecked Sendable {
-    private var count = 0
-    private let lock = NSLock()
-    func add(_ n: Int) { lock.withLock { count += n } }
-    var value: Int { lock.withLock { count } }
+final class LockedCounter: Sendable {
+    private let count = Mutex(0)
+    func add(_ n: Int) { count.withLock { $0 += n } }
+    var value: Int { count.withLock { $0 } }
 }

@@ -4,6 +4,7 @@ import CustosSchema
 import Foundation
 import GRDB
 import XCTest
+import Synchronization
 
 final class VaultTests: XCTestCase {
     func testIngestResolvesIdentitiesAndDeduplicates() throws {
@@ -191,11 +192,10 @@ final class ParallelReadTests: XCTestCase {
     }
 }
 
-final class LockedSet: @unchecked Sendable {
-    private var items = Set<String>()
-    private let lock = NSLock()
-    func insert(_ s: String) { lock.lock(); items.insert(s); lock.unlock() }
-    var count: Int { lock.lock(); defer { lock.unlock() }; return items.count }
+final class LockedSet: Sendable {
+    private let items = Mutex(Set<String>())
+    func insert(_ s: String) { items.withLock { _ = $0.insert(s) } }
+    var count: Int { items.withLock { $0.count } }
 }
 
 final class ProjectionDecodeTests: XCTestCase {

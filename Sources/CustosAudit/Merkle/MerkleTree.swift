@@ -152,6 +152,8 @@ public struct MerkleTree: Sendable {
 }
 
 /// Lets a raw buffer cross into `concurrentPerform` workers that write disjoint ranges.
+// @unchecked: used only for buffer pointers that outlive the workers, which read shared input and
+// write disjoint 32-byte ranges of the output.
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }

@@ -1,5 +1,6 @@
 import CustosBase
 import Foundation
+import Synchronization
 
 /// Thin, throwing wrappers over the POSIX calls the log needs (durability needs fsync and flock,
 /// which FileHandle does not expose fully).
@@ -124,12 +125,12 @@ enum FileIO {
 
 /// An exclusive, process-wide writer lock on `audit.lock` (flock). Released when closed or when the
 /// process dies, so a crashed writer never leaves the log locked.
-final class WriterLock: @unchecked Sendable {
-    private let fd: Int32
-    private var released = false
+final class WriterLock: Sendable {
+    /// The open lock file; nil once released (`close` and `deinit` may both release).
+    private let fd: Mutex<Int32?>
 
     init(path: String, directory: String, timeout: TimeInterval) throws(AuditError) {
-        fd = try FileIO.open(path, O_RDWR | O_CREAT)
+        let fd = try FileIO.open(path, O_RDWR | O_CREAT)
         let start = Date()
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
@@ -145,13 +146,16 @@ final class WriterLock: @unchecked Sendable {
             }
             usleep(5_000)
         }
+        self.fd = Mutex(fd)
     }
 
     func release() {
-        guard !released else { return }
-        released = true
-        _ = flock(fd, LOCK_UN)
-        FileIO.close(fd)
+        fd.withLock { fd in
+            guard let open = fd else { return }
+            fd = nil
+            _ = flock(open, LOCK_UN)
+            FileIO.close(open)
+        }
     }
 
     deinit { release() }

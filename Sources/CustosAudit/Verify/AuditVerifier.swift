@@ -1,6 +1,7 @@
 import CustosCrypto
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Verifies an audit directory from scratch: re-hashes every entry from its stored bytes (no stored
 /// hash is trusted), checks that every line is canonical JSON, rebuilds the RFC 6962 tree, checks every
@@ -43,17 +44,14 @@ public enum AuditVerifier {
 }
 
 /// Collects problems from parallel workers.
-private final class ProblemSink: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items = [(UInt64, AuditProblem)]()
+private final class ProblemSink: Sendable {
+    private let items = Mutex([(UInt64, AuditProblem)]())
 
     func add(_ index: UInt64, _ problem: AuditProblem) {
-        lock.lock()
-        items.append((index, problem))
-        lock.unlock()
+        items.withLock { $0.append((index, problem)) }
     }
 
-    var sorted: [AuditProblem] { items.sorted { $0.0 < $1.0 }.map(\.1) }
+    var sorted: [AuditProblem] { items.withLock { $0 }.sorted { $0.0 < $1.0 }.map(\.1) }
 }
 
 private struct VerificationRun {

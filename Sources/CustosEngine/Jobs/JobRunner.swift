@@ -299,7 +299,10 @@ extension JobRunner {
 
     /// The noise source for DP jobs: OpenSSL's CSPRNG. Tests can substitute a seeded source only through
     /// `@testable` access; no configuration selects it.
-    func noiseSource() -> any RandomSource { context.noiseSourceOverride ?? SecureRandomSource() }
+    func noiseSource() -> any RandomSource {
+        if let override = context.noiseSourceOverride { return override }
+        return SecureRandomSource()
+    }
 
     /// `month:2026-11`, `week:2026-W47`-style keys for budget periods.
     static func periodKey(_ period: BudgetPeriod, _ date: Date) -> String {

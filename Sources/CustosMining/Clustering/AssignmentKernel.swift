@@ -1,5 +1,6 @@
 /// Raw pointers handed to worker threads; each worker touches only its own rows and its own
 /// partial-sum slot, so sharing is safe.
+// @unchecked: `points` is read-only and each worker writes only the `labels` of its own row range.
 struct SharedPointers: @unchecked Sendable {
     let points: UnsafePointer<Double>
     let labels: UnsafeMutablePointer<Int32>
@@ -11,6 +12,7 @@ struct SharedPointers: @unchecked Sendable {
 /// Score of point `x` against centre `c` is `|c|^2 - 2 x.c` (the squared distance minus `|x|^2`),
 /// as scikit-learn's Lloyd step computes it; the nearest centre minimises the score, ties going
 /// to the lowest centre index.
+// @unchecked: the tables are filled in init and only read by workers until `deallocate()` after they finish.
 struct CentreTable: @unchecked Sendable {
     let k: Int
     let cols: Int

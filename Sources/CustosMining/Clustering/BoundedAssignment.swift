@@ -7,6 +7,7 @@
 /// Otherwise it is rescored exactly as plain Lloyd does. Bounds carry a safety margin far above
 /// floating-point rounding, so skipping never changes a label: the labels, sums and centres are
 /// those of plain Lloyd.
+// @unchecked: each worker reads and writes the bounds of its own rows only.
 struct DistanceBounds: @unchecked Sendable {
     let upper: UnsafeMutablePointer<Double>
     let lower: UnsafeMutablePointer<Double>

@@ -106,6 +106,7 @@ struct RankedDatabase {
 
 /// One level of the depth-first search: its projected database and the occurrence lists built from it.
 /// Written by one thread; the root level is then only read while workers share it.
+// @unchecked: workers only read the root level, which its one writer finished before they started.
 final class ProjectionLevel: @unchecked Sendable {
     // Input projected database.
     let items = ScratchBuffer<Int32>()

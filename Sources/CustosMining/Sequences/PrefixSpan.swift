@@ -77,6 +77,7 @@ struct SequenceMinerConfiguration: Sendable {
 }
 
 /// The database as shared, read-only pointers.
+// @unchecked: the pointers are written only in init and freed in deinit; workers only read through them.
 final class SequenceStorage: @unchecked Sendable {
     let items: UnsafeMutablePointer<Int32>
     let elementStarts: UnsafeMutablePointer<Int32>
@@ -104,6 +105,7 @@ final class SequenceStorage: @unchecked Sendable {
 
 /// One depth of the search: the projected database and the occurrence buckets built from it.
 /// Written by one thread; the root level is only read while workers share it.
+// @unchecked: workers only read the root level, which its one writer finished before they started.
 final class SequenceLevel: @unchecked Sendable {
     let sequenceIds = ScratchBuffer<Int32>()
     let endStarts = ScratchBuffer<Int32>()

@@ -20,7 +20,7 @@ public struct GroupBySumMechanism<Key: Hashable & Sendable>: PrivacyMechanism {
     }
 
     /// The input: bounded grouped values and the keys whose sums are released.
-    public struct Input {
+    public struct Input: Sendable {
         public let column: BoundedGroupedColumn<Key, Double>
         public let keys: [Key]
         public init(column: BoundedGroupedColumn<Key, Double>, keys: [Key]) {
