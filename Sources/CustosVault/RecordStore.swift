@@ -1,3 +1,4 @@
+import CustosCrypto
 import Foundation
 
 /// One sealed block of a subject's rows as stored.
@@ -72,6 +73,12 @@ public protocol RecordStore: AnyObject, Sendable {
 
     /// Makes deletions physical: folds the write-ahead log into the database and truncates it.
     func checkpoint() throws
+
+    /// Binds the key that seals each dataset's block summary (set by the vault from the key hierarchy).
+    func bindBlockSetKey(_ key: SymmetricKey)
+
+    /// Throws unless the dataset's blocks are exactly those last sealed by a Custos write.
+    func verifyBlockSet(dataset: String) throws
 }
 
 /// Proof that an erasure happened: a digest of the request, never the subject.

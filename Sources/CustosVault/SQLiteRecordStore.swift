@@ -1,3 +1,4 @@
+import CustosCrypto
 import Foundation
 import GRDB
 import Synchronization
@@ -8,6 +9,8 @@ public final class SQLiteRecordStore: RecordStore, Sendable {
     let pool: DatabasePool
     /// Dataset name to row id, filled as datasets are first seen.
     private let datasetIDs = Mutex<[String: Int64]>([:])
+    /// Seals the per-dataset block summaries (bound by the vault from the key hierarchy).
+    private let blockSetKey = Mutex<SymmetricKey?>(nil)
 
     public init(path: String) throws {
         var configuration = Configuration()
@@ -77,6 +80,14 @@ public final class SQLiteRecordStore: RecordStore, Sendable {
                                                delta REAL NOT NULL DEFAULT 0, rho REAL NOT NULL DEFAULT 0) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5-block-sets") { db in
+            // One sealed summary per dataset of its blocks (count, rows, sum of block ids) under a key
+            // derived from the KEK: deleting blocks, or the summary, is detected on the next read.
+            try db.execute(sql: """
+                CREATE TABLE block_sets(dataset_id INTEGER PRIMARY KEY, blocks INTEGER NOT NULL, rows INTEGER NOT NULL,
+                                        id_sum INTEGER NOT NULL, mac BLOB NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -94,9 +105,62 @@ public final class SQLiteRecordStore: RecordStore, Sendable {
     }
 
     public func write<T>(_ body: (any RecordStoreWriter) throws -> T) throws -> T {
-        try pool.write { db in
+        let key = blockSetKey.withLock { $0 }
+        return try pool.write { db in
             let writer = Writer(db: db, store: self)
-            return try body(writer)
+            let result = try body(writer)
+            // Re-seal the block summaries in the same transaction as the change.
+            if let key { try Self.sealBlockSets(db, key: key) }
+            return result
+        }
+    }
+
+    // MARK: Block sets (tamper evidence for deleted blocks)
+
+    public func bindBlockSetKey(_ key: SymmetricKey) { blockSetKey.withLock { $0 = key } }
+
+    /// (blocks, rows, sum of block ids) per dataset id, from the blocks table itself.
+    static func blockSummaries(_ db: Database) throws -> [Int64: (Int64, Int64, Int64)] {
+        var out: [Int64: (Int64, Int64, Int64)] = [:]
+        for id in try Int64.fetchAll(db, sql: "SELECT id FROM datasets") { out[id] = (0, 0, 0) }
+        for row in try Row.fetchAll(db, sql: "SELECT dataset_id, count(*), coalesce(sum(row_count), 0), coalesce(sum(block_id), 0) FROM blocks GROUP BY dataset_id") {
+            out[row[0]] = (row[1], row[2], row[3])
+        }
+        return out
+    }
+
+    static func blockSetMAC(_ id: Int64, _ summary: (Int64, Int64, Int64), key: SymmetricKey) -> [UInt8] {
+        HMACSHA256.authenticationCode(for: Array("custos/block-set/v1|\(id)|\(summary.0)|\(summary.1)|\(summary.2)".utf8), using: key)
+    }
+
+    static func sealBlockSets(_ db: Database, key: SymmetricKey) throws {
+        for (id, summary) in try blockSummaries(db) {
+            try db.execute(sql: "INSERT OR REPLACE INTO block_sets(dataset_id, blocks, rows, id_sum, mac) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [id, summary.0, summary.1, summary.2, Data(blockSetMAC(id, summary, key: key))])
+        }
+    }
+
+    /// Throws unless the blocks of `dataset` are exactly those last sealed by a write of Custos: a
+    /// block deleted (or added) behind its back, or an edited or deleted summary, is reported.
+    public func verifyBlockSet(dataset: String) throws {
+        guard let key = blockSetKey.withLock({ $0 }) else { return }
+        try pool.read { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM datasets WHERE name = ?", arguments: [dataset]) else { return }
+            let actual = try Self.blockSummaries(db)[id] ?? (0, 0, 0)
+            // Every write seals every known dataset, so a dataset without a summary lost it.
+            guard let row = try Row.fetchOne(db, sql: "SELECT blocks, rows, id_sum, mac FROM block_sets WHERE dataset_id = ?", arguments: [id]) else {
+                throw VaultError.integrityFailure(dataset: dataset, detail: "the sealed summary of its blocks is missing; restore data/vault.sqlite from a backup and check the audit log")
+            }
+            let sealed: (Int64, Int64, Int64) = (row[0], row[1], row[2])
+            let mac = [UInt8](row[3] as Data)
+            guard constantTimeEquals(mac, Self.blockSetMAC(id, sealed, key: key)) else {
+                throw VaultError.integrityFailure(dataset: dataset, detail: "the sealed summary of its blocks was edited; restore data/vault.sqlite from a backup")
+            }
+            guard sealed == actual else {
+                throw VaultError.integrityFailure(
+                    dataset: dataset,
+                    detail: "the store holds \(actual.0) blocks (\(actual.1) rows) but Custos last sealed \(sealed.0) blocks (\(sealed.1) rows): blocks were deleted or added outside Custos; restore data/vault.sqlite from a backup")
+            }
         }
     }
 

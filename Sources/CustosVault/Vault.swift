@@ -19,6 +19,7 @@ public final class Vault: Sendable {
         self.authority = authority
         blindIndexKey = try keys.derivedKey(label: "custos/blind-index/v1")
         digestKey = try keys.derivedKey(label: "custos/row-digest/v1")
+        store.bindBlockSetKey(try keys.derivedKey(label: "custos/block-set/v1"))
     }
 
     // MARK: Binding ciphertexts to their place
@@ -161,6 +162,8 @@ public final class Vault: Sendable {
 
     private func plan(_ grant: AccessGrant, dataset: DatasetSchema, columns: [String], subjects: Set<SubjectID>?) throws -> ReadPlan {
         let projection = try authorize(grant, dataset: dataset, columns: columns, subjects: subjects)
+        // Blocks deleted behind Custos's back would silently shrink every job: refuse instead.
+        try store.verifyBlockSet(dataset: dataset.name)
         let scope = try grant.subjectScope.map { hex -> Set<SubjectID> in
             guard let s = SubjectID(hex: hex) else { throw VaultError.grantRejected("the grant's subject scope is malformed") }
             return [s]
