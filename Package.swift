@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosTesting", .product(name: "GRDB", package: "GRDB.swift"), "CustosAudit", "CustosBase", "CustosCharts", "CustosCrypto", "CustosGovernance", "CustosMining", "CustosPrivacy", "CustosRights", "CustosSchema", "CustosVault"]),
         // Runs the built `custos` binary (depending on the executable builds it and allows @testable
         // parsing in process); CustosGovernance gives the golden policy version.
-        .testTarget(name: "CustosCLITests", dependencies: ["custos", "CustosGovernance", "CustosCrypto", "CustosRights", "CustosSchema", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "CustosCLITests", dependencies: ["custos", "CustosGovernance", "CustosCrypto", "CustosRights", "CustosSchema", "CustosTesting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )
 

@@ -48,6 +48,9 @@ public struct Demo {
         let tokens = Dictionary(uniqueKeysWithValues: try workspace.issueFreshTokens().map { ($0.principal, $0.token) })
         let engine = try Engine.open(workspace)
         defer { try? engine.close() }
+        // The demo's mail system lives in memory: messages are sealed in outbox/ until it takes them.
+        let mailbox = DemoMailbox()
+        engine.context.mailTransportOverride = mailbox
         try engine.recordInitialisation()
         say("   keys/ holds the KEK (v\(workspace.keys.currentVersion)), wrapped data keys and the audit key pair, all mode 0600")
         say("   policies/ version \(engine.policies.version.prefix(16))…: \(engine.policies.rules.count) rules, \(engine.policies.purposes.entries.count) purposes")
@@ -229,25 +232,26 @@ public struct Demo {
                                                  customer: customer, actor: dana)
             say("   \(request.id) \(type.rawValue) received, due \(request.dueDate.iso8601) (one calendar month, next working day)")
             let challenge = try engine.rights.sendVerificationCode(request.id.rawValue, actor: dana)
-            // The customer reads the code from the message in the outbox and returns it.
-            let code = try Demo.latestCode(in: workspace.outboxDirectory)
+            // The customer reads the code in the email the mail system delivered, and returns it.
+            let code = try mailbox.latestCode(for: request.id.rawValue)
             let wrong = try engine.rights.checkVerificationCode(request.id.rawValue, challenge: challenge.challengeID ?? "", code: "000000" == code ? "111111" : "000000", actor: dana)
             let right = try engine.rights.checkVerificationCode(request.id.rawValue, challenge: challenge.challengeID ?? "", code: code, actor: dana)
             say("   identity: one-time code sent to the contact on file; a wrong code gives \(wrong.outcome.name), the right one \(right.outcome.name)")
             _ = try engine.rights.approveRequest(request.id.rawValue, actor: dana)
             let outcome = try engine.rights.fulfilRequest(request.id.rawValue, actor: dana)
             say("   fulfilled: \(outcome.summary)")
-            if !outcome.files.isEmpty { say("   delivered \(outcome.files.map(\.name).joined(separator: ", ")) via outbox/") }
+            if !outcome.files.isEmpty {
+                say("   \(outcome.delivered ? "handed to the mail system" : "sealed in outbox/"): \(outcome.files.map(\.name).joined(separator: ", "))")
+            }
         }
         let remaining = try workspace.records.allSubjects().count
         say("   the store now holds \(remaining) subjects (was \(subjects)): the erased customer is in no later job's input")
         try workspace.records.checkpoint()
-        var leftovers = PlaintextProbe.scan(directory: root, for: [generated.markerName, "Markersson", generated.markerCustomerID])
-        // The requester's address may appear only in the one confirmation message now waiting in the outbox.
-        let addressed = PlaintextProbe.scan(directory: root, for: [generated.markerEmail])
-        if Set(addressed.map(\.file)).count > 1 || addressed.contains(where: { !$0.file.hasPrefix("outbox/") }) { leftovers += addressed }
+        // Nothing of the customer anywhere, the outbox included: messages there are sealed until delivered.
+        let leftovers = PlaintextProbe.scan(directory: root, for: [generated.markerName, "Markersson", generated.markerCustomerID, generated.markerEmail])
         result.erasureFindings = leftovers.map(\.description)
-        say(leftovers.isEmpty ? "   no workspace file (store, WAL, audit, outbox, exports) holds the erased customer's name or id in any encoding"
+        say("   \(mailbox.received.count) messages went to the mail system; \(try engine.rights.maintainOutbox(deliver: false, actor: dana).waiting) wait sealed in outbox/")
+        say(leftovers.isEmpty ? "   no workspace file (store, WAL, audit, outbox, exports) holds the erased customer's name, id or address in any encoding"
                               : "   FOUND after erasure: \(leftovers.map(\.description).joined(separator: "; "))")
         say("   \(try engine.rights.requestRegister(actor: dana).map { "\($0.id) \($0.type) \($0.state)" }.joined(separator: ", "))")
 
@@ -264,20 +268,5 @@ public struct Demo {
         let seconds = Date().timeIntervalSince(started)
         say("\nDemo finished in \(String(format: "%.1f", seconds)) s. Workspace: \(root.path)")
         return result
-    }
-
-    /// The one-time code in the newest outbox message (what the customer would read in their email).
-    static func latestCode(in outbox: URL) throws -> String {
-        let files = try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: [.contentModificationDateKey])
-            .filter { $0.pathExtension == "eml" }
-            .sorted { (try? $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate ?? .distantPast) ?? .distantPast
-                < (try? $1.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate ?? .distantPast) ?? .distantPast }
-        for file in files.reversed() {
-            let text = try String(contentsOf: file, encoding: .utf8)
-            if let range = text.range(of: #"(?m)^\s*(\d{6,8})\s*$"#, options: .regularExpression) {
-                return text[range].trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-        }
-        throw EngineError.notFound("no verification code in the outbox")
     }
 }

@@ -81,6 +81,9 @@ public final class Engine: EngineService {
         if previous != policies.version {
             try engine.recordPolicyChange(to: policies, signedBy: signature, previous: previous)
         }
+        // Outbox retention holds even when nothing else touches the outbox: plaintext from earlier
+        // versions is sealed and messages past the limit are purged on every open.
+        if engine.rights.outboxHasFiles { try engine.rights.maintainOutbox(deliver: false, actor: .localOperator) }
         return engine
     }
 

@@ -2,6 +2,7 @@ import CustosAudit
 import CustosCrypto
 import CustosGovernance
 import CustosPrivacy
+import CustosRights
 import CustosVault
 import Foundation
 import Synchronization
@@ -21,6 +22,7 @@ package final class EngineContext: Sendable {
     /// The budget spend the signed audit log records, which the store's ledger is checked against.
     let auditedBudget = AuditedBudget()
     private let noiseOverride = Mutex<(any RandomSource & Sendable)?>(nil)
+    private let transportOverride = Mutex<(any MailTransport)?>(nil)
 
     init(workspace: Workspace, policies: PolicySet, audit: AuditLog, origin: String, clock: @escaping @Sendable () -> Date) throws {
         self.workspace = workspace
@@ -38,6 +40,13 @@ package final class EngineContext: Sendable {
     var noiseSourceOverride: (any RandomSource & Sendable)? {
         get { noiseOverride.withLock { $0 } }
         set { noiseOverride.withLock { $0 = newValue } }
+    }
+
+    /// The demo's in-process mailbox (and tests' through `@testable import`): replaces the configured
+    /// sendmail program; never configurable from outside the process.
+    var mailTransportOverride: (any MailTransport)? {
+        get { transportOverride.withLock { $0 } }
+        set { transportOverride.withLock { $0 = newValue } }
     }
 
     /// Appends one entry durably (returns after fsync); an unavailable log stops the operation.

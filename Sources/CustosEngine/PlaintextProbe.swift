@@ -1,8 +1,9 @@
 import Foundation
 
 /// Searches every file under a folder for a value in the encodings a careless implementation
-/// might leave behind: UTF-8, UTF-16 (both byte orders), hexadecimal (both cases) and base64.
-/// Used by the demo and the encryption-at-rest tests.
+/// might leave behind: UTF-8, UTF-16 (both byte orders), hexadecimal (both cases) and base64, the
+/// latter also across MIME's 76-column line breaks (how `outbox/` messages and their attachments
+/// would carry it). Used by the demo and the encryption-at-rest tests.
 public enum PlaintextProbe {
     public struct Finding: Sendable, CustomStringConvertible {
         public let file: String
@@ -40,8 +41,19 @@ public enum PlaintextProbe {
                   let data = FileManager.default.contents(atPath: url.path)
             else { continue }
             let bytes = [UInt8](data)
+            let file = url.path.replacingOccurrences(of: directory.path + "/", with: "")
+            var found = Set<String>()
             for (encoding, pattern) in patterns where contains(bytes, pattern) {
-                findings.append(Finding(file: url.path.replacingOccurrences(of: directory.path + "/", with: ""), encoding: encoding))
+                findings.append(Finding(file: file, encoding: encoding))
+                found.insert(encoding)
+            }
+            // Base64 wrapped into lines (MIME bodies and attachments): search again with line breaks removed.
+            if bytes.contains(0x0A) {
+                let unwrapped = bytes.filter { $0 != 0x0A && $0 != 0x0D }
+                for (encoding, pattern) in patterns where encoding == "base64" && !found.contains(encoding) && contains(unwrapped, pattern) {
+                    findings.append(Finding(file: file, encoding: "base64 in wrapped lines"))
+                    found.insert(encoding)
+                }
             }
         }
         return findings

@@ -12,7 +12,7 @@ struct DSRCommand: ParsableCommand {
             compliance_officer role; every step is audited, and the register is sealed.
             Typical flow (each step with --principal dana --role compliance_officer):
               custos dsr file --type access --email a@example.com --customer C-1
-              custos dsr verify DSR-… --send       (the code goes to outbox/)
+              custos dsr verify DSR-… --send       (sealed in outbox/, handed to outbox.sendmail)
               custos dsr verify DSR-… --code 123456
               custos dsr approve DSR-…
               custos dsr fulfil DSR-…
@@ -83,7 +83,7 @@ struct DSRCommand: ParsableCommand {
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "Request id (DSR-…).") var request: String
-        @Flag(help: "Send a code to the contact on file (outbox).") var send = false
+        @Flag(help: "Send a code to the contact on file (sealed outbox, then the mail system).") var send = false
         @Option(help: "The code the requester returned.") var code: String?
         @Option(help: "Challenge id printed by --send (default: the latest code sent for the request).") var challenge: String?
 
@@ -157,7 +157,10 @@ struct DSRCommand: ParsableCommand {
             let outcome = try withEngine(options) { try $0.rights.fulfilRequest(request, actor: actor.actor) }
             print("fulfilled: \(outcome.summary)")
             for file in outcome.files { print("  \(file.name)  sha256:\(file.sha256)") }
-            if let message = outcome.outboxMessage { print("  delivered to outbox/\(message)") }
+            if let message = outcome.outboxMessage {
+                print(outcome.delivered ? "  handed to the mail system"
+                                        : "  sealed in outbox/\(message) until the mail system takes it (`custos dsr outbox --deliver`)")
+            }
         }
     }
 

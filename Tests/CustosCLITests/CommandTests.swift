@@ -335,18 +335,6 @@ final class CommandTests: XCTestCase {
         }
     }
 
-    /// The one-time code in the newest outbox message about request `id` (the line of digits).
-    func codeSent(to ws: CLIWorkspace, for id: String) throws -> String {
-        let outbox = ws.root.appendingPathComponent("outbox")
-        let messages = try FileManager.default.contentsOfDirectory(atPath: outbox.path).sorted()
-        for name in messages.reversed() {
-            let text = try String(contentsOf: outbox.appendingPathComponent(name), encoding: .utf8)
-            guard text.contains(id) else { continue }
-            for line in text.split(whereSeparator: \.isNewline) {
-                let trimmed = line.trimmingCharacters(in: .whitespaces)
-                if trimmed.count >= 6, trimmed.allSatisfy(\.isNumber) { return trimmed }
-            }
-        }
-        throw CocoaError(.fileReadNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "no code for \(id) in the outbox"])
-    }
+    /// The one-time code the mail system received for request `id` (the outbox holds it only sealed).
+    func codeSent(to ws: CLIWorkspace, for id: String) throws -> String { try ws.sendmail.latestCode(for: id) }
 }

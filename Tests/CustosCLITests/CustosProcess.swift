@@ -1,3 +1,4 @@
+import CustosTesting
 import Foundation
 import XCTest
 
@@ -61,6 +62,8 @@ enum CustosProcess {
 final class CLIWorkspace {
     let root: URL
     let tokens: [String: String]
+    /// The workspace's mail system (outbox.sendmail): one-time codes are read from what it received.
+    let sendmail: FakeSendmail
 
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("custos-cli-ws-\(UUID().uuidString)")
@@ -73,6 +76,8 @@ final class CLIWorkspace {
             if fields.count == 3, fields[2].hasPrefix("custos_") { tokens[String(fields[0])] = String(fields[2]) }
         }
         self.tokens = tokens
+        sendmail = try FakeSendmail()
+        try sendmail.configure(organisationFile: root.appendingPathComponent("organisation.yaml"))
     }
 
     /// Runs a command in this workspace as `principal` (token from the environment, as users should).
@@ -88,5 +93,6 @@ final class CLIWorkspace {
     deinit {
         try? FileManager.default.removeItem(at: root)
         try? FileManager.default.removeItem(at: officerKey)
+        sendmail.remove()
     }
 }

@@ -4,18 +4,19 @@ import CustosAudit
 @testable import CustosEngine
 import CustosRights
 import CustosSchema
+import CustosTesting
 import CustosVault
 import Foundation
 import XCTest
 
 final class DataSubjectRequestTests: XCTestCase {
-    /// Files, verifies (reading the code from the outbox as the customer would) and approves a request.
+    /// Files, verifies (reading the code the mail system delivered, as the customer would) and approves a request.
     func approved(_ f: EngineFixture, _ type: RequestType, customer: String, scope: [String]? = nil, corrections: [Correction] = []) throws -> String {
         let request = try f.engine.rights.fileRequest(type: type, jurisdiction: .gdpr, channel: .email, contact: try f.emailOnFile(customer),
                                                customer: customer, scope: scope, corrections: corrections, actor: f.dana)
         let id = request.id.rawValue
         let challenge = try f.engine.rights.sendVerificationCode(id, actor: f.dana)
-        let code = try Demo.latestCode(in: f.engine.workspace.outboxDirectory)
+        let code = try f.sendmail.latestCode(for: id)
         XCTAssertEqual(try f.engine.rights.checkVerificationCode(id, challenge: challenge.challengeID ?? "", code: code, actor: f.dana).outcome, .verified)
         _ = try f.engine.rights.approveRequest(id, actor: f.dana)
         return id
@@ -71,9 +72,10 @@ final class DataSubjectRequestTests: XCTestCase {
         let outcome = try f.engine.rights.fulfilRequest(id, actor: f.dana)
         let names = outcome.files.map(\.name)
         for expected in ["access-report.json", "access-report.html", "access-customers.csv"] { XCTAssertTrue(names.contains(expected), "\(names)") }
-        let message = try XCTUnwrap(outcome.outboxMessage)
-        let text = try String(contentsOf: f.engine.workspace.outboxDirectory.appendingPathComponent(message), encoding: .utf8)
+        XCTAssertTrue(outcome.delivered, "the mail system took the answer")
+        let text = try XCTUnwrap(try f.sendmail.messages().last)
         XCTAssertTrue(text.contains("Content-Disposition: attachment"), "exports travel as attachments")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: f.engine.workspace.outboxDirectory.path), [], "nothing left in the outbox")
         let report = try f.engine.rights.processingInformation()
         XCTAssertFalse(report.purposes.isEmpty)
         XCTAssertEqual(report.sources["customers"], try f.engine.workspace.catalog.dataset("customers").source)
@@ -115,7 +117,7 @@ final class DataSubjectRequestTests: XCTestCase {
                                                customer: f.generated.markerCustomerID, actor: f.dana)
         let id = request.id.rawValue
         let challenge = try f.engine.rights.sendVerificationCode(id, actor: f.dana)
-        let code = try Demo.latestCode(in: f.engine.workspace.outboxDirectory)
+        let code = try f.sendmail.latestCode(for: id)
         let wrong = code == "000000" ? "111111" : "000000"
         var outcomes: [String] = []
         for _ in 0..<5 { outcomes.append(try f.engine.rights.checkVerificationCode(id, challenge: challenge.challengeID ?? "", code: wrong, actor: f.dana).outcome.name) }

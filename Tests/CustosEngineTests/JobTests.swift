@@ -4,6 +4,7 @@ import CustosGovernance
 import CustosPrivacy
 import CustosRights
 import CustosSchema
+import CustosTesting
 import CustosVault
 import Foundation
 import XCTest
@@ -13,6 +14,8 @@ final class EngineFixture {
     let engine: Engine
     let tokens: [String: String]
     let generated: SyntheticDataGenerator.Output
+    /// The workspace's mail system (organisation.yaml's outbox.sendmail): customers read codes here.
+    let sendmail: FakeSendmail
 
     /// `privacy`: the workspace's `policies/privacy.yaml` (the population budget) instead of the
     /// example's; an empty string removes it.
@@ -25,6 +28,8 @@ final class EngineFixture {
             try ws.resignPoliciesForTests()
         }
         tokens = Dictionary(uniqueKeysWithValues: try ws.issueFreshTokens().map { ($0.principal, $0.token) })
+        sendmail = try FakeSendmail()
+        try sendmail.configure(organisationFile: ws.root.appendingPathComponent("organisation.yaml"))
         engine = try Engine.open(ws)
         var options = SyntheticDataGenerator.Options()
         options.customers = customers
@@ -52,6 +57,8 @@ final class EngineFixture {
         let subject = try XCTUnwrap(try engine.subject(identifierColumn: "customer_id", value: customer))
         return .email(try XCTUnwrap(try engine.rights.contactsOnFile(of: subject, actor: dana).email))
     }
+
+    deinit { sendmail.remove() }
 }
 
 extension JobResult {

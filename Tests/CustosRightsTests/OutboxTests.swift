@@ -1,4 +1,6 @@
+import CustosCrypto
 @testable import CustosRights
+import CustosTesting
 import Foundation
 import XCTest
 
@@ -13,6 +15,15 @@ final class OutboxTests: XCTestCase {
         try? FileManager.default.removeItem(at: outbox)
     }
 
+    let key = SymmetricKey(bytes: [UInt8](repeating: 7, count: 32))
+
+    func sender(domain: String = "custos.invalid", transport: (any MailTransport)? = nil, retention: TimeInterval = 14 * 86_400) -> OutboxSender {
+        OutboxSender(directory: outbox, key: key, messageIDDomain: domain, transport: transport, retention: retention)
+    }
+
+    /// The message as the mail system would receive it (opened from its sealed file).
+    func text(_ name: String) throws -> String { try sender().open(name).text }
+
     func mode(_ url: URL) throws -> Int {
         let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
         return try XCTUnwrap(attributes[.posixPermissions] as? NSNumber).intValue & 0o777
@@ -24,15 +35,15 @@ final class OutboxTests: XCTestCase {
                         date: instant("2024-09-03T10:00:00Z"), attachments: attachments)
     }
 
-    func testEmailIsOneOwnerOnlyEMLFileWithRFC5322Headers() throws {
-        let name = try OutboxSender(directory: outbox, messageIDDomain: "nordhav.example").send(message())
-        XCTAssertTrue(name.hasSuffix(".eml"))
+    func testEmailIsOneOwnerOnlySealedFileWithRFC5322Headers() throws {
+        let name = try sender(domain: "nordhav.example").send(message())
+        XCTAssertTrue(name.hasSuffix(".sealed"))
         let files = try FileManager.default.contentsOfDirectory(atPath: outbox.path)
         XCTAssertEqual(files, [name], "exactly one file, no temporary file left behind")
         let url = outbox.appendingPathComponent(name)
         XCTAssertEqual(try mode(url), 0o600)
         XCTAssertEqual(try mode(outbox), 0o700)
-        let text = try String(contentsOf: url, encoding: .utf8)
+        let text = try self.text(name)
         let (head, body) = try split(text)
         XCTAssertEqual(header("From", head), "Nordhav Privacy <privacy@nordhav.example>")
         XCTAssertEqual(header("To", head), "li.wei@example.cn")
@@ -49,8 +60,8 @@ final class OutboxTests: XCTestCase {
     func testNonASCIISubjectAndBodyAreEncoded() throws {
         let subject = "您的验证码 – Åsa Öberg, din verifieringskod för begäran om registerutdrag"
         let body = "您好！\n请输入验证码：654321\nHälsningar"
-        let name = try OutboxSender(directory: outbox).send(message(subject: subject, body: body))
-        let text = try String(contentsOf: outbox.appendingPathComponent(name), encoding: .utf8)
+        let name = try sender().send(message(subject: subject, body: body))
+        let text = try self.text(name)
         let (head, encodedBody) = try split(text)
         let rawSubject = try XCTUnwrap(header("Subject", head))
         XCTAssertTrue(rawSubject.allSatisfy(\.isASCII))
@@ -63,8 +74,8 @@ final class OutboxTests: XCTestCase {
 
     func testAttachmentsGoInAMultipartMessage() throws {
         let csv = ExportFile(name: "customers.csv", mediaType: "text/csv; charset=utf-8", text: "full_name\r\n王小明\r\n")
-        let name = try OutboxSender(directory: outbox).send(message(attachments: [csv]))
-        let text = try String(contentsOf: outbox.appendingPathComponent(name), encoding: .utf8)
+        let name = try sender().send(message(attachments: [csv]))
+        let text = try self.text(name)
         let (head, body) = try split(text)
         let contentType = try XCTUnwrap(header("Content-Type", head))
         XCTAssertTrue(contentType.hasPrefix("multipart/mixed; boundary=\""))
@@ -79,7 +90,7 @@ final class OutboxTests: XCTestCase {
     }
 
     func testHeaderInjectionIsRefusedAndNothingIsWritten() throws {
-        let sender = OutboxSender(directory: outbox)
+        let sender = sender()
         XCTAssertThrowsError(try sender.send(message(subject: "Hello\r\nBcc: victim@example.org"))) { error in
             XCTAssertEqual(error as? DeliveryError, .invalidHeader(field: "Subject"))
         }
@@ -87,21 +98,112 @@ final class OutboxTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outbox.path), [])
     }
 
-    func testPostalContactsGiveALetterWithEnclosures() throws {
+    func testPostalContactsGiveASealedLetterWithEnclosures() throws {
         let address = PostalAddress(recipient: "Åsa Öberg", lines: ["Storgatan 5"], postcode: "111 22", city: "Stockholm", country: "Sweden")
-        let report = ExportFile(name: "access-report.html", mediaType: "text/html", text: "<html></html>")
-        let name = try OutboxSender(directory: outbox).send(message(subject: "Your access report", body: "Enclosed is your report.",
-                                                                   attachments: [report], to: .postal(address)))
-        XCTAssertTrue(name.hasSuffix(".letter.txt"))
-        let letterURL = outbox.appendingPathComponent(name)
-        XCTAssertEqual(try mode(letterURL), 0o600)
-        let letter = try String(contentsOf: letterURL, encoding: .utf8)
-        XCTAssertTrue(letter.hasPrefix("Åsa Öberg\nStorgatan 5\n111 22 Stockholm\nSweden\n\n2024-09-03\n\nYour access report\n"))
-        XCTAssertTrue(letter.contains("- access-report.html (SHA-256 \(report.sha256))"))
-        let enclosure = outbox.appendingPathComponent(name.replacingOccurrences(of: ".letter.txt", with: ".enclosures"))
-            .appendingPathComponent("access-report.html")
-        XCTAssertEqual(try mode(enclosure), 0o600)
-        XCTAssertEqual(try Data(contentsOf: enclosure), report.contents)
+        let report = ExportFile(name: "access-report.html", mediaType: "text/html", text: "<html>Åsa Öberg</html>")
+        let name = try sender(transport: RecordingTransport()).send(message(subject: "Your access report", body: "Enclosed is your report.",
+                                                                            attachments: [report], to: .postal(address)))
+        XCTAssertTrue(name.hasSuffix(".sealed"), "letters never go to the mail transport; they wait sealed for printing")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outbox.path), [name], "no plaintext letter, no enclosures folder")
+        XCTAssertEqual(try mode(outbox.appendingPathComponent(name)), 0o600)
+        let letter = try sender().open(name)
+        XCTAssertEqual(letter.kind, .letter)
+        XCTAssertTrue(letter.text.hasPrefix("Åsa Öberg\nStorgatan 5\n111 22 Stockholm\nSweden\n\n2024-09-03\n\nYour access report\n"))
+        XCTAssertTrue(letter.text.contains("- access-report.html (SHA-256 \(report.sha256))"))
+        XCTAssertEqual(letter.enclosures, [QueuedMessage.Enclosure(name: "access-report.html", contents: report.contents)])
+        XCTAssertFalse(containsBytes(try Data(contentsOf: outbox.appendingPathComponent(name)), "Öberg"))
+    }
+
+    // MARK: Attacks on the outbox at rest (issue 10 item 8)
+
+    /// A shell on the box reads outbox/: the address, the one-time code and the attachment are in no file.
+    func testOutboxFilesAtRestHoldNoAddressCodeOrAttachment() throws {
+        let csv = ExportFile(name: "customers.csv", mediaType: "text/csv", text: "full_name\r\nWang Xiaoming Markersson\r\n")
+        _ = try sender().send(message(body: "Enter this code: 482913", attachments: [csv]))
+        _ = try sender().send(message(body: "Enter this code:\n\n    482913\n"))
+        for name in try FileManager.default.contentsOfDirectory(atPath: outbox.path) {
+            let bytes = try Data(contentsOf: outbox.appendingPathComponent(name))
+            for needle in ["li.wei@example.cn", "482913", "Markersson", Data("Markersson".utf8).base64EncodedString(), "Content-Type", "Subject"] {
+                XCTAssertFalse(containsBytes(bytes, needle), "\(name) holds \(needle)")
+            }
+        }
+    }
+
+    /// Swapping, renaming or editing a sealed message makes it unreadable rather than misdelivered.
+    func testARenamedOrAlteredSealedMessageDoesNotOpen() throws {
+        let first = try sender().send(message(body: "first"))
+        let second = try sender().send(message(body: "second"))
+        let a = outbox.appendingPathComponent(first), b = outbox.appendingPathComponent(second)
+        let bytesA = try Data(contentsOf: a)
+        try Data(contentsOf: b).write(to: a)
+        XCTAssertThrowsError(try sender().open(first)) { XCTAssertEqual($0 as? DeliveryError, .sealedMessageUnreadable(first)) }
+        var flipped = bytesA
+        flipped[flipped.count - 1] ^= 1
+        try flipped.write(to: a)
+        XCTAssertThrowsError(try sender().open(first))
+        let otherKey = OutboxSender(directory: outbox, key: SymmetricKey(bytes: [UInt8](repeating: 8, count: 32)))
+        XCTAssertThrowsError(try otherKey.open(second), "another workspace's key opens nothing")
+    }
+
+    /// Delivered messages leave the outbox; a refusing mail system leaves them sealed for a retry.
+    func testDeliveryDeletesTheSealedCopyAndAFailureKeepsIt() throws {
+        let transport = RecordingTransport()
+        let receipt = try sender(transport: transport).post(message())
+        XCTAssertTrue(receipt.delivered)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outbox.path), [])
+        XCTAssertTrue(transport.messages.first?.contains("Enter this code: 123456") ?? false)
+
+        transport.refuse = true
+        let refused = try sender(transport: transport).post(message(body: "second"))
+        XCTAssertFalse(refused.delivered)
+        XCTAssertEqual(try sender().pending(), [refused.reference])
+        transport.refuse = false
+        XCTAssertEqual(try sender(transport: transport).deliverPending(), 1)
+        XCTAssertEqual(try sender().pending(), [])
+        XCTAssertEqual(transport.messages.count, 2)
+    }
+
+    /// A real `sendmail -t` compatible program: gets `-t -i` and the message on standard input.
+    func testSendmailTransportPipesTheMessageToTheProgram() throws {
+        let fake = try FakeSendmail()
+        defer { fake.remove() }
+        let receipt = try sender(transport: try SendmailTransport(program: fake.program.path)).post(message())
+        XCTAssertTrue(receipt.delivered)
+        let received = try fake.messages()
+        XCTAssertEqual(received.count, 1)
+        XCTAssertTrue(received[0].contains("To: li.wei@example.cn\r\n"))
+        XCTAssertEqual(try fake.arguments(), "-t -i")
+        XCTAssertThrowsError(try SendmailTransport(program: "sendmail"), "a relative program could be anything on PATH")
+        let failing = try FakeSendmail(exitStatus: 75)
+        defer { failing.remove() }
+        XCTAssertFalse(try sender(transport: try SendmailTransport(program: failing.program.path)).post(message()).delivered)
+        XCTAssertEqual(try sender().pending().count, 1)
+    }
+
+    /// Undelivered messages do not wait forever: past the retention limit they are purged.
+    func testMessagesPastRetentionArePurged() throws {
+        let old = try sender().send(message())
+        var recent = message()
+        recent.date = instant("2024-09-10T10:00:00Z")
+        let kept = try sender().send(recent)
+        let purged = try sender(retention: 3 * 86_400).purgeExpired(now: instant("2024-09-11T10:00:00Z"))
+        XCTAssertEqual(purged, [old])
+        XCTAssertEqual(try sender().pending(), [kept])
+    }
+
+    /// Plaintext `.eml` and letters written by earlier versions are sealed and their plaintext removed.
+    func testLegacyPlaintextMessagesAreSealed() throws {
+        try FileManager.default.createDirectory(at: outbox.appendingPathComponent("x.enclosures"), withIntermediateDirectories: true)
+        try Data("To: li.wei@example.cn\r\n\r\n123456\r\n".utf8).write(to: outbox.appendingPathComponent("old.eml"))
+        try Data("Åsa Öberg\n".utf8).write(to: outbox.appendingPathComponent("x.letter.txt"))
+        try Data("report".utf8).write(to: outbox.appendingPathComponent("x.enclosures/report.html"))
+        XCTAssertEqual(try sender().sealLegacyMessages(), 2)
+        let names = try FileManager.default.contentsOfDirectory(atPath: outbox.path)
+        XCTAssertEqual(names.count, 2)
+        XCTAssertTrue(names.allSatisfy { $0.hasSuffix(".sealed") }, "\(names)")
+        let opened = try names.map { try sender().open($0) }
+        XCTAssertTrue(opened.contains { $0.kind == .email && $0.text.contains("123456") })
+        XCTAssertTrue(opened.contains { $0.kind == .letter && $0.enclosures.first?.name == "report.html" })
     }
 
     func testEncodedWordsNeverSplitACharacter() {
@@ -117,6 +219,8 @@ final class OutboxTests: XCTestCase {
     }
 
     // MARK: helpers
+
+    func containsBytes(_ data: Data, _ text: String) -> Bool { data.range(of: Data(text.utf8)) != nil }
 
     func split(_ text: String) throws -> (String, String) {
         let range = try XCTUnwrap(text.range(of: "\r\n\r\n"))
@@ -143,5 +247,24 @@ final class OutboxTests: XCTestCase {
             result += piece
         }
         return result
+    }
+}
+
+/// A mail system in memory that can be told to refuse.
+final class RecordingTransport: MailTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: [String] = []
+    private var refusing = false
+    var refuse: Bool {
+        get { lock.withLock { refusing } }
+        set { lock.withLock { refusing = newValue } }
+    }
+    var messages: [String] { lock.withLock { received } }
+
+    func deliver(_ message: [UInt8]) throws {
+        try lock.withLock {
+            if refusing { throw DeliveryError.transportFailed("refused by the test") }
+            received.append(String(decoding: message, as: UTF8.self))
+        }
     }
 }

@@ -14,6 +14,8 @@ public struct FulfilmentOutcome: Sendable {
     /// Files delivered (attachments in the outbox message), by name and SHA-256.
     public var files: [(name: String, sha256: String)] = []
     public var outboxMessage: String?
+    /// True when the mail system took the answer; false when it waits sealed in the outbox.
+    public var delivered = false
 }
 
 extension RightsService {
@@ -87,9 +89,10 @@ extension RightsService {
         let message = OutgoingMessage(from: try organisation.mailFrom, to: destination, subject: "Your request \(id) is complete",
                                       body: "Your \(request.type.rawValue) request \(id) was completed on \(CivilDate(daysSinceEpoch: Int(time.timeIntervalSince1970 / 86_400)).iso8601): \(outcome.summary).\n\n\(RightsText.remedies(request.jurisdiction))\n",
                                       date: clock(), attachments: attachments)
-        let sent = try outbox.send(message)
-        outcome.outboxMessage = sent
-        try rememberArtefact(sent, request: id, reference: reference)
+        let receipt = try outbox.post(message)
+        outcome.outboxMessage = receipt.reference
+        outcome.delivered = receipt.delivered
+        if !receipt.delivered { try rememberArtefact(receipt.reference, request: id, reference: reference) }
         outcome.request = request
         return outcome
     }
@@ -216,27 +219,24 @@ extension RightsService {
         return String(decoding: try openRegister(sealed, kind: DocumentKind.artefact, id: key), as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
-    /// Deletes earlier deliveries to this customer (access copies, verification messages) from the
-    /// outbox, so an erasure leaves none of their data in the workspace. Only the confirmation of the
-    /// erasure itself is written afterwards, addressed to the requester.
+    /// Deletes messages to this customer still waiting in the outbox (access copies, verification
+    /// codes), so an erasure leaves none of their data in the workspace, even sealed. Only the
+    /// confirmation of the erasure itself is queued afterwards, addressed to the requester.
     func purgeArtefacts(of reference: String, contact: DeliveryContact) throws {
-        if case let .email(address) = contact {
-            let needle = Array(address.lowercased().utf8)
-            for file in (try? FileManager.default.contentsOfDirectory(at: workspace.outboxDirectory, includingPropertiesForKeys: nil)) ?? [] {
-                guard let data = FileManager.default.contents(atPath: file.path),
-                      PlaintextProbe.contains(Array(String(decoding: data, as: UTF8.self).lowercased().utf8), needle) else { continue }
-                try FileManager.default.removeItem(at: file)
-                let enclosures = file.deletingPathExtension().appendingPathExtension("enclosures")
-                if FileManager.default.fileExists(atPath: enclosures.path) { try FileManager.default.removeItem(at: enclosures) }
-            }
+        let outbox = try outbox
+        let needle: [UInt8]
+        switch contact {
+        case let .email(address): needle = Array(address.lowercased().utf8)
+        case let .postal(address): needle = Array(address.printedLines.joined(separator: "\n").lowercased().utf8)
+        case let .phone(number): needle = Array(number.lowercased().utf8)
+        }
+        for name in try outbox.pending() {
+            guard let queued = try? outbox.open(name),
+                  PlaintextProbe.contains(Array(queued.text.lowercased().utf8), needle) else { continue }
+            try outbox.remove(name)
         }
         let key = try artefactKey(reference)
-        for path in try artefacts(key) {
-            let url = URL(fileURLWithPath: path, relativeTo: workspace.outboxDirectory)
-            if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-            let enclosures = url.deletingPathExtension().appendingPathExtension("enclosures")
-            if FileManager.default.fileExists(atPath: enclosures.path) { try FileManager.default.removeItem(at: enclosures) }
-        }
+        for name in try artefacts(key) { try outbox.remove(name) }
         try workspace.registers.putRegisterRecord(kind: DocumentKind.artefact, id: key, summary: "",
                                               sealed: try sealRegister([], kind: DocumentKind.artefact, id: key))
     }

@@ -104,7 +104,16 @@ extension RightsService {
         get throws { try Organisation.load(workspace.root.appendingPathComponent("organisation.yaml")) }
     }
 
-    var outbox: OutboxSender { OutboxSender(directory: workspace.outboxDirectory, messageIDDomain: "custos.local") }
+    /// The sealed outbox, handing email to the configured sendmail program (or the in-process override).
+    var outbox: OutboxSender {
+        get throws {
+            let file = workspace.root.appendingPathComponent("organisation.yaml")
+            let settings = FileManager.default.fileExists(atPath: file.path) ? try organisation.outbox : Organisation.OutboxSettings()
+            let transport = try context.mailTransportOverride ?? settings.sendmail.map { try SendmailTransport(program: $0) }
+            return OutboxSender(directory: workspace.outboxDirectory, key: try workspace.keys.derivedKey(label: "custos/outbox/v1"),
+                                messageIDDomain: "custos.local", transport: transport, retention: TimeInterval(settings.retentionDays) * 86_400)
+        }
+    }
 
     // MARK: Lifecycle
 
@@ -150,7 +159,7 @@ extension RightsService {
     public func sendVerificationCode(_ id: String, actor: Caller) throws -> VerificationResult {
         let request = try authorizedRequest(id, actor: actor, action: .dsrVerify)
         var ledger = try ledger()
-        let result = try verifier.issueChallenge(for: request, ledger: &ledger, sender: outbox)
+        let result = try verifier.issueChallenge(for: request, ledger: &ledger, sender: try outbox)
         try saveLedger(ledger)
         try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .dsrState,
                               decision: result.outcome.name == "issued" ? .allow : .deny, reason: "identity verification: \(result.outcome.name)",

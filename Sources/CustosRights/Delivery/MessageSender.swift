@@ -26,8 +26,8 @@ public struct OutgoingMessage: Hashable, Sendable {
     }
 }
 
-/// Hands messages to a delivery system. The default is `OutboxSender` (files for the operator's mail
-/// system); an SMTP sender can implement the same protocol.
+/// Hands messages to a delivery system. The default is `OutboxSender` (sealed in the outbox until a
+/// `MailTransport` accepts them); an SMTP sender can implement the same protocol.
 public protocol MessageSender: Sendable {
     /// Delivers or queues `message`; returns a delivery reference (e.g. the outbox file name) that
     /// holds no personal data.
@@ -42,6 +42,10 @@ public enum DeliveryError: Error, Equatable, Sendable, CustomStringConvertible {
     case outboxUnavailable(String)
     /// The message file could not be written.
     case writeFailed(String)
+    /// The mail system did not accept the message (it stays sealed in the outbox).
+    case transportFailed(String)
+    /// A sealed outbox message does not open under this workspace's key (altered, or from elsewhere).
+    case sealedMessageUnreadable(String)
 
     public var description: String {
         switch self {
@@ -49,6 +53,9 @@ public enum DeliveryError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the \(field) header contains a line break or a character it cannot carry; fix the configured value"
         case let .outboxUnavailable(reason): return "the outbox folder is not usable: \(reason)"
         case let .writeFailed(reason): return "could not write the message file: \(reason)"
+        case let .transportFailed(reason): return "the mail system did not take the message: \(reason)"
+        case let .sealedMessageUnreadable(name):
+            return "outbox/\(name) does not open under this workspace's outbox key (altered or copied from elsewhere); remove it"
         }
     }
 }

@@ -1,0 +1,28 @@
+import CustosRights
+import Foundation
+
+/// The demo's mail system: messages handed over are kept in this process's memory only (never on
+/// disk), so the demo's customer can read their one-time code the way a real one reads their email.
+final class DemoMailbox: MailTransport, @unchecked Sendable {
+    // @unchecked: `messages` is only touched under `lock`.
+    private let lock = NSLock()
+    private var messages: [String] = []
+
+    func deliver(_ message: [UInt8]) throws {
+        let text = String(decoding: message, as: UTF8.self)
+        lock.withLock { messages.append(text) }
+    }
+
+    /// Every message received, oldest first.
+    var received: [String] { lock.withLock { messages } }
+
+    /// The one-time code in the newest message about `requestID` (the line holding only digits).
+    func latestCode(for requestID: String) throws -> String {
+        for text in received.reversed() where text.contains(requestID) {
+            if let range = text.range(of: #"(?m)^\s*(\d{6,8})\s*$"#, options: .regularExpression) {
+                return text[range].trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        throw EngineError.notFound("no verification code was delivered for \(requestID)")
+    }
+}
