@@ -84,6 +84,8 @@ public final class Engine: EngineService {
         // Outbox retention holds even when nothing else touches the outbox: plaintext from earlier
         // versions is sealed and messages past the limit are purged on every open.
         if engine.rights.outboxHasFiles { try engine.rights.maintainOutbox(deliver: false, actor: .localOperator) }
+        // Erasures survive restored backups: any erased subject whose key or records are back is shredded again.
+        try ErasureLedger(context: engine.context).enforce()
         return engine
     }
 

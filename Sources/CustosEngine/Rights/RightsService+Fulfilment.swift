@@ -62,11 +62,17 @@ extension RightsService {
                 for block in blocks { counts[block.dataset, default: 0] += block.rowCount }
                 let tombstone = Tombstone(requestID: request.id, jurisdiction: request.jurisdiction, erasedAt: time, recordsByDataset: counts)
                 try purgeArtefacts(of: reference, contact: destination)
-                try workspace.vault.erase(subject: subject, requestDigest: try tombstone.digest())
+                // The entry goes first and carries the sealed subject id: the erasure ledger re-applies
+                // it on open if the shredding below is interrupted or an older backup is restored.
+                let ledger = ErasureLedger(context: context)
+                var details = try tombstone.auditSummary()
+                details[ErasureLedger.detailKey] = try ledger.sealedSubject(subject, request: id)
                 try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .keyShred, decision: .allow,
                                       reason: "erasure by crypto-shredding", policyVersion: policies.version,
                                       rows: Int64(counts.values.reduce(0, +)), requestID: id, resultDigest: try tombstone.digest(),
-                                      details: try tombstone.auditSummary()))
+                                      details: details))
+                try ledger.remember(subject, request: id, tombstone: try tombstone.digest())
+                try workspace.vault.erase(subject: subject, requestDigest: try tombstone.digest())
                 outcome.summary = "erased: data key destroyed (crypto-shredding), records, blind indexes and consent details removed; tombstone \(try tombstone.digest().prefix(23))…"
             }
         case .restriction:
