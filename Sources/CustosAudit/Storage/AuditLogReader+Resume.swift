@@ -10,6 +10,13 @@ extension AuditLogReader {
         public var segment: Int
         public var offset: Int
 
+        /// A point: entry `index` starts at byte `offset` of segment `segment`.
+        public init(index: UInt64, segment: Int, offset: Int) {
+            self.index = index
+            self.segment = segment
+            self.offset = offset
+        }
+
         /// The start of the log.
         public static let start = ResumePoint(index: 0, segment: 1, offset: 0)
     }
