@@ -12,6 +12,8 @@ enum DocumentKind {
     static let request = "dsr"
     static let ledger = "dsr-ledger"
     static let artefact = "dsr-artefacts"
+    /// Erasure requests waiting for a legal hold to end (sealed subject id; summary pending or done).
+    static let deferredErasure = "dsr-deferred-erasure"
 }
 
 /// What several services need about a subject: subject-scoped decisions, consent records and

@@ -43,6 +43,21 @@ extension ProcessingControls {
         }
     }
 
+    /// Lifts the legal hold of case `caseReference` (other cases' holds stay); returns the holds left.
+    @discardableResult
+    public func liftLegalHold(of subject: SubjectID, caseReference: String, actor: Caller) throws -> Int {
+        let (_, grant) = try subjectDecision(actor: actor, subject: subject)
+        guard let state = try processingStates(grant: grant, subjects: [subject])[subject],
+              state.legalHolds.contains(where: { $0.caseReference == caseReference })
+        else { throw EngineError.notFound("this customer has no legal hold for case \(caseReference); nothing was lifted") }
+        var left = 0
+        try updateProcessingState(subject, grant: grant, actor: actor, reason: "legal hold lifted") {
+            $0.legalHolds.removeAll { $0.caseReference == caseReference }
+            left = $0.legalHolds.count
+        }
+        return left
+    }
+
     /// Whether a subject is under legal hold now (read under the officer's subject-scoped decision).
     public func isUnderLegalHold(_ subject: SubjectID, actor: Caller) throws -> Bool {
         let (_, grant) = try subjectDecision(actor: actor, subject: subject)

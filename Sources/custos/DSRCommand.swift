@@ -6,7 +6,7 @@ import Foundation
 
 struct DSRCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dsr", abstract: "Data-subject requests (GDPR and PIPL): file, verify, approve, refuse, extend, fulfil, list, show.",
+        commandName: "dsr", abstract: "Data-subject requests (GDPR and PIPL): file, verify, approve, refuse, extend, fulfil, list, show; legal holds; the outbox.",
         discussion: """
             A request moves received → identity verified → approved → fulfilled (or refused). Officer steps need the \
             compliance_officer role; every step is audited, and the register is sealed.
@@ -17,7 +17,7 @@ struct DSRCommand: ParsableCommand {
               custos dsr approve DSR-…
               custos dsr fulfil DSR-…
             """,
-        subcommands: [File.self, Verify.self, Approve.self, Refuse.self, Extend.self, Fulfil.self, List.self, Show.self])
+        subcommands: [File.self, Verify.self, Approve.self, Refuse.self, Extend.self, Fulfil.self, List.self, Show.self, Hold.self, Outbox.self])
 
     struct File: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -183,6 +183,55 @@ struct DSRCommand: ParsableCommand {
             let r = try withEngine(options) { try $0.rights.request(request, actor: actor.actor) }
             print("\(r.id)  \(r.type.rawValue)  \(r.jurisdiction.rawValue)  \(r.state.rawValue)  received \(r.receivedOn.iso8601)  due \(r.dueDate.iso8601)")
             for event in r.history { print("  \(event.at)  \(event.step.name)  by \(event.actor.principal) (\(event.actor.role))") }
+        }
+    }
+
+    struct Hold: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Place or lift a legal hold on a customer (compliance officer).",
+            discussion: """
+                Under a hold the customer's data is kept and processed only for storage and security; only the \
+                legal_hold_custodian role reads it. An erasure request fulfilled meanwhile restricts processing and \
+                waits: it is carried out when the last hold is lifted. Both steps are audited.
+                """,
+            subcommands: [Place.self, Lift.self])
+
+        struct Place: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Place a legal hold for a case.")
+            @OptionGroup var options: WorkspaceOptions
+            @OptionGroup var actor: ActorOptions
+            @Option(help: "The customer's id or email.") var customer: String
+            @Option(name: .customLong("case"), help: "Internal case reference (letters, digits, . _ / -; never a name).") var caseReference: String
+            func run() throws {
+                try withEngine(options) { try $0.rights.placeLegalHold(customer: customer, caseReference: caseReference, actor: actor.actor) }
+                print("legal hold placed (case \(caseReference)): data kept, processing restricted to storage and security")
+            }
+        }
+
+        struct Lift: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Lift a case's legal hold; deferred erasures then go ahead.")
+            @OptionGroup var options: WorkspaceOptions
+            @OptionGroup var actor: ActorOptions
+            @Option(help: "The customer's id or email.") var customer: String
+            @Option(name: .customLong("case"), help: "The case reference the hold was placed for.") var caseReference: String
+            func run() throws {
+                let release = try withEngine(options) { try $0.rights.liftLegalHold(customer: customer, caseReference: caseReference, actor: actor.actor) }
+                print("legal hold lifted (case \(caseReference)); \(release.holdsLeft) other holds remain")
+                for id in release.erasuresCompleted { print("  deferred erasure \(id) carried out (crypto-shredding)") }
+            }
+        }
+    }
+
+    struct Outbox: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The sealed outbox (compliance officer): count waiting messages, purge those past retention, --deliver retries the mail system.",
+            discussion: "Messages are sealed at rest and deleted once outbox.sendmail (organisation.yaml) accepted them.")
+        @OptionGroup var options: WorkspaceOptions
+        @OptionGroup var actor: ActorOptions
+        @Flag(help: "Hand every waiting email to the mail system.") var deliver = false
+        func run() throws {
+            let result = try withEngine(options) { try $0.rights.runOutbox(deliver: deliver, actor: actor.actor) }
+            print("\(result.waiting) waiting (sealed), \(result.delivered) delivered, \(result.purged) purged past retention")
         }
     }
 }

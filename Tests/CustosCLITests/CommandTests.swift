@@ -211,6 +211,26 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(wrongRole.stderr.contains("role 'operator' may not take action 'consent.record'"), wrongRole.stderr)
     }
 
+    /// `dsr hold place|lift`: an officer's step; anyone else is refused, audited; a case reference
+    /// that could carry a name is refused before anything is looked up.
+    func testLegalHoldCommandsAreForOfficersAndRefusalsAreAudited() throws {
+        let ws = try workspace()
+        let byAnalyst = try ws.run(["dsr", "hold", "place", "--customer", "C0000001", "--case", "case-1",
+                                    "--principal", "mika", "--role", "marketing_analyst"], as: "mika")
+        XCTAssertEqual(byAnalyst.status, 1)
+        XCTAssertTrue(byAnalyst.stderr.hasPrefix("error: denied: only an authenticated compliance officer can take this step"), byAnalyst.stderr)
+        XCTAssertTrue(try auditLines(ws).contains { $0.contains("\"actor\":\"mika\"") && $0.contains("legal hold place: only an authenticated compliance officer") })
+        let named = try ws.run(["dsr", "hold", "lift", "--customer", "C0000001", "--case", "Anna Svensson"] + officer, as: "dana")
+        XCTAssertEqual(named.status, 1)
+        XCTAssertTrue(named.stderr.contains("never a person's name"), named.stderr)
+        let unknown = try ws.run(["dsr", "hold", "place", "--customer", "C7777777", "--case", "case-1"] + officer, as: "dana")
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertEqual(unknown.stderr, "error: not found: no customer matches that reference\n")
+        let outbox = try ws.run(["dsr", "outbox", "--deliver"] + officer, as: "dana")
+        XCTAssertEqual(outbox.status, 0, outbox.stderr)
+        XCTAssertTrue(outbox.stdout.hasPrefix("0 waiting (sealed), "), outbox.stdout)
+    }
+
     // MARK: Reports
 
     func testAuditReportPrintsASummaryAndWritesHTMLOnlyWhenAsked() throws {

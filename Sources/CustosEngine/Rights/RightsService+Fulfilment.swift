@@ -55,25 +55,10 @@ extension RightsService {
         case .erasure:
             if try controls.isUnderLegalHold(subject, actor: actor) {
                 try controls.restrictProcessing(of: subject, ground: "erasure requested while under legal hold", actor: actor)
+                try deferErasure(of: subject, request: request)
                 outcome.summary = "kept under a legal hold (retention obligation): processing restricted to storage and security; erased when the hold ends"
             } else {
-                let blocks = try workspace.records.blocks(of: subject)
-                var counts: [String: Int] = [:]
-                for block in blocks { counts[block.dataset, default: 0] += block.rowCount }
-                let tombstone = Tombstone(requestID: request.id, jurisdiction: request.jurisdiction, erasedAt: time, recordsByDataset: counts)
-                try purgeArtefacts(of: reference, contact: destination)
-                // The entry goes first and carries the sealed subject id: the erasure ledger re-applies
-                // it on open if the shredding below is interrupted or an older backup is restored.
-                let ledger = ErasureLedger(context: context)
-                var details = try tombstone.auditSummary()
-                details[ErasureLedger.detailKey] = try ledger.sealedSubject(subject, request: id)
-                try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .keyShred, decision: .allow,
-                                      reason: "erasure by crypto-shredding", policyVersion: policies.version,
-                                      rows: Int64(counts.values.reduce(0, +)), requestID: id, resultDigest: try tombstone.digest(),
-                                      details: details))
-                try ledger.remember(subject, request: id, tombstone: try tombstone.digest())
-                try workspace.vault.erase(subject: subject, requestDigest: try tombstone.digest())
-                outcome.summary = "erased: data key destroyed (crypto-shredding), records, blind indexes and consent details removed; tombstone \(try tombstone.digest().prefix(23))…"
+                outcome.summary = try erase(subject, for: request, actor: actor)
             }
         case .restriction:
             try controls.restrictProcessing(of: subject, ground: "requested by the data subject", actor: actor)
@@ -101,6 +86,32 @@ extension RightsService {
         if !receipt.delivered { try rememberArtefact(receipt.reference, request: id, reference: reference) }
         outcome.request = request
         return outcome
+    }
+
+    /// Crypto-shreds a subject for an erasure request: earlier messages to them leave the outbox, the
+    /// audit entry (carrying the sealed subject id for the erasure ledger) is written first, then the
+    /// key, records, blind indexes and documents go. Returns the summary told to the requester.
+    func erase(_ subject: SubjectID, for request: DataSubjectRequest, actor: Caller) throws -> String {
+        let id = request.id.rawValue
+        let blocks = try workspace.records.blocks(of: subject)
+        var counts: [String: Int] = [:]
+        for block in blocks { counts[block.dataset, default: 0] += block.rowCount }
+        let tombstone = Tombstone(requestID: request.id, jurisdiction: request.jurisdiction, erasedAt: clock(), recordsByDataset: counts)
+        if let reference = request.personal.subjectReference {
+            try purgeArtefacts(of: reference, contact: request.personal.contactOnFile ?? request.personal.contact)
+        }
+        // The entry goes first: the erasure ledger re-applies it on open if the shredding below is
+        // interrupted or an older backup is restored.
+        let ledger = ErasureLedger(context: context)
+        var details = try tombstone.auditSummary()
+        details[ErasureLedger.detailKey] = try ledger.sealedSubject(subject, request: id)
+        try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .keyShred, decision: .allow,
+                              reason: "erasure by crypto-shredding", policyVersion: policies.version,
+                              rows: Int64(counts.values.reduce(0, +)), requestID: id, resultDigest: try tombstone.digest(),
+                              details: details))
+        try ledger.remember(subject, request: id, tombstone: try tombstone.digest())
+        try workspace.vault.erase(subject: subject, requestDigest: try tombstone.digest(), now: clock())
+        return "erased: data key destroyed (crypto-shredding), records, blind indexes and consent details removed; tombstone \(try tombstone.digest().prefix(23))…"
     }
 
     /// Consent purposes the scope names (`*` and prefixes such as `marketing.*` expand).

@@ -19,7 +19,7 @@ extension RightsService {
     /// when `deliver` is set, retries every waiting email through the mail system. Anything it did is
     /// audited (counts and file names only).
     @discardableResult
-    public func maintainOutbox(deliver: Bool, actor: Caller) throws -> OutboxMaintenance {
+    func maintainOutbox(deliver: Bool, actor: Caller) throws -> OutboxMaintenance {
         var result = OutboxMaintenance()
         let outbox = try outbox
         result.sealedLegacy = try outbox.sealLegacyMessages()
@@ -35,6 +35,12 @@ extension RightsService {
                                             "waiting": String(result.waiting)]))
         }
         return result
+    }
+
+    /// `custos dsr outbox`: the same pass, for a compliance officer (refusals audited).
+    public func runOutbox(deliver: Bool, actor: Caller) throws -> OutboxMaintenance {
+        try requireOfficerAudited(actor, step: "outbox")
+        return try maintainOutbox(deliver: deliver, actor: actor)
     }
 
     /// True when the outbox folder holds anything at all (so opening the engine can skip the pass).
