@@ -38,6 +38,9 @@ public final class Engine: EngineService {
     /// The log identity written into every checkpoint.
     public var origin: String { context.origin }
 
+    /// Erasures the erasure ledger applied again when this engine opened (key or records had come back).
+    public var erasuresReappliedOnOpen: Int { context.erasuresReappliedOnOpen }
+
     /// Test-only substitute for the CSPRNG (set through `@testable import`; never configurable).
     var noiseSourceOverride: (any RandomSource & Sendable)? {
         get { context.noiseSourceOverride }
@@ -85,7 +88,7 @@ public final class Engine: EngineService {
         // versions is sealed and messages past the limit are purged on every open.
         if engine.rights.outboxHasFiles { try engine.rights.maintainOutbox(deliver: false, actor: .localOperator) }
         // Erasures survive restored backups: any erased subject whose key or records are back is shredded again.
-        try ErasureLedger(context: engine.context).enforce()
+        engine.context.erasuresReappliedOnOpen = try ErasureLedger(context: engine.context).enforce().count
         return engine
     }
 

@@ -23,6 +23,7 @@ package final class EngineContext: Sendable {
     let auditedBudget = AuditedBudget()
     private let noiseOverride = Mutex<(any RandomSource & Sendable)?>(nil)
     private let transportOverride = Mutex<(any MailTransport)?>(nil)
+    private let reapplied = Mutex(0)
 
     init(workspace: Workspace, policies: PolicySet, audit: AuditLog, origin: String, clock: @escaping @Sendable () -> Date) throws {
         self.workspace = workspace
@@ -47,6 +48,12 @@ package final class EngineContext: Sendable {
     var mailTransportOverride: (any MailTransport)? {
         get { transportOverride.withLock { $0 } }
         set { transportOverride.withLock { $0 = newValue } }
+    }
+
+    /// How many erasures the erasure ledger applied again when the engine opened.
+    var erasuresReappliedOnOpen: Int {
+        get { reapplied.withLock { $0 } }
+        set { reapplied.withLock { $0 = newValue } }
     }
 
     /// Appends one entry durably (returns after fsync); an unavailable log stops the operation.

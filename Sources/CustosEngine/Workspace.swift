@@ -55,6 +55,9 @@ public final class Workspace: Sendable {
         vault = try Vault(store: store, keys: keys, authority: authority)
     }
 
+    /// A consistent copy of the store at `path` (see `BackupManifest`).
+    func backupStore(to path: String) throws { try store.snapshot(to: path) }
+
     /// The workspace folder named by `--workspace`, else `CUSTOS_WORKSPACE`, else the current directory.
     public static func resolve(_ explicit: String?) -> URL {
         if let explicit, !explicit.isEmpty { return URL(fileURLWithPath: explicit).standardizedFileURL }

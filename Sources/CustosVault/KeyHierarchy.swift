@@ -465,6 +465,27 @@ public final class KeyHierarchy: Sendable {
         try? AtomicFile.syncDirectory(url.deletingLastPathComponent().path)
     }
 
+    // MARK: Backup
+
+    /// A consistent copy of `keystore.sqlite` at `path` (SQLite `VACUUM INTO`), mode 0600. It holds
+    /// data keys wrapped by the KEK, never the KEK itself: a backup opens only where that KEK version is.
+    public func snapshot(to path: String) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        // The caller puts the copy in a folder only the owner can enter (mode 0700).
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw VaultError.storage("\(URL(fileURLWithPath: path).lastPathComponent) already exists; back up into an empty folder")
+        }
+        try store.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+        chmod(path, 0o600)
+    }
+
+    /// The KEK versions a key store file needs (read without opening it as this workspace's).
+    public static func kekVersions(ofKeyStoreAt path: String) throws -> [Int] {
+        let queue = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        return try queue.read { db in try Int.fetchAll(db, sql: "SELECT version FROM kek_versions WHERE active = 1 ORDER BY version") }
+    }
+
     // MARK: Derived keys
 
     /// A key derived from the root secret for one use, e.g. "custos/blind-index/v1".

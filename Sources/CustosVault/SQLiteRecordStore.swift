@@ -519,6 +519,17 @@ public final class SQLiteRecordStore: RecordStore, Sendable {
         }
     }
 
+    /// A consistent copy of the whole store at `path` (SQLite `VACUUM INTO`: one read transaction,
+    /// no WAL to carry along), mode 0600. The file must not exist.
+    public func snapshot(to path: String) throws {
+        // The caller puts the copy in a folder only the owner can enter (mode 0700).
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw VaultError.storage("\(URL(fileURLWithPath: path).lastPathComponent) already exists; back up into an empty folder")
+        }
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+        chmod(path, 0o600)
+    }
+
     /// Folds the WAL back into the database file and truncates it.
     public func checkpoint() throws {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }

@@ -16,7 +16,7 @@ struct Custos: ParsableCommand {
             """,
         version: CustosVersion.current,
         subcommands: [InitCommand.self, GenerateCommand.self, IngestCommand.self, ConsentCommand.self, StatsCommand.self, CubeCommand.self, MineCommand.self, PolicyCommand.self,
-                      AuditCommand.self, BudgetCommand.self, DSRCommand.self, ReportCommand.self, KeysCommand.self, DemoCommand.self]
+                      AuditCommand.self, BudgetCommand.self, DSRCommand.self, ReportCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self, DemoCommand.self]
     )
 }
 

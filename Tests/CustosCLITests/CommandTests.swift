@@ -231,6 +231,27 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(outbox.stdout.hasPrefix("0 waiting (sealed), "), outbox.stdout)
     }
 
+    /// `custos backup` writes outside the workspace only; `custos restore` puts it back, and refuses a
+    /// backup whose KEK was rotated away (older key backups no longer open).
+    func testBackupAndRestoreRoundTripAndAKeyBackupDiesWithItsKEK() throws {
+        let ws = try CLIWorkspace()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-cli-backup-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inside = try ws.run(["backup", "--to", ws.root.appendingPathComponent("exports/b").path])
+        XCTAssertEqual(inside.status, 1)
+        XCTAssertTrue(inside.stderr.contains("a backup inside the workspace"), inside.stderr)
+        let made = try ws.run(["backup", "--to", folder.path])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        XCTAssertTrue(made.stdout.hasPrefix("backup written to \(folder.path): store and key store at audit size "), made.stdout)
+        let restored = try ws.run(["restore", "--from", folder.path])
+        XCTAssertEqual(restored.status, 0, restored.stderr)
+        XCTAssertTrue(restored.stdout.hasSuffix("0 erasures made since were applied again\n"), restored.stdout)
+        XCTAssertEqual(try ws.run(["keys", "rotate"]).status, 0)
+        let stale = try ws.run(["restore", "--from", folder.path])
+        XCTAssertEqual(stale.status, 1)
+        XCTAssertTrue(stale.stderr.contains("wrapped under KEK v1, which this workspace no longer has"), stale.stderr)
+    }
+
     // MARK: Reports
 
     func testAuditReportPrintsASummaryAndWritesHTMLOnlyWhenAsked() throws {

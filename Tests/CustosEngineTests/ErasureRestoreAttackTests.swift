@@ -128,3 +128,59 @@ final class ErasureRestoreAttackTests: XCTestCase {
         XCTAssertTrue(try engine.audit.entries().contains { $0.details["reapplied"] == "true" && $0.details["key_was_back"] == "false" })
     }
 }
+
+/// `custos backup` / `custos restore`: what a backup is, and that restoring one never undoes an erasure.
+final class BackupRestoreTests: XCTestCase {
+    func testRestoringABackupFromBeforeAnErasureFindsNothingOfTheErasedCustomer() throws {
+        var fixture: EngineFixture? = try EngineFixture(customers: 50)
+        guard let f = fixture else { throw CocoaError(.featureUnsupported) }
+        let root = f.engine.workspace.root
+        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("custos-backup-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: backup) }
+        XCTAssertThrowsError(try f.engine.backup(to: root.appendingPathComponent("exports/backup")), "a backup inside the workspace is refused")
+        let manifest = try f.engine.backup(to: backup)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: backup.path)), ["vault.sqlite", "keystore.sqlite", "manifest.json"],
+                       "no KEK, no signing key, no audit log")
+        XCTAssertEqual(manifest.kekVersions, [1])
+        let subject = try XCTUnwrap(try f.engine.subject(identifierColumn: "customer_id", value: f.generated.markerCustomerID))
+        let before = try f.engine.workspace.records.allSubjects().count
+        let marker = f.generated.markerCustomerID, email = f.generated.markerEmail, name = f.generated.markerName
+
+        let request = try f.engine.rights.fileRequest(type: .erasure, jurisdiction: .gdpr, channel: .email, contact: .email(email),
+                                                      customer: marker, actor: f.dana)
+        let id = request.id.rawValue
+        let challenge = try f.engine.rights.sendVerificationCode(id, actor: f.dana)
+        _ = try f.engine.rights.checkVerificationCode(id, challenge: challenge.challengeID ?? "", code: try f.sendmail.latestCode(for: id), actor: f.dana)
+        _ = try f.engine.rights.approveRequest(id, actor: f.dana)
+        _ = try f.engine.rights.fulfilRequest(id, actor: f.dana)
+        try f.engine.close()
+        fixture = nil
+
+        // A tampered backup is refused before anything is replaced.
+        let liveBefore = try Data(contentsOf: root.appendingPathComponent("keys/keystore.sqlite"))
+        let tampered = FileManager.default.temporaryDirectory.appendingPathComponent("custos-backup-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: tampered) }
+        try FileManager.default.copyItem(at: backup, to: tampered)
+        var bytes = try Data(contentsOf: tampered.appendingPathComponent("vault.sqlite"))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: tampered.appendingPathComponent("vault.sqlite"))
+        XCTAssertThrowsError(try Engine.restore(workspace: root, from: tampered)) { XCTAssertTrue("\($0)".contains("does not match its manifest"), "\($0)") }
+        XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("keys/keystore.sqlite")), liveBefore)
+
+        let outcome = try Engine.restore(workspace: root, from: backup)
+        XCTAssertEqual(outcome.erasuresReapplied, 1)
+        let ws = try Workspace.open(at: root)
+        let engine = try Engine.open(ws)
+        defer { try? engine.close() }
+        XCTAssertEqual(engine.erasuresReappliedOnOpen, 0, "done once, on the restore")
+        XCTAssertEqual(try ws.keys.dataKeys(for: [subject]).count, 0)
+        XCTAssertEqual(try ws.records.blocks(of: subject).count, 0)
+        XCTAssertNil(try engine.subject(identifierColumn: "email", value: email))
+        XCTAssertEqual(try ws.records.allSubjects().count, before - 1, "everyone else is back")
+        try ws.records.checkpoint()
+        XCTAssertEqual(PlaintextProbe.scan(directory: ws.root, for: [name, marker, email]).filter { !$0.file.hasPrefix("sources/") }.map(\.description), [])
+        let actions = try engine.audit.entries().map(\.action.rawValue)
+        XCTAssertTrue(actions.contains("backup.create") && actions.contains("backup.restore"))
+        XCTAssertTrue(try engine.verifyAudit().isValid)
+    }
+}

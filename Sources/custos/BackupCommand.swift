@@ -1,0 +1,44 @@
+import ArgumentParser
+import CustosEngine
+import Foundation
+
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Copy the store and the key store, consistently, into a new folder outside the workspace.",
+        discussion: """
+            A backup holds data/vault.sqlite and keys/keystore.sqlite (data keys wrapped by the KEK) and a manifest \
+            with their SHA-256 and the signed audit size. It holds no KEK, no signing key and no audit log: escrow \
+            keys/kek-v*.key apart, and keep audit/ (with its witness) as the record that outlives every restore. \
+            `custos restore` applies again every erasure the audit log recorded after the backup.
+            """)
+    @OptionGroup var options: WorkspaceOptions
+    @Option(help: ArgumentHelp("New or empty folder outside the workspace.", valueName: "folder"), completion: .directory) var to: String
+
+    func run() throws {
+        let manifest = try withEngine(options) { try $0.backup(to: URL(fileURLWithPath: to)) }
+        print("backup written to \(to): store and key store at audit size \(manifest.auditSize); KEK v\(manifest.kekVersions.map(String.init).joined(separator: ", v")) not included")
+    }
+}
+
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore", abstract: "Put a backup back; erasures made since it was taken are applied again.",
+        discussion: """
+            Checks the files against the manifest, that the backup belongs to this workspace, is no newer than its \
+            audit log and that its KEK version is here; then replaces data/vault.sqlite and keys/keystore.sqlite and \
+            opens the workspace, which shreds again every customer erased after the backup. Stop every other \
+            Custos process on the workspace first.
+            """)
+    @OptionGroup var options: WorkspaceOptions
+    @Option(help: ArgumentHelp("Folder written by `custos backup`.", valueName: "folder"), completion: .directory) var from: String
+
+    func run() throws {
+        let outcome: RestoreOutcome
+        do {
+            outcome = try Engine.restore(workspace: options.url, from: URL(fileURLWithPath: from), passphrase: options.passphrase())
+        } catch {
+            throw fail(error)
+        }
+        print("restored the backup taken at audit size \(outcome.manifest.auditSize); \(outcome.erasuresReapplied) erasures made since were applied again")
+    }
+}
