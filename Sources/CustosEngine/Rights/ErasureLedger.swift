@@ -90,6 +90,7 @@ struct ErasureLedger: EngineService {
     @discardableResult
     func enforce() throws -> [Erasure] {
         var state = try load()
+        let loaded = (state.resume, state.erasures.count)
         var known = Set(state.erasures)
         let marker = Array("\"\(Self.detailKey)\"".utf8)
         do {
@@ -122,6 +123,9 @@ struct ErasureLedger: EngineService {
                                       now: clock())
             reapplied.append(erasure)
         }
+        if reapplied.isEmpty && loaded == (state.resume, state.erasures.count) { return [] }
+        // The resume point moves past the entries just written too (they carry no new erasure).
+        state.resume = try AuditLogReader(directory: workspace.auditDirectory).forEachLine(from: state.resume) { (_, _) throws(AuditError) in }
         try save(state)
         return reapplied
     }
