@@ -1,4 +1,5 @@
 import CustosAudit
+import CustosGovernance
 import CustosCrypto
 import CustosVault
 import Foundation
@@ -45,8 +46,13 @@ public struct RestoreOutcome: Sendable {
 }
 
 extension Engine {
-    /// Writes a backup into `folder` (new or empty; outside the workspace), audited.
-    public func backup(to folder: URL) throws -> BackupManifest {
+    static let backupCreate = AuditAction(rawValue: "backup.create") ?? .keyInit
+    static let backupRestore = AuditAction(rawValue: "backup.restore") ?? .keyInit
+
+    /// Writes a backup into `folder` (new or empty; outside the workspace), audited. `actor` must be
+    /// an authenticated principal whose role may `backup` (the operator); refusals are audited.
+    public func backup(to folder: URL, actor: Caller) throws -> BackupManifest {
+        try authorize(actor, .backup, audited: Self.backupCreate)
         let fm = FileManager.default
         let target = folder.standardizedFileURL.resolvingSymlinksInPath()
         let root = workspace.root.standardizedFileURL.resolvingSymlinksInPath()
@@ -76,8 +82,7 @@ extension Engine {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try encoder.encode(manifest).write(to: target.appendingPathComponent(BackupManifest.manifestFile))
         chmod(target.appendingPathComponent(BackupManifest.manifestFile).path, 0o600)
-        try record(AuditEntry(time: context.clock(), actor: Caller.localOperator.principal, role: "operator",
-                              action: AuditAction(rawValue: "backup.create") ?? .keyInit, decision: .allow,
+        try record(AuditEntry(time: context.clock(), actor: actor.principal, role: actor.role, action: Self.backupCreate, decision: .allow,
                               reason: "backup of the store and the key store (no KEK, no audit log)", policyVersion: policies.version,
                               details: ["audit_size": String(manifest.auditSize), "vault_sha256": files[BackupManifest.vaultFile] ?? "",
                                         "keystore_sha256": files[BackupManifest.keyStoreFile] ?? ""]))
@@ -88,7 +93,7 @@ extension Engine {
     /// the backup must belong to this workspace and be no newer than its audit log, and its KEK must be
     /// here. On open, every erasure recorded in the audit log since the backup is applied again.
     /// Nothing may hold the workspace open meanwhile.
-    public static func restore(workspace root: URL, from folder: URL, passphrase: String? = nil) throws -> RestoreOutcome {
+    public static func restore(workspace root: URL, from folder: URL, passphrase: String? = nil, actor: Caller) throws -> RestoreOutcome {
         let fm = FileManager.default
         guard let data = fm.contents(atPath: folder.appendingPathComponent(BackupManifest.manifestFile).path),
               let manifest = try? JSONDecoder().decode(BackupManifest.self, from: data), manifest.format == BackupManifest.formatName
@@ -101,6 +106,10 @@ extension Engine {
         // Belongs here, not newer than the log, and its KEK versions are present.
         do {
             let current = try Workspace.open(at: root, passphrase: passphrase)
+            // Who restores is authenticated (and a refusal audited) before anything is replaced.
+            let engine = try Engine.open(current)
+            defer { try? engine.close() }
+            try engine.authorize(actor, .backup, audited: backupRestore)
             guard try current.settings.setting("workspace_id") == manifest.workspaceID else {
                 throw EngineError.invalidRequest("the backup belongs to another workspace; nothing was restored")
             }
@@ -127,8 +136,7 @@ extension Engine {
         let engine = try Engine.open(try Workspace.open(at: root, passphrase: passphrase))
         defer { try? engine.close() }
         let reapplied = engine.erasuresReappliedOnOpen
-        try engine.record(AuditEntry(time: engine.context.clock(), actor: Caller.localOperator.principal, role: "operator",
-                                     action: AuditAction(rawValue: "backup.restore") ?? .keyInit, decision: .allow,
+        try engine.record(AuditEntry(time: engine.context.clock(), actor: actor.principal, role: actor.role, action: backupRestore, decision: .allow,
                                      reason: "store and key store restored from a backup; later erasures re-applied", policyVersion: engine.policies.version,
                                      details: ["backup_audit_size": String(manifest.auditSize), "backup_created_at": String(manifest.createdAt),
                                                "erasures_reapplied": String(reapplied)]))

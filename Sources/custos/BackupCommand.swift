@@ -9,13 +9,15 @@ struct BackupCommand: ParsableCommand {
             A backup holds data/vault.sqlite and keys/keystore.sqlite (data keys wrapped by the KEK) and a manifest \
             with their SHA-256 and the signed audit size. It holds no KEK, no signing key and no audit log: escrow \
             keys/kek-v*.key apart, and keep audit/ (with its witness) as the record that outlives every restore. \
-            `custos restore` applies again every erasure the audit log recorded after the backup.
+            `custos restore` applies again every erasure the audit log recorded after the backup. Needs a principal \
+            whose role may `backup` (e.g. --principal oscar --role operator, token in $CUSTOS_TOKEN).
             """)
     @OptionGroup var options: WorkspaceOptions
+    @OptionGroup var actor: ActorOptions
     @Option(help: ArgumentHelp("New or empty folder outside the workspace.", valueName: "folder"), completion: .directory) var to: String
 
     func run() throws {
-        let manifest = try withEngine(options) { try $0.backup(to: URL(fileURLWithPath: to)) }
+        let manifest = try withEngine(options) { try $0.backup(to: URL(fileURLWithPath: to), actor: actor.actor) }
         print("backup written to \(to): store and key store at audit size \(manifest.auditSize); KEK v\(manifest.kekVersions.map(String.init).joined(separator: ", v")) not included")
     }
 }
@@ -27,15 +29,16 @@ struct RestoreCommand: ParsableCommand {
             Checks the files against the manifest, that the backup belongs to this workspace, is no newer than its \
             audit log and that its KEK version is here; then replaces data/vault.sqlite and keys/keystore.sqlite and \
             opens the workspace, which shreds again every customer erased after the backup. Stop every other \
-            Custos process on the workspace first.
+            Custos process on the workspace first. Needs a principal whose role may `backup` (the operator).
             """)
     @OptionGroup var options: WorkspaceOptions
+    @OptionGroup var actor: ActorOptions
     @Option(help: ArgumentHelp("Folder written by `custos backup`.", valueName: "folder"), completion: .directory) var from: String
 
     func run() throws {
         let outcome: RestoreOutcome
         do {
-            outcome = try Engine.restore(workspace: options.url, from: URL(fileURLWithPath: from), passphrase: options.passphrase())
+            outcome = try Engine.restore(workspace: options.url, from: URL(fileURLWithPath: from), passphrase: options.passphrase(), actor: actor.actor)
         } catch {
             throw fail(error)
         }

@@ -1,4 +1,5 @@
 import CustosGovernance
+import CustosTesting
 import Foundation
 import XCTest
 import Synchronization
@@ -237,17 +238,21 @@ final class CommandTests: XCTestCase {
         let ws = try CLIWorkspace()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-cli-backup-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let inside = try ws.run(["backup", "--to", ws.root.appendingPathComponent("exports/b").path])
+        let operatorRole = ["--principal", "oscar", "--role", "operator"]
+        let byOfficer = try ws.run(["backup", "--to", folder.path] + officer, as: "dana")
+        XCTAssertEqual(byOfficer.status, 1)
+        XCTAssertTrue(byOfficer.stderr.contains("role 'compliance_officer' may not take action 'backup'"), byOfficer.stderr)
+        let inside = try ws.run(["backup", "--to", ws.root.appendingPathComponent("exports/b").path] + operatorRole, as: "oscar")
         XCTAssertEqual(inside.status, 1)
         XCTAssertTrue(inside.stderr.contains("a backup inside the workspace"), inside.stderr)
-        let made = try ws.run(["backup", "--to", folder.path])
+        let made = try ws.run(["backup", "--to", folder.path] + operatorRole, as: "oscar")
         XCTAssertEqual(made.status, 0, made.stderr)
         XCTAssertTrue(made.stdout.hasPrefix("backup written to \(folder.path): store and key store at audit size "), made.stdout)
-        let restored = try ws.run(["restore", "--from", folder.path])
+        let restored = try ws.run(["restore", "--from", folder.path] + operatorRole, as: "oscar")
         XCTAssertEqual(restored.status, 0, restored.stderr)
         XCTAssertTrue(restored.stdout.hasSuffix("0 erasures made since were applied again\n"), restored.stdout)
-        XCTAssertEqual(try ws.run(["keys", "rotate"]).status, 0)
-        let stale = try ws.run(["restore", "--from", folder.path])
+        XCTAssertEqual(try ws.run(["keys", "rotate"] + operatorRole, as: "oscar").status, 0)
+        let stale = try ws.run(["restore", "--from", folder.path] + operatorRole, as: "oscar")
         XCTAssertEqual(stale.status, 1)
         XCTAssertTrue(stale.stderr.contains("wrapped under KEK v1, which this workspace no longer has"), stale.stderr)
     }

@@ -92,17 +92,17 @@ final class ErasureRestoreAttackTests: XCTestCase {
 
         // In no job's input: the store no longer lists them.
         XCTAssertFalse(try raw.records.allSubjects().contains(erased.subject))
-        // In no access report: a new access request for them finds no customer.
+        // In no access report: an access request in their name meets no customer and no contact on file,
+        // so nothing is sent (the same answer as for a stranger) and it can never be approved or fulfilled.
         let access = try engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .email, contact: .email(erased.email),
                                                    customer: erased.marker, actor: erased.dana)
         let id = access.id.rawValue
-        let challenge = try engine.rights.sendVerificationCode(id, actor: erased.dana)
+        XCTAssertNil(access.personal.contactOnFile)
+        XCTAssertEqual(try engine.rights.sendVerificationCode(id, actor: erased.dana).outcome.name, "issued")
         let mailbox = try XCTUnwrap(engine.context.mailTransportOverride as? DemoMailbox)
-        _ = try engine.rights.checkVerificationCode(id, challenge: challenge.challengeID ?? "", code: try mailbox.latestCode(for: id), actor: erased.dana)
-        _ = try engine.rights.approveRequest(id, actor: erased.dana)
-        XCTAssertThrowsError(try engine.rights.fulfilRequest(id, actor: erased.dana)) { error in
-            XCTAssertTrue("\(error)".contains("no customer matches"), "\(error)")
-        }
+        XCTAssertEqual(mailbox.received, [], "no message: there is nobody on file to send it to")
+        XCTAssertThrowsError(try engine.rights.approveRequest(id, actor: erased.dana))
+        XCTAssertThrowsError(try engine.rights.fulfilRequest(id, actor: erased.dana))
         // A second open finds nothing more to do.
         XCTAssertEqual(try ErasureLedger(context: engine.context).enforce(), [])
     }
@@ -137,8 +137,12 @@ final class BackupRestoreTests: XCTestCase {
         let root = f.engine.workspace.root
         let backup = FileManager.default.temporaryDirectory.appendingPathComponent("custos-backup-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: backup) }
-        XCTAssertThrowsError(try f.engine.backup(to: root.appendingPathComponent("exports/backup")), "a backup inside the workspace is refused")
-        let manifest = try f.engine.backup(to: backup)
+        let oscar = f.oscar
+        XCTAssertThrowsError(try f.engine.backup(to: root.appendingPathComponent("exports/backup"), actor: oscar), "a backup inside the workspace is refused")
+        XCTAssertThrowsError(try f.engine.backup(to: backup, actor: f.dana), "only a role allowed to back up") { error in
+            guard case EngineError.denied = error else { return XCTFail("\(error)") }
+        }
+        let manifest = try f.engine.backup(to: backup, actor: oscar)
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: backup.path)), ["vault.sqlite", "keystore.sqlite", "manifest.json"],
                        "no KEK, no signing key, no audit log")
         XCTAssertEqual(manifest.kekVersions, [1])
@@ -164,10 +168,11 @@ final class BackupRestoreTests: XCTestCase {
         var bytes = try Data(contentsOf: tampered.appendingPathComponent("vault.sqlite"))
         bytes[bytes.count / 2] ^= 0xFF
         try bytes.write(to: tampered.appendingPathComponent("vault.sqlite"))
-        XCTAssertThrowsError(try Engine.restore(workspace: root, from: tampered)) { XCTAssertTrue("\($0)".contains("does not match its manifest"), "\($0)") }
+        XCTAssertThrowsError(try Engine.restore(workspace: root, from: backup, actor: Caller(principal: "oscar", role: "operator", token: "custos_wrong")))
+        XCTAssertThrowsError(try Engine.restore(workspace: root, from: tampered, actor: oscar)) { XCTAssertTrue("\($0)".contains("does not match its manifest"), "\($0)") }
         XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("keys/keystore.sqlite")), liveBefore)
 
-        let outcome = try Engine.restore(workspace: root, from: backup)
+        let outcome = try Engine.restore(workspace: root, from: backup, actor: oscar)
         XCTAssertEqual(outcome.erasuresReapplied, 1)
         let ws = try Workspace.open(at: root)
         let engine = try Engine.open(ws)
@@ -181,6 +186,8 @@ final class BackupRestoreTests: XCTestCase {
         XCTAssertEqual(PlaintextProbe.scan(directory: ws.root, for: [name, marker, email]).filter { !$0.file.hasPrefix("sources/") }.map(\.description), [])
         let actions = try engine.audit.entries().map(\.action.rawValue)
         XCTAssertTrue(actions.contains("backup.create") && actions.contains("backup.restore"))
+        XCTAssertTrue(try engine.audit.entries().contains { $0.action.rawValue == "backup.restore" && $0.decision == .deny && $0.actor == "oscar" },
+                      "the refused restore is audited")
         XCTAssertTrue(try engine.verifyAudit().isValid)
     }
 }

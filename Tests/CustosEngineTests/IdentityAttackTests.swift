@@ -2,6 +2,7 @@ import CustosAudit
 @testable import CustosEngine
 import CustosGovernance
 import CustosRights
+import CustosTesting
 import CustosVault
 import Foundation
 import XCTest
@@ -96,7 +97,7 @@ final class IdentityAttackTests: XCTestCase {
         let ws = try makeWorkspace()
         let roles = ws.policiesDirectory.appendingPathComponent("roles.yaml")
         var text = try String(contentsOf: roles, encoding: .utf8)
-        text = text.replacingOccurrences(of: "actions: [ingest, keys.rotate]", with: "actions: [ingest, keys.rotate, everything]")
+        text = text.replacingOccurrences(of: "actions: [ingest, keys.rotate, backup]", with: "actions: [ingest, keys.rotate, backup, everything]")
         try Data(text.utf8).write(to: roles)
         XCTAssertThrowsError(try PolicySet.load(directory: ws.policiesDirectory)) { error in
             XCTAssertTrue("\(error)".contains("role 'operator': unknown action 'everything'"), "\(error)")
@@ -111,8 +112,8 @@ final class IdentityAttackTests: XCTestCase {
     func testDSRFiledForAVictimWithTheAttackersEmailSendsNothingAndAnswersAsForAnUnknownPerson() throws {
         let f = try EngineFixture(customers: 40)
         let victim = f.generated.markerCustomerID
-        let outbox = f.engine.workspace.outboxDirectory
-        func messages() -> Set<String> { Set((try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []) }
+        // What reached the mail system (the outbox itself holds messages only sealed, until delivered).
+        func messages() -> [String] { (try? f.sendmail.messages()) ?? [] }
         let start = try f.entries().count
 
         func attempt(customer: String) throws -> (filed: DataSubjectRequest, sent: VerificationResult, entries: [AuditEntry]) {
@@ -158,12 +159,12 @@ final class IdentityAttackTests: XCTestCase {
         let real = try f.engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .email,
                                                    contact: try .emailAddress(" " + address.uppercased()), customer: victim, actor: f.dana)
         let challenge = try f.engine.rights.sendVerificationCode(real.id.rawValue, actor: f.dana)
-        let new = messages().subtracting(outboxBefore)
+        let new = messages().dropFirst(outboxBefore.count)
         XCTAssertEqual(new.count, 1)
-        let text = try String(contentsOf: outbox.appendingPathComponent(try XCTUnwrap(new.first)), encoding: .utf8)
+        let text = try XCTUnwrap(new.first)
         XCTAssertTrue(text.contains("To: \(address)"), text)
         XCTAssertEqual(try f.engine.rights.checkVerificationCode(real.id.rawValue, challenge: challenge.challengeID ?? "",
-                                                                 code: try Demo.latestCode(in: outbox), actor: f.dana).outcome, .verified)
+                                                                 code: try f.sendmail.latestCode(for: real.id.rawValue), actor: f.dana).outcome, .verified)
     }
 
     /// A requester who gives a phone number gets the code by text message to the phone on file,
@@ -185,8 +186,10 @@ final class IdentityAttackTests: XCTestCase {
         _ = try f.engine.rights.sendVerificationCode(right.id.rawValue, actor: f.dana)
         let sent = messages()
         XCTAssertEqual(sent.count, 1)
-        XCTAssertTrue(sent[0].hasSuffix(".sms.txt"), "\(sent)")
-        XCTAssertTrue(try String(contentsOf: outbox.appendingPathComponent(sent[0]), encoding: .utf8).hasPrefix("To: \(phone)\n"))
+        XCTAssertTrue(sent[0].hasSuffix(".sealed"), "a text for the SMS gateway waits sealed: \(sent)")
+        let sms = try f.engine.rights.outbox.open(sent[0])
+        XCTAssertEqual(sms.kind, .sms)
+        XCTAssertTrue(sms.text.hasPrefix("To: \(phone)\n"), sms.text)
     }
 
     // MARK: Item 7: a data subject acts only on their own requests
@@ -237,13 +240,12 @@ final class IdentityAttackTests: XCTestCase {
         let (f, engine, me, _, victim) = try boundCustomer()
         let victimSubject = try XCTUnwrap(engine.subject(identifierColumn: "customer_id", value: victim))
         let victimEmail = try XCTUnwrap(engine.rights.contactsOnFile(of: victimSubject, actor: f.dana).email)
-        let outbox = engine.workspace.outboxDirectory
 
         // The victim's request, filed and fulfilled by the DPO.
         let theirs = try engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .email, contact: .email(victimEmail),
                                                    customer: victim, actor: f.dana).id.rawValue
         let challenge = try engine.rights.sendVerificationCode(theirs, actor: f.dana)
-        let code = try Demo.latestCode(in: outbox)
+        let code = try f.sendmail.latestCode(for: theirs)
         // My own request, verified by me with the code sent to my address on file.
         let mine = try engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .web, contact: .email(f.generated.markerEmail),
                                                  customer: nil, actor: me).id.rawValue
@@ -279,7 +281,7 @@ final class IdentityAttackTests: XCTestCase {
 
         // My own request goes all the way, and I can download my own answer, which holds my data only.
         let myChallenge = try engine.rights.sendVerificationCode(mine, actor: me)
-        XCTAssertEqual(try engine.rights.checkVerificationCode(mine, challenge: myChallenge.challengeID ?? "", code: try Demo.latestCode(in: outbox),
+        XCTAssertEqual(try engine.rights.checkVerificationCode(mine, challenge: myChallenge.challengeID ?? "", code: try f.sendmail.latestCode(for: mine),
                                                                actor: me).outcome, .verified)
         _ = try engine.rights.approveRequest(mine, actor: f.dana)
         _ = try engine.rights.fulfilRequest(mine, actor: f.dana)

@@ -1,7 +1,9 @@
 import CustosAudit
 @testable import CustosEngine
+import CustosGovernance
 import CustosRights
 import CustosTesting
+import CustosVault
 import Foundation
 import XCTest
 
@@ -9,7 +11,7 @@ import XCTest
 /// under hold is deferred with the subject restricted, and carried out when the last hold is lifted.
 final class LegalHoldTests: XCTestCase {
     func approvedErasure(_ f: EngineFixture, customer: String) throws -> String {
-        let request = try f.engine.rights.fileRequest(type: .erasure, jurisdiction: .gdpr, channel: .email, contact: .email("requester@example.se"),
+        let request = try f.engine.rights.fileRequest(type: .erasure, jurisdiction: .gdpr, channel: .email, contact: try f.emailOnFile(customer),
                                                       customer: customer, actor: f.dana)
         let id = request.id.rawValue
         let challenge = try f.engine.rights.sendVerificationCode(id, actor: f.dana)

@@ -2,6 +2,7 @@ import CustosAudit
 @testable import CustosEngine
 import CustosRights
 import CustosTesting
+import CustosVault
 import Foundation
 import XCTest
 
@@ -68,7 +69,7 @@ final class OutboxAtRestTests: XCTestCase {
     func testUndeliveredMessagesArePurgedPastRetentionOnOpen() throws {
         let f = try EngineFixture(customers: 20)
         f.engine.context.mailTransportOverride = DownMailSystem()
-        let request = try f.engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .email, contact: .email("someone@example.se"),
+        let request = try f.engine.rights.fileRequest(type: .access, jurisdiction: .gdpr, channel: .email, contact: try f.emailOnFile(f.generated.markerCustomerID),
                                                       customer: f.generated.markerCustomerID, actor: f.dana)
         _ = try f.engine.rights.sendVerificationCode(request.id.rawValue, actor: f.dana)
         XCTAssertEqual(try f.engine.rights.outbox.pending().count, 1)

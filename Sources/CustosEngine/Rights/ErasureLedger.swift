@@ -1,4 +1,5 @@
 import CustosAudit
+import CustosGovernance
 import CustosCrypto
 import CustosVault
 import Foundation

@@ -1,4 +1,5 @@
 import CustosAudit
+import CustosGovernance
 import CustosRights
 import CustosVault
 import Foundation
@@ -45,7 +46,7 @@ extension RightsService {
         for record in try workspace.registers.registerRecords(kind: DocumentKind.deferredErasure) where record.summary == "pending" {
             let deferred = String(decoding: try openRegister(record.sealed, kind: DocumentKind.deferredErasure, id: record.id), as: UTF8.self)
             guard deferred == subject.hex else { continue }
-            _ = try erase(subject, for: try request(record.id), actor: actor)
+            _ = try erase(subject, for: try loadRequest(record.id), actor: actor)
             try workspace.registers.putRegisterRecord(kind: DocumentKind.deferredErasure, id: record.id, summary: "done",
                                                       sealed: try sealRegister([], kind: DocumentKind.deferredErasure, id: record.id))
             release.erasuresCompleted.append(record.id)

@@ -1,4 +1,5 @@
 import CustosAudit
+import CustosGovernance
 import CustosRights
 import Foundation
 

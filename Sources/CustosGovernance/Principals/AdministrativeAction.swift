@@ -6,6 +6,8 @@ public enum AdministrativeAction: String, CaseIterable, Sendable {
     case ingest
     /// Rotate the key-encryption key (`custos keys rotate`).
     case keysRotate = "keys.rotate"
+    /// Take or restore a backup of the store and key store (`custos backup`, `custos restore`).
+    case backup
     /// Record one consent grant or withdrawal (`custos consent grant|withdraw`).
     case consentRecord = "consent.record"
     /// Import a file of consent records (`custos consent import`).
