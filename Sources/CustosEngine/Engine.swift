@@ -73,6 +73,9 @@ public final class Engine: EngineService {
         let previous = try workspace.settings.setting("policy_version")
         let signature = try trustedSignature(of: policies, in: workspace, previous: previous, log: log, clock: clock)
         let engine = Engine(context: try EngineContext(workspace: workspace, policies: policies, audit: log, origin: origin, clock: clock))
+        // Erasures survive restored backups: any erased subject whose key or records are back is shredded
+        // again, and audited as that (before the orphan sweep below, which would remove such a key unexplained).
+        engine.context.erasuresReappliedOnOpen = try ErasureLedger(context: engine.context).enforce().count
         // Keys of an ingest that died before committing are removed now that this process holds the
         // writer lock (no other ingest can be mid-flight); audited, by count only.
         let orphans = try workspace.vault.removeOrphanKeys()
@@ -87,8 +90,6 @@ public final class Engine: EngineService {
         // Outbox retention holds even when nothing else touches the outbox: plaintext from earlier
         // versions is sealed and messages past the limit are purged on every open.
         if engine.rights.outboxHasFiles { try engine.rights.maintainOutbox(deliver: false, actor: .localOperator) }
-        // Erasures survive restored backups: any erased subject whose key or records are back is shredded again.
-        engine.context.erasuresReappliedOnOpen = try ErasureLedger(context: engine.context).enforce().count
         return engine
     }
 
