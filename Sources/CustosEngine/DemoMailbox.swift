@@ -1,20 +1,19 @@
 import CustosRights
 import Foundation
+import Synchronization
 
 /// The demo's mail system: messages handed over are kept in this process's memory only (never on
 /// disk), so the demo's customer can read their one-time code the way a real one reads their email.
-final class DemoMailbox: MailTransport, @unchecked Sendable {
-    // @unchecked: `messages` is only touched under `lock`.
-    private let lock = NSLock()
-    private var messages: [String] = []
+final class DemoMailbox: MailTransport {
+    private let messages = Mutex<[String]>([])
 
     func deliver(_ message: [UInt8]) throws {
         let text = String(decoding: message, as: UTF8.self)
-        lock.withLock { messages.append(text) }
+        messages.withLock { $0.append(text) }
     }
 
     /// Every message received, oldest first.
-    var received: [String] { lock.withLock { messages } }
+    var received: [String] { messages.withLock { $0 } }
 
     /// The one-time code in the newest message about `requestID` (the line holding only digits).
     func latestCode(for requestID: String) throws -> String {

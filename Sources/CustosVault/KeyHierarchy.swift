@@ -470,8 +470,7 @@ public final class KeyHierarchy: Sendable {
     /// A consistent copy of `keystore.sqlite` at `path` (SQLite `VACUUM INTO`), mode 0600. It holds
     /// data keys wrapped by the KEK, never the KEK itself: a backup opens only where that KEK version is.
     public func snapshot(to path: String) throws {
-        lock.lock()
-        defer { lock.unlock() }
+        // The store's queue serialises this with every key write, so the copy is one consistent state.
         // The caller puts the copy in a folder only the owner can enter (mode 0700).
         guard !FileManager.default.fileExists(atPath: path) else {
             throw VaultError.storage("\(URL(fileURLWithPath: path).lastPathComponent) already exists; back up into an empty folder")
