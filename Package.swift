@@ -64,10 +64,17 @@ let package = Package(
                 "CustosPrivacy", "CustosMining", "CustosPrivateMining", "CustosRights", "CustosCharts",
             ]
         ),
+        // The demo, the synthetic data generator and the plaintext probe: tooling the CLI links, never
+        // part of the engine a deployment embeds.
+        .target(
+            name: "CustosDemo",
+            dependencies: ["CustosEngine", "CustosAudit", "CustosBase", "CustosCrypto", "CustosGovernance", "CustosRights", "CustosSchema",
+                           "CustosVault"]
+        ),
         .executableTarget(
             name: "custos",
             dependencies: [
-                "CustosEngine", "CustosAudit", "CustosBase", "CustosCrypto", "CustosGovernance", "CustosRights", "CustosSchema",
+                "CustosEngine", "CustosDemo", "CustosAudit", "CustosBase", "CustosCrypto", "CustosGovernance", "CustosRights", "CustosSchema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -91,7 +98,7 @@ let package = Package(
         .testTarget(name: "CustosPrivateMiningTests", dependencies: ["CustosPrivateMining", "CustosTesting", "CustosPrivacy"]),
         .testTarget(name: "CustosMiningTests", dependencies: ["CustosBase", "CustosMining", "CustosTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CustosRightsTests", dependencies: ["CustosRights", "CustosTesting", "CustosBase", "CustosCharts", "CustosCrypto", "CustosSchema"]),
-        .testTarget(name: "CustosEngineTests", dependencies: ["CustosEngine", "CustosTesting", .product(name: "GRDB", package: "GRDB.swift"), "CustosAudit", "CustosBase", "CustosCharts", "CustosCrypto", "CustosGovernance", "CustosMining", "CustosPrivacy", "CustosRights", "CustosSchema", "CustosVault"]),
+        .testTarget(name: "CustosEngineTests", dependencies: ["CustosDemo", "CustosEngine", "CustosTesting", .product(name: "GRDB", package: "GRDB.swift"), "CustosAudit", "CustosBase", "CustosCharts", "CustosCrypto", "CustosGovernance", "CustosMining", "CustosPrivacy", "CustosRights", "CustosSchema", "CustosVault"]),
         // Runs the built `custos` binary (depending on the executable builds it and allows @testable
         // parsing in process); CustosGovernance gives the golden policy version.
         .testTarget(name: "CustosCLITests", dependencies: ["custos", "CustosGovernance", "CustosCrypto", "CustosRights", "CustosSchema", "CustosTesting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -45,7 +45,7 @@ package final class EngineContext: Sendable {
 
     /// The demo's in-process mailbox (and tests' through `@testable import`): replaces the configured
     /// sendmail program; never configurable from outside the process.
-    var mailTransportOverride: (any MailTransport)? {
+    package var mailTransportOverride: (any MailTransport)? {
         get { transportOverride.withLock { $0 } }
         set { transportOverride.withLock { $0 = newValue } }
     }

@@ -1,3 +1,4 @@
+import CustosDemo
 import ArgumentParser
 import CustosEngine
 import Foundation

@@ -1,3 +1,4 @@
+import CustosDemo
 import CustosBase
 import CustosAudit
 @testable import CustosEngine

@@ -1,3 +1,4 @@
+import CustosDemo
 import CustosEngine
 import Foundation
 import XCTest

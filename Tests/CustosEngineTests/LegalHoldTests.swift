@@ -1,3 +1,4 @@
+import CustosDemo
 import CustosAudit
 @testable import CustosEngine
 import CustosGovernance

@@ -1,3 +1,4 @@
+import CustosDemo
 import CustosPrivacy
 import CustosAudit
 @testable import CustosEngine

@@ -1,3 +1,4 @@
+import CustosDemo
 import CustosVault
 import CustosAudit
 @testable import CustosEngine

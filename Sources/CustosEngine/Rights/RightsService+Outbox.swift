@@ -20,7 +20,7 @@ extension RightsService {
     /// when `deliver` is set, retries every waiting email through the mail system. Anything it did is
     /// audited (counts and file names only).
     @discardableResult
-    func maintainOutbox(deliver: Bool, actor: Caller) throws -> OutboxMaintenance {
+    package func maintainOutbox(deliver: Bool, actor: Caller) throws -> OutboxMaintenance {
         var result = OutboxMaintenance()
         let outbox = try outbox
         result.sealedLegacy = try outbox.sealLegacyMessages()

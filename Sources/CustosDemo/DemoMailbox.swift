@@ -1,22 +1,25 @@
+import CustosEngine
 import CustosRights
 import Foundation
 import Synchronization
 
 /// The demo's mail system: messages handed over are kept in this process's memory only (never on
 /// disk), so the demo's customer can read their one-time code the way a real one reads their email.
-final class DemoMailbox: MailTransport {
+package final class DemoMailbox: MailTransport {
     private let messages = Mutex<[String]>([])
 
-    func deliver(_ message: [UInt8]) throws {
+    package init() {}
+
+    package func deliver(_ message: [UInt8]) throws {
         let text = String(decoding: message, as: UTF8.self)
         messages.withLock { $0.append(text) }
     }
 
     /// Every message received, oldest first.
-    var received: [String] { messages.withLock { $0 } }
+    package var received: [String] { messages.withLock { $0 } }
 
     /// The one-time code in the newest message about `requestID` (the line holding only digits).
-    func latestCode(for requestID: String) throws -> String {
+    package func latestCode(for requestID: String) throws -> String {
         for text in received.reversed() where text.contains(requestID) {
             if let range = text.range(of: #"(?m)^\s*(\d{6,8})\s*$"#, options: .regularExpression) {
                 return text[range].trimmingCharacters(in: .whitespacesAndNewlines)

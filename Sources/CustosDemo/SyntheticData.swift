@@ -1,3 +1,4 @@
+import CustosEngine
 import CustosBase
 import CustosCrypto
 import CustosSchema
@@ -190,7 +191,7 @@ public struct SyntheticDataGenerator {
 /// xoshiro256** seeded through SplitMix64 (CustosBase): fast and reproducible, for synthetic
 /// data, k-means++ starts and silhouette sampling. Never used for privacy noise, which always comes
 /// from the CSPRNG.
-typealias SeedableGenerator = Xoshiro256StarStar
+
 
 /// Draws for the synthetic generator and the samplers.
 extension Xoshiro256StarStar {

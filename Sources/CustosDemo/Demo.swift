@@ -1,3 +1,4 @@
+import CustosEngine
 import CustosAudit
 import CustosBase
 import CustosGovernance
