@@ -32,6 +32,15 @@ public struct YAMLValue {
 
     /// Parses a whole YAML document.
     public static func parse(_ text: String, file: String) throws -> YAMLValue {
+        // Policy files need neither anchors nor aliases, and an alias bomb used as a mapping key
+        // takes exponential time inside the YAML library: refuse them before parsing, with the line.
+        guard text.utf8.count <= maxFileBytes else {
+            throw ConfigurationError(file: file, line: nil, message: "the file is larger than \(maxFileBytes / 1024) KiB, the limit for one policy file")
+        }
+        if let line = firstAnchorOrAlias(in: Array(text.utf8)) {
+            throw ConfigurationError(file: file, line: line,
+                                     message: "YAML anchors (&name) and aliases (*name) are not allowed in policy files; write the value out (quote a literal * or &)")
+        }
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw ConfigurationError(file: file, line: nil, message: "the file is empty")
@@ -41,6 +50,67 @@ public struct YAMLValue {
             throw ConfigurationError(file: file, line: Self.line(of: error), message: "not valid YAML: \(Self.problem(of: error))")
         }
     }
+
+    /// The largest policy file accepted.
+    public static let maxFileBytes = 1 << 20
+
+    /// The 1-based line of the first anchor or alias outside quotes, comments and block scalars.
+    static func firstAnchorOrAlias(in bytes: [UInt8]) -> Int? {
+        var line = 1
+        var quote: UInt8? = nil
+        var blockIndent: Int? = nil
+        var index = 0
+        while index < bytes.count {
+            // One line: [index, end)
+            var end = index
+            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            var lineBytes = Array(bytes[index..<end])
+            if lineBytes.last == 0x0D { lineBytes.removeLast() }
+            let indent = lineBytes.prefix { $0 == 0x20 }.count
+            let blank = lineBytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+            if let block = blockIndent, quote == nil, blank || indent > block {
+                // Inside a block scalar (| or >): text, not YAML.
+            } else {
+                blockIndent = nil
+                var previous: UInt8 = 0x20
+                var i = 0
+                var content: [UInt8] = []
+                while i < lineBytes.count {
+                    let c = lineBytes[i]
+                    if let q = quote {
+                        if q == 0x22 && c == 0x5C { i += 2; continue }  // \ escape in "…"
+                        if c == q {
+                            if q == 0x27 && i + 1 < lineBytes.count && lineBytes[i + 1] == 0x27 { i += 2; continue }  // '' in '…'
+                            quote = nil
+                        }
+                    } else if c == 0x22 || c == 0x27 {
+                        quote = c
+                    } else if c == 0x23 && (previous == 0x20 || previous == 0x09) {
+                        break  // comment
+                    } else if (c == 0x26 || c == 0x2A), [0x20, 0x09, 0x5B, 0x7B, 0x2C, 0x2D, 0x3A].contains(previous),
+                              i + 1 < lineBytes.count, ![0x20, 0x09, 0x2C, 0x5D, 0x7D].contains(lineBytes[i + 1]) {
+                        return line
+                    }
+                    content.append(c)
+                    previous = c
+                    i += 1
+                }
+                // A block scalar starts after `|` or `>` (with chomping indicators) ending the line.
+                let trimmed = content.reversed().drop { $0 == 0x20 || $0 == 0x09 }.reversed()
+                let tail = Array(trimmed.suffix(2))
+                if quote == nil, let last = tail.last,
+                   last == 0x7C || last == 0x3E || ((last == 0x2D || last == 0x2B) && [0x7C, 0x3E].contains(tail.first ?? 0)) {
+                    blockIndent = indent
+                }
+            }
+            line += 1
+            index = end + 1
+        }
+        return nil
+    }
+
+    /// ``firstAnchorOrAlias(in:)`` over text, for tests.
+    package static func firstAnchorOrAliasForTests(_ text: String) -> Int? { firstAnchorOrAlias(in: Array(text.utf8)) }
 
     /// Reads and parses a YAML file.
     public static func load(_ url: URL, displayName: String? = nil) throws -> YAMLValue {
