@@ -18,6 +18,14 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -71,10 +79,39 @@ let package = Package(
             dependencies: ["CustosEngine", "CustosAudit", "CustosBase", "CustosCrypto", "CustosGovernance", "CustosRights", "CustosSchema",
                            "CustosVault"]
         ),
+        // `custos serve`: the only process that opens keys/ and data/; people and tools reach the engine
+        // through its authenticated /v1 API (Hummingbird 2; TLS through swift-nio-ssl as transport only).
+        .target(
+            name: "CustosServer",
+            dependencies: [
+                "CustosEngine", "CustosAudit", "CustosBase", "CustosCrypto", "CustosGovernance", "CustosPrivacy", "CustosRights",
+                "CustosSchema", "CustosVault",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            resources: [.copy("openapi.yaml")]
+        ),
+        // The CLI's side of the API: one small HTTP client that turns problem details into errors.
+        .target(
+            name: "CustosClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "custos",
             dependencies: [
-                "CustosEngine", "CustosDemo", "CustosAudit", "CustosBase", "CustosCrypto", "CustosGovernance", "CustosRights", "CustosSchema",
+                "CustosEngine", "CustosDemo", "CustosServer", "CustosClient", .product(name: "Logging", package: "swift-log"), "CustosAudit", "CustosBase", "CustosCrypto", "CustosGovernance", "CustosRights", "CustosSchema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -209,6 +209,14 @@ public final class AuditLog: @unchecked Sendable {
         return durableCount
     }
 
+    /// Whether appends can still succeed: not closed and the writer has not failed (a service's
+    /// readiness check).
+    public var isWritable: Bool {
+        mutex.lock()
+        defer { mutex.unlock() }
+        return !closed && failure == nil
+    }
+
     /// The latest signed checkpoint, if any.
     public var latestCheckpoint: Checkpoint? {
         mutex.lock()

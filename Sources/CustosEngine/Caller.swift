@@ -27,3 +27,18 @@ public struct Caller: Sendable {
         Caller(principal: "os:" + (ProcessInfo.processInfo.environment["USER"] ?? "operator"), role: "operator", token: nil)
     }
 }
+
+/// The API request an engine call serves, so its audit entries can name it (`request_id` in details)
+/// and an auditor can join the log with the service's access log. Bound by the service around each
+/// call, on the thread that runs it; nil for the CLI's local mode.
+public enum RequestScope {
+    @TaskLocal public static var requestID: String?
+
+    /// `details` with the current request's id added (unchanged outside a request).
+    static func tagged(_ details: [String: String]) -> [String: String] {
+        guard let id = requestID else { return details }
+        var tagged = details
+        tagged["request_id"] = id
+        return tagged
+    }
+}

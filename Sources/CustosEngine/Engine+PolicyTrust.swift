@@ -53,3 +53,31 @@ extension Engine {
         try workspace.settings.setSetting(PolicySetting.signedAt, String(signature.timeMilliseconds))
     }
 }
+
+extension Engine {
+    /// Loads `policies/` again in a running service and puts it in force when it is signed by a
+    /// pinned officer and not older than the set in force; audited like a change at open. Returns
+    /// whether the version changed. A refused set leaves the one in force untouched (and audited).
+    @discardableResult
+    public func reloadPolicies() throws -> Bool {
+        let policies = try PolicySet.load(directory: workspace.policiesDirectory)
+        let previous = try workspace.settings.setting("policy_version")
+        guard previous != policies.version else { return false }
+        let signature: PolicySignature
+        do {
+            signature = try workspace.verifyPolicies(version: policies.version)
+            if let inForce = try workspace.settings.setting(PolicySetting.signedAt).flatMap(Int64.init),
+               signature.timeMilliseconds < inForce {
+                throw PolicyTrustError.olderThanInForce(signedAt: signature.timeMilliseconds, inForce: inForce)
+            }
+        } catch let error as PolicyTrustError {
+            try record(AuditEntry(time: context.clock(), actor: Caller.localOperator.principal, role: "operator", action: .policyChange,
+                                  decision: .deny, reason: error.description, policyVersion: policies.version,
+                                  details: ["previous_version": previous ?? "none", "in_force": previous ?? "none"]))
+            throw EngineError.policiesUntrusted(error.description + "; the policies in force stay as they were")
+        }
+        try recordPolicyChange(to: policies, signedBy: signature, previous: previous)
+        context.replacePolicies(with: policies)
+        return true
+    }
+}

@@ -122,7 +122,7 @@ struct AuditDecisionRecorder: DecisionRecorder {
             reason: record.effect == .allow ? "allowed by \(record.matchedRules.joined(separator: ", "))"
                 : record.reasons.map(\.message).joined(separator: "; "),
             policyVersion: record.policyVersion, epsilon: record.epsilon.flatMap(Self.chargeable), jobID: record.decisionID,
-            details: details(record)))
+            details: RequestScope.tagged(details(record))))
     }
 
     /// Only a finite, non-negative epsilon is a charge the audit entry can state.

@@ -11,10 +11,13 @@ import Synchronization
 /// the clock and the keys derived for pseudonyms. One per open engine.
 package final class EngineContext: Sendable {
     package let workspace: Workspace
-    package let policies: PolicySet
     package let audit: AuditLog
     package let origin: String
-    let decisionPoint: PolicyDecisionPoint
+    /// The policies in force and their decision point, swapped together when a newly signed set is
+    /// loaded into a running service (requests in flight keep the set they started with).
+    private let loaded: Mutex<(policies: PolicySet, decisionPoint: PolicyDecisionPoint)>
+    package var policies: PolicySet { loaded.withLock { $0.policies } }
+    var decisionPoint: PolicyDecisionPoint { loaded.withLock { $0.decisionPoint } }
     let clock: @Sendable () -> Date
     let pseudonymRoot: SymmetricKey
     /// Keys the subject digests written into audit entries (never the subject id itself).
@@ -27,14 +30,20 @@ package final class EngineContext: Sendable {
 
     init(workspace: Workspace, policies: PolicySet, audit: AuditLog, origin: String, clock: @escaping @Sendable () -> Date) throws {
         self.workspace = workspace
-        self.policies = policies
         self.audit = audit
         self.origin = origin
         self.clock = clock
         pseudonymRoot = try workspace.keys.pseudonymRootKey
         auditPseudonymKey = try workspace.keys.derivedKey(label: "custos/audit-subject-digest/v1")
-        decisionPoint = PolicyDecisionPoint(policies: policies, authority: workspace.authority,
-                                            recorder: AuditDecisionRecorder(audit: audit), clock: clock)
+        loaded = Mutex((policies, PolicyDecisionPoint(policies: policies, authority: workspace.authority,
+                                                      recorder: AuditDecisionRecorder(audit: audit), clock: clock)))
+    }
+
+    /// Puts a verified policy set in force for every request that starts from now on.
+    func replacePolicies(with policies: PolicySet) {
+        let point = PolicyDecisionPoint(policies: policies, authority: workspace.authority,
+                                        recorder: AuditDecisionRecorder(audit: audit), clock: clock)
+        loaded.withLock { $0 = (policies, point) }
     }
 
     /// Test-only substitute for the CSPRNG (reachable only through `@testable import`).
@@ -59,6 +68,8 @@ package final class EngineContext: Sendable {
     /// Appends one entry durably (returns after fsync); an unavailable log stops the operation.
     @discardableResult
     func record(_ entry: AuditEntry) throws -> UInt64 {
+        var entry = entry
+        entry.details = RequestScope.tagged(entry.details)
         do { return try audit.append(entry) } catch { throw EngineError.auditUnavailable("\(error)") }
     }
 

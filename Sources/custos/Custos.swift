@@ -3,7 +3,7 @@ import CustosEngine
 import Foundation
 
 @main
-struct Custos: ParsableCommand {
+struct Custos: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "custos",
         abstract: "Privacy-first customer-data mining: encrypted at rest, policy-checked, audited.",
@@ -16,7 +16,8 @@ struct Custos: ParsableCommand {
             """,
         version: CustosVersion.current,
         subcommands: [InitCommand.self, GenerateCommand.self, IngestCommand.self, ConsentCommand.self, StatsCommand.self, CubeCommand.self, MineCommand.self, PolicyCommand.self,
-                      AuditCommand.self, BudgetCommand.self, DSRCommand.self, ReportCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self, DemoCommand.self]
+                      AuditCommand.self, BudgetCommand.self, DSRCommand.self, ReportCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self, DemoCommand.self,
+                      ServeCommand.self]
     )
 }
 

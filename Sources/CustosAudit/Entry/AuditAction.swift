@@ -44,10 +44,15 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Comparable, Cus
     /// An officer raised a ledger that no longer matched the audit log back to what the log records.
     public static let budgetReconcile = AuditAction(known: "budget.reconcile")
 
+    /// The service refused a request before it reached the engine: no or wrong token, a role the
+    /// principal does not hold, a rate limit (details: route template, status, request id).
+    public static let requestDenied = AuditAction(known: "request.denied")
+
     /// The vocabulary Custos itself writes.
     public static let known: [AuditAction] = [
         .vaultRead, .jobRun, .policyDecision, .policyChange, .consentChange, .dsrState,
         .keyInit, .keyRotate, .keyShred, .ingestBatch, .auditVerify, .auditRecover, .budgetReserve, .budgetRelease, .budgetReconcile,
+        .requestDenied,
     ]
 
     public var description: String { rawValue }

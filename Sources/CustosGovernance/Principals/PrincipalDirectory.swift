@@ -24,6 +24,19 @@ extension PrincipalDirectory {
         return known
     }
 
+    /// The principal whose token this is, for a service that receives only the bearer token. Every
+    /// stored hash is compared in constant time and the scan never stops early, so timing reveals
+    /// neither which principals exist nor where a match was. Disabled principals are not returned.
+    public func authenticate(token: String) -> Principal? {
+        let presented = SHA256.hash(Array(token.utf8))
+        var match: Principal?
+        for principal in entries.values {
+            guard let stored = [UInt8](hexString: principal.tokenSHA256), stored.count == SHA256.byteCount else { continue }
+            if constantTimeEquals(presented, stored) && !principal.disabled { match = principal }
+        }
+        return match
+    }
+
     /// Loads a principals file; a missing file is an empty directory.
     public static func load(_ url: URL, displayName: String = "principals.yaml") throws -> PrincipalDirectory {
         guard FileManager.default.fileExists(atPath: url.path) else { return PrincipalDirectory([], file: displayName) }
