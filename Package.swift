@@ -136,6 +136,13 @@ let package = Package(
         .testTarget(name: "CustosMiningTests", dependencies: ["CustosBase", "CustosMining", "CustosTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CustosRightsTests", dependencies: ["CustosRights", "CustosTesting", "CustosBase", "CustosCharts", "CustosCrypto", "CustosSchema"]),
         .testTarget(name: "CustosEngineTests", dependencies: ["CustosDemo", "CustosEngine", "CustosTesting", .product(name: "GRDB", package: "GRDB.swift"), "CustosAudit", "CustosBase", "CustosCharts", "CustosCrypto", "CustosGovernance", "CustosMining", "CustosPrivacy", "CustosRights", "CustosSchema", "CustosVault"]),
+        // Starts `custos serve`'s service on an ephemeral loopback port and drives it over HTTP.
+        .testTarget(name: "CustosServerTests", dependencies: [
+            "CustosServer", "CustosClient", "CustosEngine", "CustosDemo", "CustosAudit", "CustosGovernance", "CustosSchema", "CustosTesting",
+            "CustosCrypto", "CustosVault",
+            .product(name: "Yams", package: "Yams"), .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // Runs the built `custos` binary (depending on the executable builds it and allows @testable
         // parsing in process); CustosGovernance gives the golden policy version.
         .testTarget(name: "CustosCLITests", dependencies: ["custos", "CustosGovernance", "CustosCrypto", "CustosRights", "CustosSchema", "CustosTesting", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

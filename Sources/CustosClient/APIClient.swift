@@ -92,6 +92,15 @@ public struct APIProblem: Error, Sendable, Decodable, CustomStringConvertible {
 
     enum CodingKeys: String, CodingKey { case type, status, title, detail, instance, retryAfter = "retry_after" }
 
+    public init(type: String, status: Int, title: String, detail: String? = nil, instance: String? = nil, retryAfter: Int? = nil) {
+        self.type = type
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.instance = instance
+        self.retryAfter = retryAfter
+    }
+
     /// The stable kind, e.g. `denied` from `urn:custos:problem:denied`.
     public var slug: String { type.hasPrefix("urn:custos:problem:") ? String(type.dropFirst(19)) : type }
 
