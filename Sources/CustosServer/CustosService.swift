@@ -93,7 +93,12 @@ public final class CustosService: Sendable {
     /// Serves until SIGTERM or SIGINT: then stops accepting, lets running jobs finish, and closes the
     /// engine (which signs the final checkpoint).
     public func run(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) async throws {
-        let app = try makeApplication(onServerRunning: onServerRunning)
+        let socketPath: String? = if case let .unixSocket(path) = settings.listener { path } else { nil }
+        let app = try makeApplication { channel in
+            // Owner and group only: put the service account and its callers (a reverse proxy) in one group.
+            if let socketPath { chmod(socketPath, 0o660) }
+            await onServerRunning(channel)
+        }
         do {
             try await app.runService()
         } catch {

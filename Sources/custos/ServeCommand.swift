@@ -71,10 +71,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let service = CustosService(engine: engine, settings: settings, logger: Logger(label: "custos"))
         let where_ = socket.map { "unix:" + $0 } ?? "\(settings.tls == nil ? "http" : "https")://\(listen)"
-        let socketPath = socket
         do {
             try await service.run { _ in
-                if let socketPath { chmod(socketPath, 0o660) }
                 FileHandle.standardError.write(Data("custos: serving \(where_) (policy version \(engine.policies.version)); SIGTERM or Ctrl-C stops\n".utf8))
             }
         } catch {

@@ -81,6 +81,12 @@ final class ServerFixture: Sendable {
         try? FileManager.default.removeItem(at: root)
     }
 
+    /// Stops the service and leaves the workspace for the test to inspect.
+    func stopKeepingWorkspace() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+
     /// Every entry in the audit log so far.
     func auditEntries() throws -> [AuditEntry] { try service.engine.audit.entries() }
 }
