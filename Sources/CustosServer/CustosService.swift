@@ -80,8 +80,19 @@ public final class CustosService: Sendable {
     }
 
     static func tlsConfiguration(_ tls: ServiceSettings.TLS) throws -> TLSConfiguration {
-        let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain).map { NIOSSLCertificateSource.certificate($0) }
-        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .file(tls.privateKey))
+        let chain: [NIOSSLCertificateSource]
+        let key: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain).map { .certificate($0) }
+        } catch {
+            throw ServiceStartError("cannot read the TLS certificate chain \(tls.certificateChain) (\(error)); give a PEM file")
+        }
+        do {
+            key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
+        } catch {
+            throw ServiceStartError("cannot read the TLS private key \(tls.privateKey) (\(error)); give an unencrypted PEM key readable by the service account only")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
         if let clientCA = tls.clientCA {
             configuration.trustRoots = .file(clientCA)

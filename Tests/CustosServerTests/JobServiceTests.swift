@@ -61,10 +61,13 @@ final class JobServiceTests: XCTestCase {
         let server = try await ServerFixture.start()
         let alice = server.client("alice")
         // A purpose the policies do not grant this role: denied by the decision point, audited.
-        let wrongPurpose = try await alice.send("POST", "/v1/jobs", json: Data(#"{"kind":"rules","purpose":"marketing.segmentation"}"#.utf8),
-                                                headers: [("Prefer", "wait=60")]).decode([String: AnyJSON].self)
-        XCTAssertEqual(wrongPurpose["state"]?.string, "failed")
-        XCTAssertEqual(wrongPurpose["problem"]?["type"]?.string, "urn:custos:problem:denied")
+        let wrongPurpose = await alice.problem("POST", "/v1/jobs", json: #"{"kind":"rules","purpose":"marketing.segmentation"}"#,
+                                               headers: [("Prefer", "wait=60")])
+        XCTAssertEqual(wrongPurpose?.status, 403)
+        XCTAssertEqual(wrongPurpose?.slug, "denied")
+        let decision = try server.auditEntries().last { $0.action == .policyDecision }
+        XCTAssertEqual(decision?.decision, .deny)
+        XCTAssertEqual(decision?.details["request_id"], wrongPurpose?.instance, "the denial is audited under the request's id")
         // Malformed JSON, a missing field, a hostile epsilon, an unknown kind: 400 before anything runs.
         let malformed = await alice.problem("POST", "/v1/jobs", json: "{\"kind\": ")
         XCTAssertEqual(malformed?.slug, "malformed-json")
@@ -90,12 +93,10 @@ final class JobServiceTests: XCTestCase {
     func testAnExhaustedBudgetIsAProblemAndNothingIsReleased() async throws {
         let server = try await ServerFixture.start()
         let body = #"{"kind":"stats","purpose":"analytics.reporting","dataset":"orders","epsilon":1000}"#
-        let job = try await server.client("alice").send("POST", "/v1/jobs", json: Data(body.utf8), headers: [("Prefer", "wait=60")])
-            .decode([String: AnyJSON].self)
-        XCTAssertEqual(job["state"]?.string, "failed")
-        let type = job["problem"]?["type"]?.string ?? ""
-        XCTAssertTrue(["urn:custos:problem:budget-exhausted", "urn:custos:problem:denied"].contains(type), type)
-        XCTAssertNil(job["result"])
+        let refused = await server.client("alice").problem("POST", "/v1/jobs", json: body, headers: [("Prefer", "wait=60")])
+        XCTAssertEqual(refused?.status, 403)
+        XCTAssertTrue(["budget-exhausted", "denied"].contains(refused?.slug ?? ""), "\(String(describing: refused))")
+        XCTAssertTrue(refused?.detail?.contains("epsilon") ?? false, "says which limit: \(String(describing: refused?.detail))")
         await server.stop()
     }
 

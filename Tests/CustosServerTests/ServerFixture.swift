@@ -17,7 +17,8 @@ final class ServerFixture: Sendable {
     let port: Int
     private let task: Task<Void, any Error>
 
-    static func start(customers: Int = 150, limits: ServiceLimits = ServiceLimits(), listener: ServiceSettings.Listener? = nil) async throws -> ServerFixture {
+    static func start(customers: Int = 150, limits: ServiceLimits = ServiceLimits(), listener: ServiceSettings.Listener? = nil,
+                      tls: ServiceSettings.TLS? = nil) async throws -> ServerFixture {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("custos-server-\(UUID().uuidString.prefix(8))")
         let workspace = try Workspace.initialize(at: root)
         let tokens = Dictionary(uniqueKeysWithValues: try workspace.issueFreshTokens().map { ($0.principal, $0.token) })
@@ -41,11 +42,14 @@ final class ServerFixture: Sendable {
         var settings = ServiceSettings()
         settings.listener = listener ?? .tcp(host: "127.0.0.1", port: 0)
         settings.limits = limits
+        settings.tls = tls
         var logger = Logger(label: "custos-test")
         logger.logLevel = .critical
         let service = CustosService(engine: engine, settings: settings, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
+            // The stream ends either way, so a service that fails to start fails the test instead of hanging it.
+            defer { continuation.finish() }
             try await service.run { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
@@ -53,6 +57,10 @@ final class ServerFixture: Sendable {
         }
         var port = 0
         for await bound in ports { port = bound }
+        if port == 0 {
+            _ = try await task.value
+            throw ServiceStartError("the service stopped before it listened")
+        }
         return ServerFixture(root: root, tokens: tokens, service: service, port: port, task: task)
     }
 

@@ -72,6 +72,9 @@ extension CustosService {
             await jobs.wait(resource.id, seconds: min(wait, settings.limits.maxWaitSeconds))
             resource = try await visibleJob(resource.id, identity: identity).0
         }
+        // A job that failed while the client waited (denied, budget exhausted) answers with its problem,
+        // so a refusal is a 4xx whether the decision was quick or not; the job stays readable.
+        if let problem = resource.problem { throw problem }
         let finished = resource.state != "running"
         return try Reply.json(resource, status: finished ? .ok : .accepted, headers: [.location: "/v1/jobs/\(resource.id)"])
     }
