@@ -37,20 +37,32 @@ public enum IngestError: Error, CustomStringConvertible {
     case unreadable(file: String, reason: String)
     case badHeader(file: String, reason: String)
     case rejected(file: String, problems: [RowProblem], totalRows: Int)
+    /// A consent import with invalid rows. It has no `--skip-invalid`: skipping a malformed
+    /// withdrawal while storing the grant before it would leave consent in force that was withdrawn.
+    case consentRejected(file: String, problems: [RowProblem], totalRows: Int)
 
     public var description: String {
         switch self {
         case let .unreadable(file, reason): return "cannot read \(file): \(reason)"
         case let .badHeader(file, reason): return "\(file): \(reason)"
         case let .rejected(file, problems, total):
-            let shown = problems.prefix(20).map { "  \($0)" }.joined(separator: "\n")
-            let more = problems.count > 20 ? "\n  … and \(problems.count - 20) more" : ""
             return """
                 \(file): \(problems.count) of \(total) rows are invalid; nothing was stored (the batch commits whole or not at all).
-                \(shown)\(more)
+                \(Self.list(problems))
                 Fix the rows and run the ingest again, or pass --skip-invalid to store the valid rows and skip these.
                 """
+        case let .consentRejected(file, problems, total):
+            return """
+                \(file): \(problems.count) of \(total) consent records are invalid; nothing was stored (a consent import commits whole or not at all, so no withdrawal is ever skipped).
+                \(Self.list(problems))
+                Fix these rows (or remove them from the file) and import it again.
+                """
         }
+    }
+
+    static func list(_ problems: [RowProblem]) -> String {
+        let shown = problems.prefix(20).map { "  \($0)" }.joined(separator: "\n")
+        return shown + (problems.count > 20 ? "\n  … and \(problems.count - 20) more" : "")
     }
 }
 
