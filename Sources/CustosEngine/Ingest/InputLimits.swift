@@ -1,5 +1,8 @@
 import CustosSchema
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Limits on one input file (an ingest batch or a consent import), so that a hostile or mistaken
 /// file is refused with a clear error before it costs gigabytes of memory. A file is one batch and
@@ -43,10 +46,26 @@ public struct InputLimits: Sendable, Equatable {
         let size = Int((try? handle.seekToEnd()) ?? 0)
         guard size <= maxFileBytes else { throw IngestError.tooLarge(file: name, reason: fileMessage(size)) }
         try handle.seek(toOffset: 0)
-        // Read one byte past the limit so a file that grows while it is read is refused too.
-        let data = try handle.read(upToCount: maxFileBytes + 1) ?? Data()
-        guard data.count <= maxFileBytes else { throw IngestError.tooLarge(file: name, reason: fileMessage(data.count)) }
-        return [UInt8](data)
+        // Up to one byte past the expected size, so a file that grew since is caught by the check.
+        let capacity = min(size, maxFileBytes) + 1
+        let descriptor = handle.fileDescriptor
+        let bytes = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            count = 0
+            guard let base = buffer.baseAddress else { return }
+            while count < capacity {
+                let n = read(descriptor, base + count, capacity - count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw IngestError.unreadable(file: name, reason: String(cString: strerror(errno)))
+                }
+                if n == 0 { break }
+                count += n
+            }
+        }
+        guard bytes.count <= maxFileBytes, bytes.count <= size else {
+            throw IngestError.tooLarge(file: name, reason: bytes.count > maxFileBytes ? fileMessage(bytes.count) : "the file grew while it was read; ingest it again once it is complete")
+        }
+        return bytes
     }
 
     func fileMessage(_ size: Int) -> String {
