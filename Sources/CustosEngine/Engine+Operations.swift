@@ -8,12 +8,13 @@ import Foundation
 extension Engine {
     /// Ingests a file and records an `ingest.batch` audit entry with counts only. `actor` must be an
     /// authenticated principal whose role may `ingest` (the operator); refusals are audited.
-    public func ingest(file: URL, dataset name: String, badRows: BadRowPolicy = .rejectBatch, actor: Caller,
+    /// `limits` bound the file, its fields and the rows per customer (``InputLimits``).
+    public func ingest(file: URL, dataset name: String, badRows: BadRowPolicy = .rejectBatch, limits: InputLimits = .standard, actor: Caller,
                        progress: ((Double) -> Void)? = nil) throws -> IngestReport {
         try authorize(actor, .ingest, audited: .ingestBatch, dataset: name, details: ["file": file.lastPathComponent])
         let dataset = try workspace.catalog.dataset(name)
         do {
-            let report = try IngestService(vault: workspace.vault).ingest(file: file, dataset: dataset, badRows: badRows, progress: progress)
+            let report = try IngestService(vault: workspace.vault).ingest(file: file, dataset: dataset, badRows: badRows, limits: limits, progress: progress)
             let o = report.outcome
             try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .ingestBatch, dataset: name,
                                   decision: .allow, subjectCount: Int64(o.subjectsTouched), rows: Int64(o.rowsAdded),
@@ -27,6 +28,9 @@ extension Engine {
                 try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .ingestBatch, dataset: name,
                                       decision: .deny, reason: "batch rejected: \(problems.count) of \(total) rows invalid",
                                       rows: 0, details: ["rows_read": String(total)]))
+            } else if case .tooLarge = error {
+                try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .ingestBatch, dataset: name,
+                                      decision: .deny, reason: "batch rejected: the file is larger than the limit", rows: 0))
             }
             throw error
         }

@@ -18,6 +18,8 @@ public struct CSVReader: Sequence, IteratorProtocol {
     public struct SyntaxError: Error, Sendable, CustomStringConvertible {
         public let line: Int
         public let reason: String
+        /// Whether the error is a field longer than ``maxFieldBytes`` (a limit a caller may raise).
+        public var exceedsFieldLimit = false
         public var description: String { "line \(line): \(reason)" }
     }
 
@@ -101,7 +103,7 @@ public struct CSVReader: Sequence, IteratorProtocol {
                 field.append(contentsOf: bytes[start..<position])
             }
             if let problem = Self.problem(in: field, quoted: quoted, limit: maxFieldBytes) {
-                error = SyntaxError(line: startLine, reason: "field \(fields.count + 1): \(problem)")
+                error = SyntaxError(line: startLine, reason: "field \(fields.count + 1): \(problem)", exceedsFieldLimit: field.count > maxFieldBytes)
                 return nil
             }
             fields.append(String(decoding: field, as: UTF8.self))

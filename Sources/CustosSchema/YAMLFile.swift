@@ -46,9 +46,45 @@ public struct YAMLValue {
                 throw ConfigurationError(file: file, line: nil, message: "the file is empty")
             }
             return YAMLValue(node: node, file: file)
+        } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+            throw duplicateKeyError(duplicates, first: context.mark, in: text, file: file)
         } catch let error as YamlError {
             throw ConfigurationError(file: file, line: Self.line(of: error), message: "not valid YAML: \(Self.problem(of: error))")
         }
+    }
+
+    /// A key given twice in one mapping (YAML would silently keep one of them, so a reviewer could
+    /// read one value while the engine enforced the other). Names the key and both lines.
+    static func duplicateKeyError(_ duplicates: [String], first: Mark, in text: String, file: String) -> ConfigurationError {
+        let key = duplicates.first ?? "?"
+        let again = repeatedKeyLine(key, after: first, in: text)
+        let lines = again.map { "lines \(first.line) and \($0)" } ?? "line \(first.line)"
+        let others = duplicates.count > 1 ? " (also repeated: \(duplicates.dropFirst().map { "'\($0)'" }.joined(separator: ", ")))" : ""
+        return ConfigurationError(
+            file: file, line: again ?? first.line,
+            message: "the key '\(key)' appears twice in the same mapping (\(lines))\(others); keep one and merge the values into it")
+    }
+
+    /// The first later line holding `key` at the same column as its first occurrence, with only
+    /// spaces before it: in a block mapping that is the repeat (a sibling mapping's keys come only
+    /// after this one ends). Nil for flow mappings (`{a: 1, a: 2}`), whose repeat shares the line.
+    static func repeatedKeyLine(_ key: String, after first: Mark, in text: String) -> Int? {
+        // Bytes, not Characters: Swift reads "\r\n" as one Character, so splitting text on "\n"
+        // would miss CRLF lines. The prefix is spaces, so the column counts bytes.
+        let column = first.column - 1
+        let spellings = [key, "\"\(key)\"", "'\(key)'"].map { Array($0.utf8) }
+        var number = 0
+        for raw in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            number += 1
+            guard number > first.line else { continue }
+            let line = raw.last == 0x0D ? raw.dropLast() : raw[...]
+            guard line.count > column, line.prefix(column).allSatisfy({ $0 == 0x20 }) else { continue }
+            let rest = line.dropFirst(column)
+            for spelling in spellings where rest.starts(with: spelling) {
+                if rest.dropFirst(spelling.count).drop(while: { $0 == 0x20 || $0 == 0x09 }).first == 0x3A { return number }
+            }
+        }
+        return nil
     }
 
     /// The largest policy file accepted.

@@ -24,6 +24,58 @@ extension Vault {
         try store.write { try $0.putDocument(subject: subject, kind: kind, id: next, sealed: sealed) }
     }
 
+    /// Appends many documents of one kind (a consent import) in one write transaction: all are
+    /// stored or none. Each subject's ledger is read once (its last id, and what it already holds),
+    /// so the cost is linear in the documents however they are spread over subjects. A document
+    /// whose `identity` equals that of one the subject already holds, or of an earlier one in
+    /// `documents`, is not stored again (nil: never a duplicate; the default compares the bytes).
+    /// Returns how many were appended and how many were such duplicates.
+    public func appendDocuments(
+        _ documents: [(subject: SubjectID, bytes: [UInt8])], kind: String, identity: ([UInt8]) -> [UInt8]? = { $0 }
+    ) throws -> (appended: Int, duplicates: Int) {
+        var order: [SubjectID] = []
+        var bySubject: [SubjectID: [[UInt8]]] = [:]
+        for document in documents {
+            if bySubject[document.subject] == nil { order.append(document.subject) }
+            bySubject[document.subject, default: []].append(document.bytes)
+        }
+        let dataKeys = try keys.dataKeys(for: Set(order))
+        let context = AESGCMContext()
+        let random = BufferedSecureRandom()
+        var plaintext: [UInt8] = []
+        var sealed: [(subject: SubjectID, id: Int64, sealed: [UInt8])] = []
+        var duplicates = 0
+        for subject in order {
+            guard let key = dataKeys[subject] else { throw VaultError.dataKeyMissing }
+            let existing = try store.documents(subject: subject, kind: kind)
+            var held = Set<[UInt8]>()
+            for document in existing {
+                let length = try document.sealed.withUnsafeBytes { raw in
+                    do {
+                        return try Vault.open(raw, key: key, aad: Vault.documentAAD(kind: kind, subject: subject, id: document.id), context: context, into: &plaintext)
+                    } catch {
+                        throw VaultError.integrityFailure(dataset: "document:\(kind)", detail: "document \(document.id)")
+                    }
+                }
+                if let same = identity(Array(plaintext[0..<length])) { held.insert(SHA256.hash(same)) }
+            }
+            var next = existing.map(\.id).max() ?? 0
+            for bytes in bySubject[subject] ?? [] {
+                if let same = identity(bytes), !held.insert(SHA256.hash(same)).inserted {
+                    duplicates += 1
+                    continue
+                }
+                next += 1
+                let box = try Vault.seal(bytes, key: key, aad: Vault.documentAAD(kind: kind, subject: subject, id: next), context: context, random: random)
+                sealed.append((subject, next, box))
+            }
+        }
+        try store.write { writer in
+            for document in sealed { try writer.putDocument(subject: document.subject, kind: kind, id: document.id, sealed: document.sealed) }
+        }
+        return (sealed.count, duplicates)
+    }
+
     /// Replaces a subject's single document of a kind (e.g. its processing state).
     public func replaceDocument(_ bytes: [UInt8], kind: String, subject: SubjectID) throws {
         guard let key = try keys.dataKeys(for: [subject])[subject] else { throw VaultError.dataKeyMissing }

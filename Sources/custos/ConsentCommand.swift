@@ -15,17 +15,24 @@ struct ConsentCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Import consent records from CSV or JSON Lines (whole file or nothing).",
-            discussion: "Required fields: the identifier column, purpose, action (granted or withdrawn), notice_version, time, language.")
+            discussion: """
+                Required fields: the identifier column, purpose, action (granted or withdrawn), notice_version, time, language. \
+                A file with any invalid row stores nothing (no row is skipped: a skipped withdrawal would leave its grant in force). \
+                Records identical to ones already held are stored once. \
+                Size limits as for ingest (--max-file-mb, --max-field-kb, --max-rows-per-customer).
+                """)
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var actor: ActorOptions
         @Argument(help: "CSV or JSONL file.", completion: .file()) var file: String
         @Option(help: "Column naming the customer.") var identifierColumn = "customer_id"
+        @OptionGroup var limits: InputLimitOptions
 
         func run() throws {
             try withEngine(options) { engine in
                 let result = try engine.consent.importConsents(file: URL(fileURLWithPath: file), identifierColumn: identifierColumn,
-                                                            actor: actor.actor)
-                print("imported \(result.records) consent records for \(result.subjects) subjects")
+                                                            limits: limits.limits, actor: actor.actor)
+                let repeats = result.duplicates == 0 ? "" : " (\(result.duplicates) identical to records already held, not stored again)"
+                print("imported \(result.records) consent records for \(result.subjects) subjects\(repeats)")
             }
         }
     }

@@ -8,6 +8,8 @@ struct IngestCommand: ParsableCommand {
         abstract: "Clean, de-duplicate, resolve identities and seal a CSV or JSON Lines file into a dataset.",
         discussion: """
             By default a file is one batch: if any row is invalid nothing is stored. --skip-invalid stores the valid rows. \
+            A file larger than --max-file-mb, a field longer than --max-field-kb or more than --max-rows-per-customer rows \
+            for one customer is refused (the limits can be raised for one run). \
             Needs a principal whose role may ingest (e.g. --principal oscar --role operator, token in $CUSTOS_TOKEN).
             """)
 
@@ -16,13 +18,15 @@ struct IngestCommand: ParsableCommand {
     @Argument(help: "Dataset name (declared in policies/datasets/).") var dataset: String
     @Argument(help: "CSV or JSON Lines file.", completion: .file()) var file: String
     @Flag(help: "Store valid rows and report the invalid ones instead of rejecting the batch.") var skipInvalid = false
+    @OptionGroup var limits: InputLimitOptions
 
     func run() throws {
         try withEngine(options) { engine in
             let bar = ProgressBar(label: "ingest \(dataset)")
             defer { bar.finish() }
             let report = try engine.ingest(file: URL(fileURLWithPath: file), dataset: dataset,
-                                           badRows: skipInvalid ? .skipAndReport : .rejectBatch, actor: actor.actor, progress: bar.update)
+                                           badRows: skipInvalid ? .skipAndReport : .rejectBatch, limits: limits.limits, actor: actor.actor,
+                                           progress: bar.update)
             bar.finish()
             print(IngestSummary.text(report))
         }

@@ -20,8 +20,13 @@ final class EngineFixture {
 
     /// `privacy`: the workspace's `policies/privacy.yaml` (the population budget) instead of the
     /// example's; an empty string removes it.
-    init(customers: Int = 300, privacy: String? = nil) throws {
+    /// `editPolicies` rewrites policy files before the engine opens (the set is signed again).
+    init(customers: Int = 300, privacy: String? = nil, editPolicies: ((URL) throws -> Void)? = nil) throws {
         let ws = try makeWorkspace()
+        if let editPolicies {
+            try editPolicies(ws.policiesDirectory)
+            try ws.resignPoliciesForTests()
+        }
         if let privacy {
             let file = ws.policiesDirectory.appendingPathComponent("privacy.yaml")
             if privacy.isEmpty { try FileManager.default.removeItem(at: file) } else { try Data(privacy.utf8).write(to: file) }

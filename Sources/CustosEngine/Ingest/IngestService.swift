@@ -37,20 +37,35 @@ public enum IngestError: Error, CustomStringConvertible {
     case unreadable(file: String, reason: String)
     case badHeader(file: String, reason: String)
     case rejected(file: String, problems: [RowProblem], totalRows: Int)
+    /// The file breaks one of the ``InputLimits`` (its size); nothing was read or stored.
+    case tooLarge(file: String, reason: String)
+    /// A consent import with invalid rows. It has no `--skip-invalid`: skipping a malformed
+    /// withdrawal while storing the grant before it would leave consent in force that was withdrawn.
+    case consentRejected(file: String, problems: [RowProblem], totalRows: Int)
 
     public var description: String {
         switch self {
         case let .unreadable(file, reason): return "cannot read \(file): \(reason)"
         case let .badHeader(file, reason): return "\(file): \(reason)"
+        case let .tooLarge(file, reason): return "\(file): \(reason); nothing was stored"
         case let .rejected(file, problems, total):
-            let shown = problems.prefix(20).map { "  \($0)" }.joined(separator: "\n")
-            let more = problems.count > 20 ? "\n  … and \(problems.count - 20) more" : ""
             return """
                 \(file): \(problems.count) of \(total) rows are invalid; nothing was stored (the batch commits whole or not at all).
-                \(shown)\(more)
+                \(Self.list(problems))
                 Fix the rows and run the ingest again, or pass --skip-invalid to store the valid rows and skip these.
                 """
+        case let .consentRejected(file, problems, total):
+            return """
+                \(file): \(problems.count) of \(total) consent records are invalid; nothing was stored (a consent import commits whole or not at all, so no withdrawal is ever skipped).
+                \(Self.list(problems))
+                Fix these rows (or remove them from the file) and import it again.
+                """
         }
+    }
+
+    static func list(_ problems: [RowProblem]) -> String {
+        let shown = problems.prefix(20).map { "  \($0)" }.joined(separator: "\n")
+        return shown + (problems.count > 20 ? "\n  … and \(problems.count - 20) more" : "")
     }
 }
 
@@ -60,21 +75,24 @@ public struct IngestService {
 
     public init(vault: Vault) { self.vault = vault }
 
-    /// Parses `fileURL` (`.csv` or `.jsonl`/`.ndjson`) for `dataset` and stores it.
+    /// Parses `fileURL` (`.csv` or `.jsonl`/`.ndjson`) for `dataset` and stores it, within `limits`.
     public func ingest(
-        file fileURL: URL, dataset: DatasetSchema, badRows: BadRowPolicy = .rejectBatch, progress: ((Double) -> Void)? = nil
+        file fileURL: URL, dataset: DatasetSchema, badRows: BadRowPolicy = .rejectBatch, limits: InputLimits = .standard,
+        progress: ((Double) -> Void)? = nil
     ) throws -> IngestReport {
         let name = fileURL.lastPathComponent
-        guard let data = FileManager.default.contents(atPath: fileURL.path) else {
-            throw IngestError.unreadable(file: name, reason: "the file does not exist or is not readable")
+        let format = fileURL.pathExtension.lowercased()
+        guard ["jsonl", "ndjson", "csv", "txt"].contains(format) else {
+            throw IngestError.unreadable(file: name, reason: "unknown format; use .csv or .jsonl")
         }
-        let bytes = [UInt8](data)
-        let parsed: ParsedBatch
-        switch fileURL.pathExtension.lowercased() {
-        case "jsonl", "ndjson": parsed = try parseJSONLines(bytes, dataset: dataset, file: name, progress: progress)
-        case "csv", "txt": parsed = try parseCSV(bytes, dataset: dataset, file: name, progress: progress)
-        default: throw IngestError.unreadable(file: name, reason: "unknown format; use .csv or .jsonl")
+        let bytes = try limits.readFile(fileURL)
+        var parsed: ParsedBatch
+        if format == "csv" || format == "txt" {
+            parsed = try parseCSV(bytes, dataset: dataset, file: name, limits: limits, progress: progress)
+        } else {
+            parsed = try parseJSONLines(bytes, dataset: dataset, file: name, limits: limits, progress: progress)
         }
+        parsed.limitRowsPerCustomer(dataset: dataset, file: name, limits: limits)
         if !parsed.problems.isEmpty, badRows == .rejectBatch {
             throw IngestError.rejected(file: name, problems: parsed.problems, totalRows: parsed.rows.count + parsed.problems.count)
         }
@@ -89,6 +107,33 @@ public struct IngestService {
         var problems: [RowProblem] = []
         var outOfBounds: [String: Int] = [:]
         var missing = 0
+
+        /// Moves every row beyond `maxRowsPerCustomer` for one identifier value (of any subject
+        /// key column) to the problems, so the batch is rejected, or those rows skipped.
+        mutating func limitRowsPerCustomer(dataset: DatasetSchema, file: String, limits: InputLimits) {
+            let keys = dataset.subjectKeys.compactMap { dataset.index(of: $0) }
+            var counts: [Int: [String: Int]] = [:]
+            var kept: [IngestRow] = []
+            kept.reserveCapacity(rows.count)
+            var over: [RowProblem] = []
+            for row in rows {
+                var exceeds = false
+                for key in keys {
+                    guard case let .string(value) = row.values[key] else { continue }
+                    let n = (counts[key]?[value] ?? 0) + 1
+                    counts[key, default: [:]][value] = n
+                    if n > limits.maxRowsPerCustomer { exceeds = true }
+                }
+                if exceeds {
+                    over.append(RowProblem(file: file, line: row.line, reason: limits.rowsMessage))
+                } else {
+                    kept.append(row)
+                }
+            }
+            guard !over.isEmpty else { return }
+            rows = kept
+            problems = (problems + over).sorted { $0.line < $1.line }
+        }
     }
 
     /// Types and checks one row's raw fields (nil = absent column).
@@ -116,10 +161,10 @@ public struct IngestService {
         }
     }
 
-    func parseCSV(_ bytes: [UInt8], dataset: DatasetSchema, file: String, progress: ((Double) -> Void)?) throws -> ParsedBatch {
-        var reader = CSVReader(bytes: bytes)
+    func parseCSV(_ bytes: [UInt8], dataset: DatasetSchema, file: String, limits: InputLimits = .standard, progress: ((Double) -> Void)?) throws -> ParsedBatch {
+        var reader = CSVReader(bytes: bytes, maxFieldBytes: limits.maxFieldBytes)
         guard let header = reader.next() else {
-            if let error = reader.error { throw IngestError.badHeader(file: file, reason: error.description) }
+            if let error = reader.error { throw IngestError.badHeader(file: file, reason: "line \(error.line): \(limits.explain(error))") }
             throw IngestError.badHeader(file: file, reason: "the file is empty; expected a header row naming the columns")
         }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -149,13 +194,13 @@ public struct IngestService {
             typeRow(raw, line: record.line, dataset: dataset, file: file, into: &batch)
         }
         if let error = reader.error {
-            batch.problems.append(RowProblem(file: file, line: error.line, reason: error.reason))
+            batch.problems.append(RowProblem(file: file, line: error.line, reason: limits.explain(error)))
         }
         progress?(1)
         return batch
     }
 
-    func parseJSONLines(_ bytes: [UInt8], dataset: DatasetSchema, file: String, progress: ((Double) -> Void)?) throws -> ParsedBatch {
+    func parseJSONLines(_ bytes: [UInt8], dataset: DatasetSchema, file: String, limits: InputLimits = .standard, progress: ((Double) -> Void)?) throws -> ParsedBatch {
         var batch = ParsedBatch()
         var line = 0
         var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
@@ -194,6 +239,9 @@ public struct IngestService {
                     raw[index] = items.joined(separator: ";")
                 default: bad = "field '\(key)' has an unsupported JSON type"
                 }
+            }
+            if bad == nil, let index = raw.indices.first(where: { (raw[$0]?.utf8.count ?? 0) > limits.maxFieldBytes }) {
+                bad = limits.fieldProblem(dataset.columns[index].name, bytes: raw[index]?.utf8.count ?? 0)
             }
             if let bad {
                 batch.problems.append(RowProblem(file: file, line: line, reason: bad))

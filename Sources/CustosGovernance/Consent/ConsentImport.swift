@@ -85,12 +85,14 @@ public struct ConsentImporter: Sendable {
 
     /// Parses a CSV export with a header row, from the file's bytes (the one CSV reader of Custos:
     /// CRLF, BOM, invalid UTF-8, NUL and over-long fields handled there).
-    public func parseCSV(bytes: [UInt8]) -> ConsentImportResult {
-        var reader = CSVReader(bytes: bytes)
+    /// `maxFieldBytes` bounds each field (a longer one is an error naming the limit).
+    public func parseCSV(bytes: [UInt8], maxFieldBytes: Int = CSVReader.defaultMaxFieldBytes) -> ConsentImportResult {
+        var reader = CSVReader(bytes: bytes, maxFieldBytes: maxFieldBytes)
         var all: [CSVReader.Record] = []
         while let record = reader.next() { all.append(record) }
         if let error = reader.error {
-            return ConsentImportResult(rows: [], errors: [ConsentImportError(line: error.line, message: error.reason)])
+            let hint = error.exceedsFieldLimit ? "; shorten it, or raise the limit with --max-field-kb" : ""
+            return ConsentImportResult(rows: [], errors: [ConsentImportError(line: error.line, message: error.reason + hint)])
         }
         guard let first = all.first else {
             return ConsentImportResult(rows: [], errors: [ConsentImportError(line: 1, message: "the file is empty; it needs a header row")])
@@ -122,7 +124,8 @@ public struct ConsentImporter: Sendable {
     /// Parses JSON Lines: one JSON object per line; numbers and booleans may be JSON-typed. Lines are
     /// split on LF bytes with a trailing CR dropped, so CRLF files parse (a Swift `String` split on
     /// "\n" would not split "\r\n", which is one Character).
-    public func parseJSONLines(bytes: [UInt8]) -> ConsentImportResult {
+    /// `maxFieldBytes` bounds each field, as for CSV.
+    public func parseJSONLines(bytes: [UInt8], maxFieldBytes: Int = CSVReader.defaultMaxFieldBytes) -> ConsentImportResult {
         var rows: [ConsentImportRow] = []
         var errors: [ConsentImportError] = []
         let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
@@ -137,6 +140,11 @@ public struct ConsentImporter: Sendable {
             if trimmed.isEmpty { continue }
             guard let object = try? JSONDecoder().decode([String: JSONScalar].self, from: Data(trimmed.utf8)) else {
                 errors.append(ConsentImportError(line: line, message: "not a JSON object of text, number and true/false fields"))
+                continue
+            }
+            if let key = object.first(where: { ($0.value.text?.utf8.count ?? 0) > maxFieldBytes })?.key {
+                errors.append(ConsentImportError(
+                    line: line, message: "field '\(key)' is longer than \(maxFieldBytes) bytes, the limit on one field: shorten it, or raise the limit with --max-field-kb"))
                 continue
             }
             var fields: [String: String] = [:]

@@ -85,6 +85,13 @@ public struct ConsentRecord: Sendable, Equatable, Codable {
     /// Canonical JSON bytes (sorted keys) for sealed storage.
     public func encoded() -> [UInt8] { ConsentTime.canonicalJSON(self) }
 
+    /// What makes two records the same consent event for the same subject: the canonical
+    /// encoding without the random record id. An import stores a record only once per identity.
+    public var identity: [UInt8] { ConsentRecord(id: "", subject: subject, event: event).encoded() }
+
+    /// ``identity`` of an encoded record, or nil when the bytes are not a consent record.
+    public static func identity(ofEncoded bytes: [UInt8]) -> [UInt8]? { (try? ConsentRecord(bytes: bytes))?.identity }
+
     /// Decodes bytes written by `encoded()`.
     public init(bytes: [UInt8]) throws {
         do { self = try JSONDecoder().decode(ConsentRecord.self, from: Data(bytes)) } catch {

@@ -28,16 +28,17 @@ public struct RowFilter: Sendable, Equatable, CustomStringConvertible {
     /// The checked condition tree.
     public let condition: RowCondition
 
-    /// Creates the value from its parts.
-    public init(dataset: String, condition: RowCondition) {
+    /// Internal on purpose: every filter comes from `compile`, so its depth is bounded and the
+    /// recursive walks below (render, columns, evaluation) cannot exhaust the stack.
+    init(dataset: String, condition: RowCondition) {
         self.dataset = dataset
         self.condition = condition
     }
 
-    /// Parses and type-checks `text` against `schema`.
-    public static func compile(_ text: String, for schema: DatasetSchema) throws -> RowFilter {
-        let syntax = try RowFilterParser.parse(text)
-        return RowFilter(dataset: schema.name, condition: try RowFilterChecker.check(syntax, schema: schema))
+    /// Parses and type-checks `text` against `schema`, within `limits`.
+    public static func compile(_ text: String, for schema: DatasetSchema, limits: RowFilterLimits = .standard) throws -> RowFilter {
+        let syntax = try RowFilterParser.parse(text, limits: limits)
+        return RowFilter(dataset: schema.name, condition: try RowFilterChecker.check(syntax, schema: schema, limits: limits))
     }
 
     /// Compiles the filter held in a YAML scalar, turning problems into errors located at the
@@ -52,7 +53,11 @@ public struct RowFilter: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Columns the filter reads, sorted.
-    public var columns: [String] { Array(Set(Self.columns(of: condition))).sorted() }
+    public var columns: [String] {
+        var names = Set<String>()
+        Self.collectColumns(of: condition, into: &names)
+        return names.sorted()
+    }
 
     /// The canonical text of the filter; it parses back to the same filter.
     public var description: String { Self.render(condition, top: true) }
@@ -81,14 +86,14 @@ public struct RowFilter: Sendable, Equatable, CustomStringConvertible {
         try bind(to: schema.columns.map(\.name))
     }
 
-    static func columns(of condition: RowCondition) -> [String] {
+    static func collectColumns(of condition: RowCondition, into names: inout Set<String>) {
         switch condition {
         case let .compare(column, _, _), let .member(column, _, _), let .missing(column, _), let .contains(column, _):
-            return [column]
+            names.insert(column)
         case let .and(parts), let .or(parts):
-            return parts.flatMap { columns(of: $0) }
+            for part in parts { collectColumns(of: part, into: &names) }
         case let .not(inner):
-            return columns(of: inner)
+            collectColumns(of: inner, into: &names)
         }
     }
 

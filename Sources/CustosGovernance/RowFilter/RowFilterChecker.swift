@@ -6,7 +6,19 @@ import CustosSchema
 /// sense for that type (ordering only for numbers, dates and timestamps; `contains` only for item lists).
 public enum RowFilterChecker {
     /// The typed condition for `syntax`, or a `RowFilterError` at the offending column.
-    public static func check(_ syntax: RowFilterSyntax, schema: DatasetSchema) throws -> RowCondition {
+    /// `limits` bound the depth of the tree it will accept (the parser already holds parsed text to
+    /// them; this guards a tree built by hand), so the recursion here is bounded too.
+    public static func check(_ syntax: RowFilterSyntax, schema: DatasetSchema, limits: RowFilterLimits = .standard) throws -> RowCondition {
+        try check(syntax, schema: schema, limits: limits, depth: 0)
+    }
+
+    /// A parsed filter's tree is at most two and/or levels per parenthesis plus one per `not`.
+    static func maxTreeDepth(_ limits: RowFilterLimits) -> Int { 2 * limits.maxDepth + 3 }
+
+    static func check(_ syntax: RowFilterSyntax, schema: DatasetSchema, limits: RowFilterLimits, depth: Int) throws -> RowCondition {
+        guard depth <= maxTreeDepth(limits) else {
+            throw RowFilterError(offset: 1, message: "the filter nests more than \(limits.maxDepth) levels deep, the limit: remove redundant parentheses and double negations")
+        }
         switch syntax {
         case let .compare(name, op, literal, offset):
             let column = try resolve(name, offset: offset, schema: schema)
@@ -37,12 +49,12 @@ public enum RowFilterChecker {
                 throw RowFilterError(offset: offset, message: "the item after 'contains' must be quoted text")
             }
             return .contains(column: name, item: FilterValue(value: .string(item), text: quote(item)))
-        case let .and(a, b):
-            return .and([try check(a, schema: schema), try check(b, schema: schema)])
-        case let .or(a, b):
-            return .or([try check(a, schema: schema), try check(b, schema: schema)])
+        case let .and(parts):
+            return .and(try parts.map { try check($0, schema: schema, limits: limits, depth: depth + 1) })
+        case let .or(parts):
+            return .or(try parts.map { try check($0, schema: schema, limits: limits, depth: depth + 1) })
         case let .not(inner):
-            return .not(try check(inner, schema: schema))
+            return .not(try check(inner, schema: schema, limits: limits, depth: depth + 1))
         }
     }
 

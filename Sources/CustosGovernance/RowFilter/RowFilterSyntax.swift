@@ -20,14 +20,15 @@ public enum FilterLiteral: Sendable, Equatable {
 }
 
 /// A row filter as parsed, before it is checked against a dataset. Leaves carry the 1-based
-/// character offset of their column name so that type errors can point at it.
+/// character offset of their column name so that type errors can point at it. A chain of `and`
+/// (or of `or`) is one flat node, so long chains cost no depth.
 public indirect enum RowFilterSyntax: Sendable, Equatable {
     case compare(column: String, op: ComparisonOperator, literal: FilterLiteral, offset: Int)
     case member(column: String, literals: [FilterLiteral], negated: Bool, offset: Int)
     case missing(column: String, negated: Bool, offset: Int)
     case contains(column: String, literal: FilterLiteral, offset: Int)
-    case and(RowFilterSyntax, RowFilterSyntax)
-    case or(RowFilterSyntax, RowFilterSyntax)
+    case and([RowFilterSyntax])
+    case or([RowFilterSyntax])
     case not(RowFilterSyntax)
 }
 
@@ -62,11 +63,19 @@ public struct RowFilterError: Error, Sendable, Equatable, CustomStringConvertibl
 /// literal    := 'text' | "text" | number
 /// ```
 /// Keywords are case-insensitive; column names are lower-case as in the dataset files.
+/// `limits` (text length, nesting depth, conditions, literal and list lengths) are enforced while
+/// parsing, so the recursion is bounded by `maxDepth` and an oversized filter fails at once.
 public enum RowFilterParser {
     /// Parses `text` into a syntax tree, or fails with the position of the first problem.
-    public static func parse(_ text: String) throws -> RowFilterSyntax {
-        var parser = Parser(tokens: try Lexer.tokens(of: text), length: text.count)
-        let expression = try parser.parseOr()
+    public static func parse(_ text: String, limits: RowFilterLimits = .standard) throws -> RowFilterSyntax {
+        let bytes = text.utf8.count
+        guard bytes <= limits.maxTextBytes else {
+            throw RowFilterError(
+                offset: 1,
+                message: "the filter is \(bytes) bytes long; the limit is \(limits.maxTextBytes) bytes: shorten it (one 'in [...]' list instead of a chain of comparisons)")
+        }
+        var parser = Parser(tokens: try Lexer.tokens(of: text, limits: limits), length: text.count, limits: limits)
+        let expression = try parser.parseOr(depth: 0)
         if let extra = parser.peek {
             throw RowFilterError(offset: extra.offset, message: "unexpected \(extra.kind.display) after a complete filter; join conditions with 'and' or 'or'")
         }
@@ -107,7 +116,7 @@ struct Token: Equatable {
 }
 
 enum Lexer {
-    static func tokens(of text: String) throws -> [Token] {
+    static func tokens(of text: String, limits: RowFilterLimits = .standard) throws -> [Token] {
         let chars = Array(text)
         var tokens: [Token] = []
         var i = 0
@@ -148,12 +157,12 @@ enum Lexer {
                     tokens.append(Token(kind: .op(.greater), offset: offset)); i += 1
                 }
             case "'", "\"":
-                let (value, next) = try quoted(chars, from: i)
+                let (value, next) = try quoted(chars, from: i, limit: limits.maxLiteralLength)
                 tokens.append(Token(kind: .text(value), offset: offset))
                 i = next
             default:
                 if c.isASCII && (c.isNumber || c == "-" || c == "+") {
-                    let (value, next) = try number(chars, from: i)
+                    let (value, next) = try number(chars, from: i, limit: limits.maxLiteralLength)
                     tokens.append(Token(kind: .number(value), offset: offset))
                     i = next
                 } else if c.isASCII && (c.isLetter || c == "_") {
@@ -170,12 +179,19 @@ enum Lexer {
     }
 
     /// A quoted literal; the quote is escaped by doubling it (`'O''Brien'`) or with a backslash.
-    static func quoted(_ chars: [Character], from start: Int) throws -> (String, Int) {
+    static func quoted(_ chars: [Character], from start: Int, limit: Int) throws -> (String, Int) {
         let quote = chars[start]
         var value = ""
+        var length = 0  // characters in `value`, held to `limit`
         var i = start + 1
         while i < chars.count {
             let c = chars[i]
+            if c != quote || (i + 1 < chars.count && chars[i + 1] == quote) {
+                length += 1
+                guard length <= limit else {
+                    throw RowFilterError(offset: start + 1, message: "the quoted text starting here is longer than \(limit) characters, the limit for a literal: shorten it")
+                }
+            }
             if c == "\\", i + 1 < chars.count {
                 value.append(chars[i + 1])
                 i += 2
@@ -194,7 +210,7 @@ enum Lexer {
         throw RowFilterError(offset: start + 1, message: "the quoted text starting here is never closed; add a closing \(quote)")
     }
 
-    static func number(_ chars: [Character], from start: Int) throws -> (String, Int) {
+    static func number(_ chars: [Character], from start: Int, limit: Int) throws -> (String, Int) {
         var i = start
         if chars[i] == "-" || chars[i] == "+" { i += 1 }
         var digits = 0
@@ -211,6 +227,9 @@ enum Lexer {
             i += 1
         }
         guard digits > 0 else { throw RowFilterError(offset: start + 1, message: "expected a number") }
+        guard i - start <= limit else {
+            throw RowFilterError(offset: start + 1, message: "the number starting here is longer than \(limit) characters, the limit for a literal: shorten it")
+        }
         if i < chars.count, chars[i].isLetter || chars[i] == "_" {
             throw RowFilterError(offset: i + 1, message: "a number runs into a word; quote texts such as dates ('2024-01-31')")
         }
@@ -221,11 +240,15 @@ enum Lexer {
 struct Parser {
     let tokens: [Token]
     let length: Int
+    let limits: RowFilterLimits
     var position = 0
+    /// Conditions parsed so far, held to `limits.maxTerms`.
+    var terms = 0
 
-    init(tokens: [Token], length: Int) {
+    init(tokens: [Token], length: Int, limits: RowFilterLimits = .standard) {
         self.tokens = tokens
         self.length = length
+        self.limits = limits
     }
 
     var peek: Token? { position < tokens.count ? tokens[position] : nil }
@@ -247,23 +270,36 @@ struct Parser {
         return false
     }
 
-    mutating func parseOr() throws -> RowFilterSyntax {
-        var left = try parseAnd()
-        while acceptKeyword("or") { left = .or(left, try parseAnd()) }
-        return left
+    // Chains are collected in a loop into one flat node; only parentheses and `not` recurse, and
+    // each of those first checks `depth` against the limit.
+    mutating func parseOr(depth: Int) throws -> RowFilterSyntax {
+        var parts = [try parseAnd(depth: depth)]
+        while acceptKeyword("or") { parts.append(try parseAnd(depth: depth)) }
+        return parts.count == 1 ? parts[0] : .or(parts)
     }
 
-    mutating func parseAnd() throws -> RowFilterSyntax {
-        var left = try parseUnary()
-        while acceptKeyword("and") { left = .and(left, try parseUnary()) }
-        return left
+    mutating func parseAnd(depth: Int) throws -> RowFilterSyntax {
+        var parts = [try parseUnary(depth: depth)]
+        while acceptKeyword("and") { parts.append(try parseUnary(depth: depth)) }
+        return parts.count == 1 ? parts[0] : .and(parts)
     }
 
-    mutating func parseUnary() throws -> RowFilterSyntax {
-        if acceptKeyword("not") { return .not(try parseUnary()) }
-        if peek?.kind == .open {
+    func tooDeep(_ token: Token?) -> RowFilterError {
+        RowFilterError(
+            offset: token?.offset ?? endOffset,
+            message: "the filter nests more than \(limits.maxDepth) levels deep here (each '(' and 'not' is a level), the limit: remove redundant parentheses and double negations")
+    }
+
+    mutating func parseUnary(depth: Int) throws -> RowFilterSyntax {
+        if peek?.keyword == "not" {
+            guard depth < limits.maxDepth else { throw tooDeep(peek) }
             position += 1
-            let inner = try parseOr()
+            return .not(try parseUnary(depth: depth + 1))
+        }
+        if peek?.kind == .open {
+            guard depth < limits.maxDepth else { throw tooDeep(peek) }
+            position += 1
+            let inner = try parseOr(depth: depth + 1)
             let close = try next("')'")
             guard close.kind == .close else {
                 throw RowFilterError(offset: close.offset, message: "expected ')' but found \(close.kind.display)")
@@ -277,6 +313,12 @@ struct Parser {
 
     mutating func parseCondition() throws -> RowFilterSyntax {
         let columnToken = try next("a column name")
+        terms += 1
+        guard terms <= limits.maxTerms else {
+            throw RowFilterError(
+                offset: columnToken.offset,
+                message: "the filter has more than \(limits.maxTerms) conditions, the limit: use one 'in [...]' list instead of a chain of comparisons")
+        }
         guard case let .word(column) = columnToken.kind, !Self.reserved.contains(column.lowercased()) else {
             throw RowFilterError(offset: columnToken.offset, message: "expected a column name but found \(columnToken.kind.display)")
         }
@@ -336,6 +378,11 @@ struct Parser {
             if token.kind == .closeBracket { return values }
             guard token.kind == .comma else {
                 throw RowFilterError(offset: token.offset, message: "expected ',' or ']' in the list of values but found \(token.kind.display)")
+            }
+            guard values.count < limits.maxListLength else {
+                throw RowFilterError(
+                    offset: open.offset,
+                    message: "the list starting here has more than \(limits.maxListLength) values, the limit for an 'in' list: filter on a coarser column (a region rather than a list of postcodes)")
             }
             values.append(try parseLiteral())
         }

@@ -85,7 +85,11 @@ enum RuleLoader {
             guard datasets.count == 1, let schema = context.catalog.datasets[datasets[0].text] else {
                 throw fail("row_filter", "a row filter needs exactly one named dataset (split the permit per dataset)")
             }
-            rowFilter = try RowFilter.compile(filterNode, for: schema)
+            do {
+                rowFilter = try RowFilter.compile(filterNode, for: schema)
+            } catch let error as ConfigurationError {
+                throw ConfigurationError(file: error.file, line: error.line, message: "rule '\(id)': \(error.message)")
+            }
         }
         let minGroupSize = try item.optionalInt("min_group_size")
         if let minGroupSize, minGroupSize < 2 { throw fail("min_group_size", "min_group_size must be at least 2") }
