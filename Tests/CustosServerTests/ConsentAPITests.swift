@@ -18,7 +18,7 @@ final class ConsentAPITests: XCTestCase {
         guard case let .array(list)? = records else { return XCTFail("no records: \(history.text)") }
         XCTAssertEqual(list.suffix(2).map { $0["action"] }, [.string("granted"), .string("withdrawn")])
         XCTAssertFalse(history.text.contains("C0000003"), "the answer does not echo the identifier")
-        XCTAssertEqual(try server.entries(request: history.header("x-request-id")).map(\.action), [.vaultRead])
+        XCTAssertTrue(try server.entries(request: history.header("x-request-id")).contains { $0.action == .vaultRead })
         await server.stop()
     }
 

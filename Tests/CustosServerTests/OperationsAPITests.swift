@@ -24,7 +24,7 @@ final class OperationsAPITests: XCTestCase {
         try server.assertAuditedRefusal(await server.client(token: nil).problem("POST", "/v1/keys/rotate"), 401)
         let rotated = try await server.client("oscar").send("POST", "/v1/keys/rotate")
         XCTAssertEqual(try rotated.decode([String: Int].self)["kek_version"], 2)
-        XCTAssertEqual(try server.entries(request: rotated.header("x-request-id")).map(\.action), [.keyRotate])
+        XCTAssertTrue(try server.entries(request: rotated.header("x-request-id")).contains { $0.action == .keyRotate })
         await server.stop()
     }
 
@@ -36,7 +36,8 @@ final class OperationsAPITests: XCTestCase {
             let refused = await server.client("oscar").problem("POST", "/v1/backup", json: #"{"destination":"\#(inside)"}"#)
             XCTAssertEqual(refused?.status, 400)
         }
-        XCTAssertEqual(await server.client("oscar").problem("POST", "/v1/backup", json: #"{"destination":"relative/b"}"#)?.status, 400)
+        let relative = await server.client("oscar").problem("POST", "/v1/backup", json: #"{"destination":"relative/b"}"#)
+        XCTAssertEqual(relative?.status, 400)
         try server.assertAuditedRefusal(await server.client("dana").problem("POST", "/v1/backup", json: #"{"destination":"\#(outside)"}"#), 403)
         try server.assertAuditedRefusal(await server.client("oscar").problem("POST", "/v1/backup", json: #"{"to":1}"#), 400)
         let done = try await server.client("oscar").send("POST", "/v1/backup", json: Data(#"{"destination":"\#(outside)"}"#.utf8))

@@ -46,7 +46,8 @@ final class PrincipalAPITests: XCTestCase {
         let (applied, problem) = await apply(server, id, officer: officer, text: text, time: time)
         XCTAssertNil(problem)
         XCTAssertEqual(try applied?.decode([String: AnyJSON].self)["policy_version"], .string(server.service.engine.policies.version))
-        XCTAssertEqual(await server.client("alice").problem("GET", "/v1/session")?.status, 401)
+        let refused = await server.client("alice").problem("GET", "/v1/session")
+        XCTAssertEqual(refused?.status, 401)
         XCTAssertTrue(try server.auditEntries().contains { $0.action == .policyChange && $0.decision == .allow })
         await server.stop()
     }
@@ -86,7 +87,8 @@ final class PrincipalAPITests: XCTestCase {
         XCTAssertNotNil(unpinned)
         XCTAssertEqual(try PolicyVersion.digest(directory: policies), before)
         XCTAssertEqual(try Data(contentsOf: policies.appendingPathComponent(".signature")), signatureBefore)
-        XCTAssertEqual(await server.client("alice", role: "compliance_officer").problem("GET", "/v1/session")?.status, 403)
+        let notGranted = await server.client("alice", role: "compliance_officer").problem("GET", "/v1/session")
+        XCTAssertEqual(notGranted?.status, 403)
         XCTAssertTrue(try server.entries(request: forged?.instance).contains { $0.action == .policyChange && $0.decision == .deny })
         // Wrong role, malformed JSON.
         try server.assertAuditedRefusal(await server.client("alice").problem("POST", "/v1/principals/changes", json: #"{"action":"disable","principal":"sam"}"#), 403)

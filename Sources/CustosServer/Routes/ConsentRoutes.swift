@@ -64,7 +64,7 @@ struct ConsentRoutes: RouteGroup {
             let spool = try await service.receiveUpload(request, context: context)
             let engine = service.engine
             let caller = identity.caller
-            let resource = try await service.startJob(kind: "consent-import", identity: identity, cleanup: spool.shred) { _ in
+            let resource = try await service.startJob(kind: "consent-import", identity: identity, cleanup: { spool.shred() }) { _ in
                 let result = try await service.blocking { try engine.consent.importConsents(file: spool.file, identifierColumn: column, actor: caller) }
                 return try JobPayload(Imported(records: result.records, subjects: result.subjects),
                                       text: "imported \(result.records) consent records for \(result.subjects) subjects")
@@ -72,7 +72,7 @@ struct ConsentRoutes: RouteGroup {
             return try await service.jobResponse(resource, request: request, identity: identity)
         }
         for action in [ConsentAction.granted, .withdrawn] {
-            group.post(action == .granted ? "consent/grant" : "consent/withdraw") { request, context in
+            group.post(RouterPath(action == .granted ? "consent/grant" : "consent/withdraw")) { request, context in
                 let caller = try context.requireIdentity().caller
                 let change = try await service.body(Change.self, request: request, context: context)
                 let engine = service.engine

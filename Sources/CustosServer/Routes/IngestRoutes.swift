@@ -52,7 +52,7 @@ struct IngestRoutes: RouteGroup {
             let spool = try await service.receiveUpload(request, context: context)
             let engine = service.engine
             let caller = identity.caller
-            let resource = try await service.startJob(kind: "ingest", identity: identity, cleanup: spool.shred) { progress in
+            let resource = try await service.startJob(kind: "ingest", identity: identity, cleanup: { spool.shred() }) { progress in
                 let report = try await service.blocking {
                     try engine.ingest(file: spool.file, dataset: dataset, badRows: skipInvalid ? .skipAndReport : .rejectBatch,
                                       actor: caller, progress: progress.report)
