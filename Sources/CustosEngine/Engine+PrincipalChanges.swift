@@ -2,6 +2,7 @@ import CustosAudit
 import CustosBase
 import CustosCrypto
 import CustosGovernance
+import CustosVault
 import Foundation
 
 /// A change to `principals.yaml`. Under the signed-policy rule it comes into force only once a

@@ -1,5 +1,6 @@
 import CustosAudit
 import CustosEngine
+import CustosGovernance
 import Foundation
 import Hummingbird
 

@@ -57,8 +57,8 @@ struct AuditRoutes: RouteGroup {
         }
         group.get("audit/report") { request, context in
             try await service.require(readers, for: "the audit report", context: context)
-            let from = request.uri.queryParameters.get("from").map(String.init)
-            let to = request.uri.queryParameters.get("to").map(String.init)
+            let from = request.uri.queryParameters.get("from").map { String($0) }
+            let to = request.uri.queryParameters.get("to").map { String($0) }
             for (name, value) in [("from", from), ("to", to)] {
                 if let value, ValueParser.parseDate(value) == nil { throw Problem.badRequest("\(name) '\(value)' is not a date; use YYYY-MM-DD") }
             }

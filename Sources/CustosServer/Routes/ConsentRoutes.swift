@@ -60,7 +60,7 @@ struct ConsentRoutes: RouteGroup {
     func register(on group: RouterGroup<CustosRequestContext>) {
         group.post("consent/import") { request, context in
             let identity = try context.requireIdentity()
-            let column = request.uri.queryParameters.get("identifier_column").map(String.init) ?? "customer_id"
+            let column = request.uri.queryParameters.get("identifier_column").map { String($0) } ?? "customer_id"
             let spool = try await service.receiveUpload(request, context: context)
             let engine = service.engine
             let caller = identity.caller

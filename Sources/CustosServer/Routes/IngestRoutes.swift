@@ -2,6 +2,7 @@ import CustosEngine
 import CustosGovernance
 import Foundation
 import Hummingbird
+import CustosVault
 
 /// `POST /v1/datasets/{name}/ingest`: a CSV (`text/csv`) or JSON Lines (`application/x-ndjson`)
 /// body streamed to a spool file, then ingested as a job with progress; the spool is shredded
