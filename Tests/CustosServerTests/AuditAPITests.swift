@@ -1,5 +1,6 @@
 import CustosAudit
 import CustosClient
+import CustosEngine
 import CustosServer
 import Foundation
 import XCTest
@@ -9,6 +10,7 @@ final class AuditAPITests: XCTestCase {
     func testAnOfficerVerifiesReportsAndProves() async throws {
         let server = try await ServerFixture.start(customers: 5)
         let dana = server.client("dana")
+        _ = try server.service.engine.audit.checkpoint()
         let before = try server.auditEntries().count
         let verified = try await dana.send("POST", "/v1/audit/verify").decode([String: AnyJSON].self)
         XCTAssertEqual(verified["valid"], .bool(true))
