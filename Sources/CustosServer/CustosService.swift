@@ -22,6 +22,7 @@ public final class CustosService: Sendable {
     let jobSlots: JobSlots
     let metrics = ServiceMetrics()
     let jobs: JobBoard
+    let policyChanges: PolicyChangeBoard
     let logger: Logger
     private let pool: NIOThreadPool
 
@@ -32,6 +33,7 @@ public final class CustosService: Sendable {
         rateLimiter = RateLimiter(rate: settings.limits.requestsPerSecond, burst: settings.limits.burst)
         jobSlots = JobSlots(perPrincipal: settings.limits.jobsPerPrincipal, total: settings.limits.jobsTotal)
         jobs = JobBoard(retention: settings.limits.resultRetentionSeconds)
+        policyChanges = PolicyChangeBoard(engine: engine)
         pool = NIOThreadPool(numberOfThreads: 16)
         pool.start()
     }
@@ -55,7 +57,9 @@ public final class CustosService: Sendable {
 
     /// Every group of /v1 operations.
     func apiRoutes() -> [any RouteGroup] {
-        [SessionRoutes(service: self), JobRoutes(service: self), BudgetRoutes(service: self), PolicyRoutes(service: self)]
+        [SessionRoutes(service: self), JobRoutes(service: self), BudgetRoutes(service: self), PolicyRoutes(service: self),
+         IngestRoutes(service: self), ConsentRoutes(service: self), RequestRoutes(service: self), AuditRoutes(service: self),
+         OperationsRoutes(service: self), PrincipalRoutes(service: self)]
     }
 
     /// The HTTP application for `settings`: TLS (optionally with client certificates) or plain HTTP.

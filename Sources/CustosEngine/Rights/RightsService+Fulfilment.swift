@@ -21,7 +21,7 @@ public struct FulfilmentOutcome: Sendable {
 extension RightsService {
     /// Carries out an approved request and records it as fulfilled (with digests of what was sent).
     public func fulfilRequest(_ id: String, actor: Caller) throws -> FulfilmentOutcome {
-        try requireOfficer(actor)
+        try requireOfficerAudited(actor, step: "dsr fulfil", action: .dsrState)
         var request = try loadRequest(id)
         guard request.state == .approved else {
             throw EngineError.invalidRequest("request \(id) is \(request.state.rawValue); only an approved request can be fulfilled")

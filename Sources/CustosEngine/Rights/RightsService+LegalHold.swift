@@ -69,11 +69,11 @@ extension RightsService {
     }
 
     /// `requireOfficer`, with the refusal audited (who tried which step; no customer reference).
-    func requireOfficerAudited(_ actor: Caller, step: String) throws {
+    func requireOfficerAudited(_ actor: Caller, step: String, action: AuditAction = .consentChange) throws {
         do {
             try requireOfficer(actor)
         } catch {
-            try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: .consentChange, decision: .deny,
+            try record(AuditEntry(time: clock(), actor: actor.principal, role: actor.role, action: action, decision: .deny,
                                   reason: "\(step): only an authenticated compliance officer can take this step", policyVersion: policies.version))
             throw error
         }

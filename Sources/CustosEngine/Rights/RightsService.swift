@@ -185,7 +185,7 @@ extension RightsService {
 
     /// The officer's approval; needs the compliance officer role.
     public func approveRequest(_ id: String, actor: Caller) throws -> DataSubjectRequest {
-        try requireOfficer(actor)
+        try requireOfficerAudited(actor, step: "dsr approve", action: .dsrState)
         var request = try loadRequest(id)
         let summary = try request.approve(by: rightsActor(actor), at: clock())
         try recordStep(request, summary: summary, actor: actor)
@@ -194,7 +194,7 @@ extension RightsService {
 
     /// A refusal with reasons and the notice of the right to complain and to a judicial remedy.
     public func refuseRequest(_ id: String, reasons: [String], actor: Caller) throws -> DataSubjectRequest {
-        try requireOfficer(actor)
+        try requireOfficerAudited(actor, step: "dsr refuse", action: .dsrState)
         var request = try loadRequest(id)
         let authority = request.jurisdiction == .pipl ? try organisation.piplAuthority : try organisation.supervisoryAuthority
         let notice = RefusalNotice(reasons: reasons, supervisoryAuthority: authority, remediesStatement: RightsText.remedies(request.jurisdiction))
@@ -212,7 +212,7 @@ extension RightsService {
 
     /// Extends the deadline (GDPR only) with reasons, before the original due date.
     public func extendRequest(_ id: String, months: Int, reasons: [String], actor: Caller) throws -> DataSubjectRequest {
-        try requireOfficer(actor)
+        try requireOfficerAudited(actor, step: "dsr extend", action: .dsrState)
         var request = try loadRequest(id)
         let summary = try request.extend(ExtensionNotice(reasons: reasons, additionalMonths: months, noticeSentAt: clock()),
                                          by: rightsActor(actor), at: clock(), calculator: try deadlines)

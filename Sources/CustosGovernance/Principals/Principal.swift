@@ -30,6 +30,12 @@ public struct Principal: Sendable, Equatable {
         self.line = line
     }
 
+    /// The same principal with other roles or another disabled flag (the line is dropped: it is no longer the file's).
+    func with(roles: [String]? = nil, disabled: Bool? = nil) -> Principal {
+        Principal(id: id, displayName: displayName, roles: roles ?? self.roles, tokenSHA256: tokenSHA256, subject: subject,
+                  disabled: disabled ?? self.disabled)
+    }
+
     /// Whether the principal may act in `role`.
     public func holds(_ role: String) -> Bool { roles.contains(role) }
 }

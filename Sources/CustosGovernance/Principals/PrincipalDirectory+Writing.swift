@@ -57,6 +57,47 @@ extension PrincipalDirectory {
         return token
     }
 
+    /// Disables a principal in memory: its token stops working; its entry (and history) stays.
+    public mutating func disable(id: String) throws { try replace(id) { $0.with(disabled: true) } }
+
+    /// Re-enables a disabled principal in memory; its current token works again.
+    public mutating func enable(id: String) throws { try replace(id) { $0.with(disabled: false) } }
+
+    /// Lets a principal act in `role` as well (a no-op when it holds it already). `knownRoles`, when
+    /// given, rejects roles `roles.yaml` does not declare; the subject binding rule still holds.
+    public mutating func grant(role: String, to id: String, knownRoles: RoleCatalog? = nil) throws {
+        if let knownRoles, !knownRoles.contains(role) {
+            throw GovernanceError.subjectBinding(id: id, problem: "role '\(role)' is not declared in roles.yaml")
+        }
+        try replace(id) { old in
+            let roles = old.holds(role) ? old.roles : old.roles + [role]
+            if let problem = Self.subjectBindingProblem(roles: roles, subject: old.subject) {
+                throw GovernanceError.subjectBinding(id: id, problem: problem)
+            }
+            return old.with(roles: roles)
+        }
+    }
+
+    /// Takes `role` from a principal; refused when it holds no other (disable it instead).
+    public mutating func revoke(role: String, from id: String) throws {
+        try replace(id) { old in
+            guard old.holds(role) else {
+                throw GovernanceError.subjectBinding(id: id, problem: "does not hold role '\(role)' (holds: \(old.roles.joined(separator: ", ")))")
+            }
+            let roles = old.roles.filter { $0 != role }
+            guard !roles.isEmpty else { throw GovernanceError.noRoles(id: id) }
+            return old.with(roles: roles)
+        }
+    }
+
+    /// Replaces principal `id` with `change(old)`.
+    private mutating func replace(_ id: String, _ change: (Principal) throws -> Principal) throws {
+        guard let old = entries[id] else { throw GovernanceError.unknownPrincipal(id: id) }
+        var all = entries.values.filter { $0.id != id }
+        all.append(try change(old))
+        self = PrincipalDirectory(all, file: file)
+    }
+
     /// The directory as a principals file, principals sorted by id.
     public func rendered() -> String {
         var out = "# Principals: who may ask Custos for data, and the SHA-256 of their tokens.\n"

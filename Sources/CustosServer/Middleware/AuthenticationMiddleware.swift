@@ -45,10 +45,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     private func refuse(_ problem: Problem, actor: String, role: String, route: String, context: Context, limitKey: String?) async throws -> Never {
         var problem = problem
         if let limitKey, let wait = service.rateLimiter.take(limitKey) { problem = .rateLimited(retryAfter: wait) }
-        let entry = AuditEntry(time: Date(), actor: actor, role: role, action: .requestDenied, decision: .deny, reason: problem.detail,
-                               details: ["route": route, "status": String(problem.status), "problem": problem.slug, "request_id": context.requestID])
-        let engine = service.engine
-        _ = try await service.blocking { try engine.record(entry) }
+        try await service.recordDenial(problem, actor: actor, role: role, route: route, requestID: context.requestID)
         throw problem
     }
 

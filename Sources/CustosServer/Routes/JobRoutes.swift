@@ -48,16 +48,24 @@ struct JobRoutes: RouteGroup {
 }
 
 extension CustosService {
-    /// Starts `work` as a job of `identity`, within the caps on running jobs.
-    func startJob(kind: String, identity: Identity, work: @escaping @Sendable (JobProgress) async throws -> JobPayload) async throws -> JobResource {
+    /// Starts `work` as a job of `identity`, within the caps on running jobs. `cleanup` runs once the
+    /// job is over, whatever its outcome, or at once when the job cannot start (e.g. shredding an upload).
+    func startJob(kind: String, identity: Identity, cleanup: (@Sendable () -> Void)? = nil,
+                  work: @escaping @Sendable (JobProgress) async throws -> JobPayload) async throws -> JobResource {
         let principal = identity.principal.id
-        try jobSlots.acquire(principal)
+        do {
+            try jobSlots.acquire(principal)
+        } catch {
+            cleanup?()
+            throw error
+        }
         let started = ContinuousClock.now
         let slots = jobSlots
         let metrics = metrics
         let requestID = RequestScope.requestID
         return await jobs.start(kind: kind, owner: principal, work: { progress in
-            try await RequestScope.$requestID.withValue(requestID) { try await work(progress) }
+            defer { cleanup?() }
+            return try await RequestScope.$requestID.withValue(requestID) { try await work(progress) }
         }, finished: { state in
             slots.release(principal)
             metrics.job(kind: kind, state: state, duration: started.duration(to: .now))
