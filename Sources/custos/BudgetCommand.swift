@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustosClient
 import CustosEngine
 import Foundation
 

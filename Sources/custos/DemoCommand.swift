@@ -2,6 +2,7 @@ import ArgumentParser
 import CustosClient
 import CustosDemo
 import CustosEngine
+import CustosGovernance
 import CustosServer
 import Foundation
 import Logging
