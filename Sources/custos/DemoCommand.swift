@@ -64,7 +64,7 @@ struct DemoTour {
         var settings = ServiceSettings()
         settings.listener = .tcp(host: "127.0.0.1", port: 0)
         var logger = Logger(label: "custos-demo")
-        logger.logLevel = .warning
+        logger.logLevel = .critical  // stopping by cancellation logs Hummingbird shutdown noise
         let service = CustosService(engine: engine, settings: settings, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let serving = Task {
