@@ -106,12 +106,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "custos",
             dependencies: [
-                "CustosEngine", "CustosDemo", "CustosServer", "CustosClient", .product(name: "Logging", package: "swift-log"), "CustosAudit", "CustosBase", "CustosCrypto", "CustosGovernance", "CustosRights", "CustosSchema",
+                "CustosEngine", "CustosDemo", "CustosServer", "CustosClient", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), "CustosAudit", "CustosBase", "CustosCrypto", "CustosGovernance", "CustosRights", "CustosSchema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

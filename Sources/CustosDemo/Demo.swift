@@ -27,6 +27,8 @@ public struct Demo {
         public var unexpectedAllows = 0
         public var withdrawalExcluded = false
         public var erasureFindings: [String] = []
+        /// A fresh bearer token per principal (shown once), so the demo can go on through the API.
+        public var tokens: [String: String] = [:]
     }
 
     let options: Options
@@ -59,6 +61,7 @@ public struct Demo {
             say("   signed by \(signature.signer) (key \(signature.keyID)), the pinned policy signer: an unsigned edit keeps the engine closed")
         }
         var result = Result(workspace: root)
+        result.tokens = tokens
         // Changes too are made by authenticated principals: the operator ingests, the preference
         // centre records consent; each audit entry names who.
         let oscar = Caller(principal: "oscar", role: "operator", token: tokens["oscar"])

@@ -7,7 +7,7 @@ import Foundation
 struct ActorOptions: ParsableArguments {
     @Option(help: "Principal id (from policies/principals.yaml).") var principal: String
     @Option(help: "Role to act in (one of the principal's roles).") var role: String
-    @Option(help: "Bearer token (default: $CUSTOS_TOKEN). Prefer the variable: arguments show up in process lists.")
+    @Option(help: "Bearer token (default: $CUSTOS_TOKEN); with --server it says who you are. Prefer the variable: arguments show up in process lists.")
     var token: String?
 
     var actor: Caller {
@@ -21,13 +21,16 @@ struct CommandFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Opens the workspace and engine, runs `body`, and always closes the engine (writing a signed
+/// Opens the workspace and engine (refused while a server is configured, unless `--local` breaks the
+/// glass, which is audited first), runs `body`, and always closes the engine (writing a signed
 /// checkpoint), printing errors the way users should see them. `denialHint` says what to do when
 /// the policy decision point refuses.
 func withEngine<T>(_ options: WorkspaceOptions, denialHint: String? = nil, _ body: (Engine) throws -> T) throws -> T {
+    let breakGlass = try options.authorizeLocalAccess()
     let engine: Engine
     do {
         engine = try Engine.open(try options.open())
+        do { try breakGlass?.record(on: engine) } catch { try? engine.close(); throw error }
     } catch {
         throw fail(error)
     }

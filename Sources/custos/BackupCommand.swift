@@ -37,6 +37,7 @@ struct RestoreCommand: ParsableCommand {
 
     func run() throws {
         let outcome: RestoreOutcome
+        _ = try options.authorizeLocalAccess()
         do {
             outcome = try Engine.restore(workspace: options.url, from: URL(fileURLWithPath: from), passphrase: options.passphrase(), actor: actor.actor)
         } catch {

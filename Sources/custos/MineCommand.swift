@@ -1,10 +1,9 @@
-import CustosBase
 import ArgumentParser
 import CustosEngine
 import CustosSchema
 import Foundation
 
-struct MineCommand: ParsableCommand {
+struct MineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mine",
         abstract: "Run a permitted mining job: rfm, kmeans, rules, sequences or funnel.",
@@ -117,53 +116,30 @@ struct MineCommand: ParsableCommand {
         if let windowHours, !(windowHours > 0) { throw ValidationError("--window-hours must be positive") }
     }
 
-    func run() throws {
-        let dataset = dataset ?? algorithm.defaultDataset
-        let who = actor.actor
-        let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, columns: algorithm.columns, mode: outputMode.rawValue, epsilon: epsilon)
-        let asOfDate = asOf.flatMap(ValueParser.parseDate).map { CivilDate(daysSinceEpoch: $0) }
-        if let epsilon {
-            var dp = DPMiningParameters()
-            if let asOfDate { dp.asOf = asOfDate }
-            dp.k = k
-            if let seed { dp.seed = seed }
-            dp.steps = steps
-            dp.windowHours = windowHours
-            dp.minConfidence = minConfidence
-            try output.checkDestination(workspace: options.url)
-            let result = try withEngine(options, denialHint: hint) { engine -> JobResult in
-                switch algorithm {
-                case .rfm: return try engine.jobs.dpRFM(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
-                case .kmeans: return try engine.jobs.dpKMeans(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
-                case .rules: return try engine.jobs.dpRules(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
-                case .sequences: return try engine.jobs.dpSequences(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
-                case .funnel: return try engine.jobs.dpFunnel(actor: who, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: dp)
-                }
-            }
-            return try output.emit(try Render.result(result, format: output.resolvedFormat), workspace: options.url)
-        }
-        var parameters = MiningParameters()
-        parameters.asOf = asOfDate
-        parameters.k = k
-        parameters.seed = seed
-        parameters.minSupport = minSupport
-        parameters.minConfidence = minConfidence
-        parameters.maxLength = maxLength
-        parameters.maxGap = maxGap
-        parameters.steps = steps
-        parameters.windowHours = windowHours
-        let mode = outputMode
+    /// The job these options ask for: the same value runs locally or goes to `POST /v1/jobs`.
+    var jobRequest: JobRequest {
+        var job = JobRequest(kind: algorithm.rawValue, purpose: purpose, dataset: dataset ?? algorithm.defaultDataset)
+        job.outputMode = outputMode.rawValue
+        job.epsilon = epsilon
+        job.asOf = asOf
+        job.k = k
+        job.seed = seed
+        job.minSupport = minSupport
+        job.minConfidence = minConfidence
+        job.maxLength = maxLength
+        job.maxGap = maxGap
+        job.steps = steps
+        job.windowHours = windowHours
+        return job
+    }
+
+    func run() async throws {
+        let job = jobRequest
+        let hint = DenialHint.explain(actor, purpose: purpose, dataset: job.resolvedDataset, columns: algorithm.columns,
+                                      mode: outputMode.rawValue, epsilon: epsilon)
         try output.checkDestination(workspace: options.url)
-        let result = try withEngine(options, denialHint: hint) { engine -> JobResult in
-            switch algorithm {
-            case .rfm: return try engine.jobs.mineRFM(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
-            case .kmeans: return try engine.jobs.mineKMeans(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
-            case .rules: return try engine.jobs.mineRules(actor: who, purpose: purpose, dataset: dataset, parameters: parameters)
-            case .sequences: return try engine.jobs.mineSequences(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
-            case .funnel: return try engine.jobs.mineFunnel(actor: who, purpose: purpose, dataset: dataset, mode: mode, parameters: parameters)
-            }
-        }
-        try output.emit(try Render.result(result, format: output.resolvedFormat), workspace: options.url)
+        let text = try await JobDispatch.run(job, options: options, actor: actor, format: output.resolvedFormat, denialHint: hint)
+        try output.emit(text, workspace: options.url)
     }
 }
 

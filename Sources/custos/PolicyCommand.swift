@@ -1,21 +1,37 @@
 import ArgumentParser
 import CustosEngine
 import CustosGovernance
+import CustosClient
 import CustosSchema
 import Foundation
 
-struct PolicyCommand: ParsableCommand {
+struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy", abstract: "Tools for policy authors: validate, test and explain the policies.",
         discussion: "Policies live in the workspace's policies/ folder (policies/README.md describes the files).",
         subcommands: [Check.self, Test.self, Explain.self, Sign.self])
 
-    struct Check: ParsableCommand {
+    /// What `GET /v1/policy` answers.
+    struct Status: Decodable { let version: String; let problems: [String] }
+    struct TestOutcome: Decodable { let passed: Bool; let report: String }
+    struct Explanation: Decodable { let explanation: String }
+
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Validate every policy file against the dataset schemas.",
-            discussion: "Prints the policy version (a digest of the files) when they are valid; each problem and exit 1 otherwise.")
+            discussion: """
+                Prints the policy version (a digest of the files) when they are valid; each problem and exit 1 otherwise. \
+                With --server, checks the served workspace's files and prints the version in force (GET /v1/policy).
+                """)
         @OptionGroup var options: WorkspaceOptions
 
-        func run() throws {
+        func run() async throws {
+            if let client = options.client(token: nil, role: nil) {
+                let status = try await withService { try await client.send("GET", "/v1/policy").decode(Status.self) }
+                if status.problems.isEmpty { return print("policies are valid (version \(status.version))") }
+                for problem in status.problems { print(problem) }
+                throw ExitCode.failure
+            }
+            _ = try options.authorizeLocalAccess()
             let problems = PolicyChecker.check(directory: options.url.appendingPathComponent("policies"))
             if problems.isEmpty {
                 print("policies are valid (version \(try PolicyVersion.digest(directory: options.url.appendingPathComponent("policies"))))")
@@ -59,18 +75,26 @@ struct PolicyCommand: ParsableCommand {
         }
     }
 
-    struct Test: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run the golden tests in policies/tests/.", discussion: "Exits 1 when a test's expected decision differs.")
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the golden tests in policies/tests/.",
+            discussion: "Exits 1 when a test's expected decision differs. With --server, runs the served workspace's tests (POST /v1/policy/test).")
         @OptionGroup var options: WorkspaceOptions
 
-        func run() throws {
+        func run() async throws {
+            if let client = options.client(token: nil, role: nil) {
+                let outcome = try await withService { try await client.send("POST", "/v1/policy/test").decode(TestOutcome.self) }
+                print(outcome.report)
+                if !outcome.passed { throw ExitCode.failure }
+                return
+            }
+            _ = try options.authorizeLocalAccess()
             let report = PolicyTestRunner.run(directory: options.url.appendingPathComponent("policies"))
             print(report.text)
             if !report.passed { throw ExitCode.failure }
         }
     }
 
-    struct Explain: ParsableCommand {
+    struct Explain: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the decision for a request and the rules that made it (records nothing, grants nothing).",
             discussion: """
@@ -93,7 +117,22 @@ struct PolicyCommand: ParsableCommand {
             if let epsilon, !(epsilon > 0) { throw ValidationError("--epsilon must be positive") }
         }
 
-        func run() throws {
+        /// The body of `POST /v1/policy/explain`.
+        struct Ask: Encodable {
+            let principal: String, role: String, purpose: String, dataset: String, columns: [String], outputMode: String, epsilon: Double?
+            enum CodingKeys: String, CodingKey { case principal, role, purpose, dataset, columns, outputMode = "output_mode", epsilon }
+        }
+
+        func run() async throws {
+            if let client = options.client(token: nil, role: nil) {
+                let ask = Ask(principal: principal, role: role, purpose: purpose, dataset: dataset, columns: columns,
+                              outputMode: outputMode.rawValue, epsilon: epsilon)
+                let answer = try await withService {
+                    try await client.send("POST", "/v1/policy/explain", json: try JSONEncoder().encode(ask)).decode(Explanation.self)
+                }
+                return print(answer.explanation)
+            }
+            _ = try options.authorizeLocalAccess()
             let policies = try PolicySet.load(directory: options.url.appendingPathComponent("policies"))
             let request = AccessRequest(principal: principal, token: nil, role: role, purpose: purpose, dataset: dataset,
                                         columns: columns, outputMode: outputMode, epsilon: epsilon)

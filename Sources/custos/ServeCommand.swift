@@ -4,6 +4,7 @@ import CustosEngine
 import CustosServer
 import Foundation
 import Logging
+import NIOCore
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,9 +71,16 @@ struct ServeCommand: AsyncParsableCommand {
             throw fail(error)
         }
         let service = CustosService(engine: engine, settings: settings, logger: Logger(label: "custos"))
-        let where_ = socket.map { "unix:" + $0 } ?? "\(settings.tls == nil ? "http" : "https")://\(listen)"
+        let scheme = settings.tls == nil ? "http" : "https"
+        let socketPath = socket
+        let listener = settings.listener
         do {
-            try await service.run { _ in
+            try await service.run { channel in
+                // The bound address, so port 0 (any free port) reports the port it got.
+                var where_ = socketPath.map { "unix:" + $0 } ?? "\(scheme)://\(listen)"
+                if case let .tcp(host, _) = listener, let port = channel.localAddress?.port {
+                    where_ = "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+                }
                 FileHandle.standardError.write(Data("custos: serving \(where_) (policy version \(engine.policies.version)); SIGTERM or Ctrl-C stops\n".utf8))
             }
         } catch {

@@ -3,7 +3,7 @@ import CustosEngine
 import CustosSchema
 import Foundation
 
-struct StatsCommand: ParsableCommand {
+struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Differentially private descriptive statistics of a dataset's measures (budget charged).",
@@ -27,19 +27,25 @@ struct StatsCommand: ParsableCommand {
         try validateCost(epsilon: epsilon, maxRows: maxRows, clampUpper: clampUpper)
     }
 
-    func run() throws {
-        var p = StatisticsParameters()
-        p.measures = measures
-        p.maxRowsPerSubject = maxRows
-        p.clampUpper = clampUpper
+    /// The job these options ask for: the same value runs locally or goes to `POST /v1/jobs`.
+    var jobRequest: JobRequest {
+        var job = JobRequest(kind: "stats", purpose: purpose, dataset: dataset)
+        job.epsilon = epsilon
+        job.measures = measures
+        job.maxRows = maxRows
+        job.clampUpper = clampUpper
+        return job
+    }
+
+    func run() async throws {
         let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, columns: measures, mode: OutputMode.dpAggregate.rawValue, epsilon: epsilon)
         try output.checkDestination(workspace: options.url)
-        let result = try withEngine(options, denialHint: hint) { try $0.jobs.dpStatistics(actor: actor.actor, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: p) }
-        try output.emit(try Render.result(result, format: output.resolvedFormat), workspace: options.url)
+        let text = try await JobDispatch.run(jobRequest, options: options, actor: actor, format: output.resolvedFormat, denialHint: hint)
+        try output.emit(text, workspace: options.url)
     }
 }
 
-struct CubeCommand: ParsableCommand {
+struct CubeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cube",
         abstract: "A differentially private group-by cube: noisy counts, sums and means per combination of dimensions.",
@@ -76,23 +82,26 @@ struct CubeCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        var p = StatisticsParameters()
-        p.dimensions = by
-        p.measure = measure
-        p.top = top
-        p.maxRowsPerSubject = maxRows
-        p.maxGroupsPerSubject = maxGroups
-        p.clampUpper = clampUpper
-        if let months {
-            let parts = months.components(separatedBy: "..")
-            if parts.count == 2 { p.months = (parts[0], parts[1]) }
-        }
+    /// The job these options ask for: the same value runs locally or goes to `POST /v1/jobs`.
+    var jobRequest: JobRequest {
+        var job = JobRequest(kind: "cube", purpose: purpose, dataset: dataset)
+        job.epsilon = epsilon
+        job.by = by
+        job.measure = measure
+        job.top = top
+        job.maxRows = maxRows
+        job.maxGroups = maxGroups
+        job.clampUpper = clampUpper
+        job.months = months
+        return job
+    }
+
+    func run() async throws {
         let hint = DenialHint.explain(actor, purpose: purpose, dataset: dataset, columns: by + (measure.map { [$0] } ?? []),
                                      mode: OutputMode.dpAggregate.rawValue, epsilon: epsilon)
         try output.checkDestination(workspace: options.url)
-        let result = try withEngine(options, denialHint: hint) { try $0.jobs.dpCube(actor: actor.actor, purpose: purpose, dataset: dataset, epsilon: epsilon, parameters: p) }
-        try output.emit(try Render.result(result, format: output.resolvedFormat), workspace: options.url)
+        let text = try await JobDispatch.run(jobRequest, options: options, actor: actor, format: output.resolvedFormat, denialHint: hint)
+        try output.emit(text, workspace: options.url)
     }
 }
 

@@ -130,7 +130,7 @@ final class HelpTests: XCTestCase {
               custos audit prove --entry 3 --format tlog
               custos audit prove --old-size 10 --size 40
 
-            USAGE: custos audit prove [--workspace <workspace>] [--passphrase-file <passphrase-file>] [--entry <index>] [--old-size <tree-size>] [--size <tree-size>] [--format <format>]
+            USAGE: custos audit prove [--workspace <workspace>] [--passphrase-file <passphrase-file>] [--server <url>] [--local] [--entry <index>] [--old-size <tree-size>] [--size <tree-size>] [--format <format>]
 
             OPTIONS:
               --workspace <workspace> Workspace folder (default: $CUSTOS_WORKSPACE or the
@@ -138,6 +138,11 @@ final class HelpTests: XCTestCase {
               --passphrase-file <passphrase-file>
                                       File holding the passphrase of a passphrase-protected
                                       key (default: $CUSTOS_PASSPHRASE).
+              --server <url>          Call this Custos service instead of opening the
+                                      workspace (default: $CUSTOS_SERVER).
+              --local                 Break-glass: open the workspace directly although a
+                                      server is configured (needs the KEK passphrase;
+                                      audited).
               --entry <index>         Entry index (0-based) for an inclusion proof.
               --old-size <tree-size>  Tree size of the earlier tree, for a consistency
                                       proof.
