@@ -101,7 +101,7 @@ extension Problem {
                                     detail: http.body ?? http.status.reasonPhrase)
             }
         }
-        if error is any CustomStringConvertible, Self.isCustosError(error) {
+        if Self.isCustosError(error) {
             return Problem("request-failed", status: 422, title: "The request could not be carried out", detail: "\(error)")
         }
         return Problem("internal", status: 500, title: "Internal error",
