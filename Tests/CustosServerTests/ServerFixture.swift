@@ -55,9 +55,10 @@ final class ServerFixture: Sendable {
                 continuation.finish()
             }
         }
-        var port = 0
+        // A Unix socket has no port: it yields 0; a service that never listened yields nothing.
+        var port: Int?
         for await bound in ports { port = bound }
-        if port == 0 {
+        guard let port else {
             _ = try await task.value
             throw ServiceStartError("the service stopped before it listened")
         }
