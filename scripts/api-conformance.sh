@@ -9,8 +9,11 @@ EXAMPLES=${1:-15}
 SECONDS_CAP=${2:-240}
 cd "$(dirname "$0")/.."
 command -v schemathesis >/dev/null || python3 -m pip install --quiet schemathesis
-swift build --product custos >/dev/null
-BIN=$(swift build --show-bin-path)/custos
+if [ -z "${CUSTOS_BIN:-}" ]; then
+    swift build --product custos >/dev/null
+    CUSTOS_BIN=$(swift build --show-bin-path)/custos
+fi
+BIN=$CUSTOS_BIN
 WORK=$(mktemp -d)
 PORT=${CUSTOS_CONFORMANCE_PORT:-18431}
 cleanup() { [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }

@@ -48,10 +48,12 @@ public final class CustosService: Sendable {
     /// authentication.
     public func makeRouter() -> Router<CustosRequestContext> {
         let router = Router(context: CustosRequestContext.self)
-        router.add(middleware: EnvelopeMiddleware(metrics: metrics, logger: logger))
+        let table = RouteTable()
+        router.add(middleware: EnvelopeMiddleware(metrics: metrics, logger: logger, routes: table))
         HealthRoutes(service: self).register(on: router)
         let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(service: self))
         for routes in apiRoutes() { routes.register(on: v1) }
+        table.load(router.routes.map { ($0.method.rawValue, "\($0.path)") })
         return router
     }
 

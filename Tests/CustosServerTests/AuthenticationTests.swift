@@ -37,6 +37,32 @@ final class AuthenticationTests: XCTestCase {
         await server.stop()
     }
 
+    /// Found by schemathesis: an empty role header reached the audit log as an empty role, which the
+    /// log refuses, so the request failed with 503 instead of being refused.
+    func testAnEmptyOrHostileRoleHeaderIsRefusedAndAuditedNotAServerError() async throws {
+        let server = try await ServerFixture.start(customers: 0)
+        for role in ["", "Analyst", "analyst\"; drop", String(repeating: "a", count: 65)] {
+            let problem = await server.client("alice").problem("GET", "/v1/session", headers: [("X-Custos-Role", role)])
+            XCTAssertEqual(problem?.status, 400, "role '\(role)'")
+        }
+        let denials = try server.auditEntries().filter { $0.action == .requestDenied }
+        XCTAssertEqual(denials.count, 4)
+        XCTAssertTrue(denials.allSatisfy { $0.role == "none" })
+        await server.stop()
+    }
+
+    func testAMethodAPathDoesNotTakeIs405WithAllow() async throws {
+        let server = try await ServerFixture.start(customers: 0)
+        let response = await server.client("alice").problem("DELETE", "/v1/session")
+        XCTAssertEqual(response?.status, 405)
+        XCTAssertEqual(response?.slug, "method-not-allowed")
+        let jobs = await server.client("alice").problem("PUT", "/v1/jobs/job-1234")
+        XCTAssertEqual(jobs?.status, 405)
+        let unknown = await server.client("alice").problem("GET", "/v1/no-such-thing")
+        XCTAssertEqual(unknown?.status, 404)
+        await server.stop()
+    }
+
     func testAValidTokenIsASessionInTheOnlyOrTheChosenRole() async throws {
         let server = try await ServerFixture.start(customers: 0)
         let alice = try await server.client("alice").send("GET", "/v1/session").decode([String: AnyJSON].self)

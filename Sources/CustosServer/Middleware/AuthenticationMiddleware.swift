@@ -28,6 +28,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
             try await refuse(Problem.rateLimited(retryAfter: wait), actor: principal.id, role: "none", route: route, context: context, limitKey: nil)
         }
         let asked = request.headers[.custosRole]
+        if let asked, !Self.isLowerSnakeName(asked) {
+            try await refuse(Problem.badRequest("X-Custos-Role must be a role name (lower-case letters, digits and _), e.g. analyst"),
+                             actor: principal.id, role: "none", route: route, context: context, limitKey: nil)
+        }
         guard let role = asked ?? (principal.roles.count == 1 ? principal.roles[0] : nil) else {
             try await refuse(Problem.badRequest("principal '\(principal.id)' holds several roles (\(principal.roles.joined(separator: ", "))); say which with X-Custos-Role"),
                              actor: principal.id, role: "none", route: route, context: context, limitKey: nil)
@@ -47,6 +51,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if let limitKey, let wait = service.rateLimiter.take(limitKey) { problem = .rateLimited(retryAfter: wait) }
         try await service.recordDenial(problem, actor: actor, role: role, route: route, requestID: context.requestID)
         throw problem
+    }
+
+    /// Role and column names as the policies declare them (lower-case letters, digits, `_`); anything
+    /// else (empty, hostile) is refused before it reaches the log or the engine.
+    static func isLowerSnakeName(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...64).contains(bytes.count), let first = bytes.first, (0x61...0x7A).contains(first) else { return false }
+        return bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F }
     }
 
     /// The token of an `Authorization: Bearer …` header (RFC 6750), nil for anything else.

@@ -11,6 +11,7 @@ struct EnvelopeMiddleware: RouterMiddleware {
     typealias Context = CustosRequestContext
     let metrics: ServiceMetrics
     let logger: Logger
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -22,6 +23,12 @@ struct EnvelopeMiddleware: RouterMiddleware {
             response = try await RequestScope.$requestID.withValue(id) { try await next(request, context) }
         } catch {
             response = Problem.from(error).response(requestID: id)
+            if response.status == .notFound, let allowed = routes.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
+                response = Problem("method-not-allowed", status: 405, title: "Method not allowed",
+                                   detail: "\(request.uri.path) takes \(allowed.sorted().joined(separator: ", ")); see /v1/openapi.yaml")
+                    .response(requestID: id)
+                response.headers[.allow] = allowed.sorted().joined(separator: ", ")
+            }
         }
         response.headers[.requestID] = id
         let route = context.endpointPath ?? "unmatched"

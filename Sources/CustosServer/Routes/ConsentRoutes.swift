@@ -61,6 +61,9 @@ struct ConsentRoutes: RouteGroup {
         group.post("consent/import") { request, context in
             let identity = try context.requireIdentity()
             let column = request.uri.queryParameters.get("identifier_column").map { String($0) } ?? "customer_id"
+            guard AuthenticationMiddleware.isLowerSnakeName(column) else {
+                throw Problem.badRequest("identifier_column names a column (lower-case letters, digits and _), e.g. customer_id or email")
+            }
             let spool = try await service.receiveUpload(request, context: context)
             let engine = service.engine
             let caller = identity.caller

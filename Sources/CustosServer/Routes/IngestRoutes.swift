@@ -1,6 +1,7 @@
 import CustosEngine
 import CustosGovernance
 import Foundation
+import CustosSchema
 import Hummingbird
 import CustosVault
 
@@ -50,6 +51,11 @@ struct IngestRoutes: RouteGroup {
             let identity = try context.requireIdentity()
             let dataset = try context.parameters.require("name")
             let skipInvalid = try service.flag(request, "skip_invalid")
+            // An unknown dataset is refused before a byte of the upload is stored.
+            guard service.engine.policies.catalog.datasets[dataset] != nil else {
+                throw Problem.notFound("no dataset '\(dataset)' is declared; declared: "
+                    + service.engine.policies.catalog.datasets.keys.sorted().joined(separator: ", "))
+            }
             let spool = try await service.receiveUpload(request, context: context)
             let engine = service.engine
             let caller = identity.caller
