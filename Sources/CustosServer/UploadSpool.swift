@@ -22,6 +22,7 @@ struct UploadSpool: Sendable {
     }
 
     let file: URL
+    let format: Format
 
     /// The folder uploads wait in; created (and kept) owner-only.
     static func folder(workspace: URL) throws -> URL {
@@ -47,7 +48,7 @@ struct UploadSpool: Sendable {
         guard fd >= 0 else {
             throw Problem("upload-failed", status: 500, title: "Upload failed", detail: "the service cannot create an upload file; tell the operator")
         }
-        let spool = UploadSpool(file: file)
+        let spool = UploadSpool(file: file, format: format)
         var received = 0
         do {
             defer { close(fd) }
@@ -74,6 +75,34 @@ struct UploadSpool: Sendable {
             throw error
         }
         return spool
+    }
+
+    /// Refuses, before any job starts, a file whose first line is not a CSV header (or a JSON object)
+    /// naming `column`: a request that cannot succeed is a 400 now, not a failed job later. The
+    /// file is shredded when refused. Nothing of the line is echoed (it may be personal data).
+    func requireHeader(naming column: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: file.path) else { return }
+        var head = Array(handle.readData(ofLength: 64 << 10))
+        try? handle.close()
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
+        let line = head.prefix { $0 != 0x0A && $0 != 0x0D }
+        let found: Bool
+        switch format {
+        case .csv:
+            let names = line.split(separator: 0x2C).map { field in
+                String(decoding: field, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: "\" \t"))
+            }
+            found = names.contains(column)
+        case .jsonl:
+            let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+            found = object?[column] != nil
+        }
+        guard found else {
+            shred()
+            throw Problem.badRequest(format == .csv
+                ? "the file's first line must be a CSV header naming the column '\(column)'"
+                : "the file's first line must be a JSON object with the field '\(column)'")
+        }
     }
 
     /// Overwrites the file with random bytes and unlinks it.

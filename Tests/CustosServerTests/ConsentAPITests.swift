@@ -53,4 +53,22 @@ final class ConsentAPITests: XCTestCase {
         } catch let problem as APIProblem { try server.assertAuditedRefusal(problem, 415) }
         await server.stop()
     }
+
+    func testAFileWithoutTheIdentifierColumnIsRefusedBeforeAnyJobAndShredded() async throws {
+        let server = try await ServerFixture.start(customers: 0)
+        for (name, body, type) in [("no-header.csv", "false", "text/csv"), ("wrong.csv", "\u{FEFF}email,purpose\r\nx@y.z,a\r\n", "text/csv"),
+                                   ("not-json.jsonl", "false\n", "application/x-ndjson")] {
+            let file = try server.scratchFile(name, body)
+            do {
+                _ = try await server.client("prefs").upload("/v1/consent/import", file: file, contentType: type)
+                XCTFail("\(name) must be refused")
+            } catch let problem as APIProblem {
+                XCTAssertEqual(problem.status, 400, name)
+                XCTAssertTrue(problem.detail?.contains("customer_id") ?? false, name)
+                XCTAssertFalse(problem.detail?.contains("x@y.z") ?? true, "nothing of the file is echoed")
+            }
+        }
+        server.assertNoSpoolLeft()
+        await server.stop()
+    }
 }

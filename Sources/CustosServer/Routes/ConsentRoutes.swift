@@ -65,6 +65,7 @@ struct ConsentRoutes: RouteGroup {
                 throw Problem.badRequest("identifier_column names a column (lower-case letters, digits and _), e.g. customer_id or email")
             }
             let spool = try await service.receiveUpload(request, context: context)
+            try spool.requireHeader(naming: column)
             let engine = service.engine
             let caller = identity.caller
             let resource = try await service.startJob(kind: "consent-import", identity: identity, cleanup: { spool.shred() }) { _ in
