@@ -32,12 +32,15 @@ struct IngestCommand: AsyncParsableCommand {
             let url = URL(fileURLWithPath: file)
             guard FileManager.default.isReadableFile(atPath: url.path) else { throw fail(CommandFailure("cannot read \(file); check the path")) }
             let mediaType = try Self.mediaType(of: url)
-            let text = try await withService {
+            let json = try await withService {
                 let started = try await client.upload("/v1/datasets/\(Remote.segment(dataset))/ingest" + Remote.query([("skip_invalid", skipInvalid ? "true" : nil)]),
                                                       file: url, contentType: mediaType, headers: [("Prefer", "wait=120")])
-                return try await RemoteJob.finish(started, client: client, mediaType: "text/plain")
+                return try await RemoteJob.finish(started, client: client, mediaType: "application/json")
             }
-            return print(text)
+            guard let report = try? JSONDecoder().decode(RemoteReport.self, from: Data(json.utf8)) else {
+                throw fail(CommandFailure("the service's ingest report is not the JSON this CLI reads; is it a Custos service of this version?"))
+            }
+            return print(report.summary(file: url.lastPathComponent))
         }
         try withEngine(options) { engine in
             let bar = ProgressBar(label: "ingest \(dataset)")
@@ -52,6 +55,30 @@ struct IngestCommand: AsyncParsableCommand {
 }
 
 extension IngestCommand {
+    /// The ingest job's JSON result (counts and reasons, never values).
+    struct RemoteReport: Decodable {
+        let dataset: String
+        let rowsRead: Int, rowsAdded: Int, duplicates: Int, newSubjects: Int, mergedSubjects: Int, subjectsTouched: Int
+        let skipped: [String]
+        let outOfBounds: [String: Int]
+        enum CodingKeys: String, CodingKey {
+            case dataset, rowsRead = "rows_read", rowsAdded = "rows_added", duplicates, newSubjects = "new_subjects",
+                 mergedSubjects = "merged_subjects", subjectsTouched = "subjects_touched", skipped, outOfBounds = "out_of_bounds"
+        }
+
+        /// The summary local mode prints, naming `file` as given (the service only saw its spool file);
+        /// a skipped row's `line N: reason` becomes `file:N: reason` as locally.
+        func summary(file: String) -> String {
+            let rows = skipped.map { row -> String in
+                guard row.hasPrefix("line "), let colon = row.firstIndex(of: ":") else { return row }
+                return file + ":" + row[row.index(row.startIndex, offsetBy: 5)..<colon] + row[colon...]
+            }
+            return IngestSummary.text(dataset: dataset, file: file, rowsRead: rowsRead, rowsAdded: rowsAdded, duplicates: duplicates,
+                                      newSubjects: newSubjects, subjectsTouched: subjectsTouched, mergedSubjects: mergedSubjects,
+                                      outOfBounds: outOfBounds, skipped: rows)
+        }
+    }
+
     /// The upload's media type by extension, as local ingest reads it (.csv/.txt or .jsonl/.ndjson).
     static func mediaType(of file: URL) throws -> String {
         switch file.pathExtension.lowercased() {
