@@ -17,7 +17,8 @@ struct PrincipalCommand: AsyncParsableCommand {
             the change. A new or rotated token is printed once: store it now, only its hash is kept. Without a server the \
             commands are refused (edit policies/principals.yaml and run `custos policy sign`).
             Example:
-              custos principal add eve --name "Eve Example" --roles analyst --key officer.pem --signer dana
+              custos principal add eve --name "Eve Example" --roles analyst \\
+                --key officer.pem --signer dana
             """,
         subcommands: [List.self, Add.self, Disable.self, Enable.self, Grant.self, Revoke.self, RotateToken.self])
 
