@@ -52,10 +52,14 @@ struct PrincipalCommand: AsyncParsableCommand {
     /// What `POST /v1/principals/changes` answers.
     struct Staged: Decodable {
         let changeID: String
+        let action: String
+        let principal: String
         let version: String
         let signedText: String?
         let timeMs: Int64?
-        enum CodingKeys: String, CodingKey { case changeID = "change_id", version, signedText = "signed_text", timeMs = "time_ms" }
+        enum CodingKeys: String, CodingKey {
+            case changeID = "change_id", action, principal, version, signedText = "signed_text", timeMs = "time_ms"
+        }
     }
 
     /// What `POST /v1/principals/changes/{id}/apply` answers.
@@ -78,6 +82,9 @@ struct PrincipalCommand: AsyncParsableCommand {
         ask["public_key"] = publicBase64
         let applied = try await withService {
             let staged = try await client.post("/v1/principals/changes", ask).decode(Staged.self)
+            guard staged.action == ask["action"] as? String, staged.principal == ask["principal"] as? String else {
+                throw APIClientError("the service staged \(staged.action) of \(staged.principal), not the change asked for; nothing was signed")
+            }
             guard let time = staged.timeMs, let offered = staged.signedText else {
                 throw APIClientError("the service did not answer the text to sign; is it a Custos service of this version?")
             }
