@@ -57,6 +57,13 @@ extension AuditCommand {
         var state: String
 
         func run() throws {
+            if let server = options.configuredServer, !options.local {
+                throw fail(CommandFailure("""
+                    audit witness has no operation on the service at \(server): a witness reads the log's files and stores its \
+                    cosignature in audit/. Fetch the checkpoint with `custos audit checkpoint` to check it, and cosign where the log \
+                    is: on the server host without $CUSTOS_SERVER, or with --local (break-glass, audited, needs the KEK passphrase)
+                    """))
+            }
             let workspace = options.url
             try AuditCommand.refuseInsideWorkspace(keyFile, workspace, what: "key")
             try AuditCommand.refuseInsideWorkspace(state, workspace, what: "state file")

@@ -1,8 +1,9 @@
 import ArgumentParser
+import CustosClient
 import CustosEngine
 import Foundation
 
-struct BackupCommand: ParsableCommand {
+struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup", abstract: "Copy the store and the key store, consistently, into a new folder outside the workspace.",
         discussion: """
@@ -10,13 +11,28 @@ struct BackupCommand: ParsableCommand {
             with their SHA-256 and the signed audit size. It holds no KEK, no signing key and no audit log: escrow \
             keys/kek-v*.key apart, and keep audit/ (with its witness) as the record that outlives every restore. \
             `custos restore` applies again every erasure the audit log recorded after the backup. Needs a principal \
-            whose role may `backup` (e.g. --principal oscar --role operator, token in $CUSTOS_TOKEN).
+            whose role may `backup` (e.g. --principal oscar --role operator, token in $CUSTOS_TOKEN). With --server \
+            (POST /v1/backup) --to is an absolute folder on the service's host, written by the service.
             """)
     @OptionGroup var options: WorkspaceOptions
     @OptionGroup var actor: ActorOptions
     @Option(help: ArgumentHelp("New or empty folder outside the workspace.", valueName: "folder"), completion: .directory) var to: String
 
-    func run() throws {
+    /// What `POST /v1/backup` answers.
+    struct Written: Decodable {
+        let auditSize: UInt64
+        let kekVersions: [Int]
+        enum CodingKeys: String, CodingKey { case auditSize = "audit_size", kekVersions = "kek_versions" }
+    }
+
+    func run() async throws {
+        if let client = options.client(actor) {
+            guard to.hasPrefix("/") else {
+                throw fail(CommandFailure("with --server, --to is a folder on the service's host: give its absolute path (outside the workspace)"))
+            }
+            let written = try await withService { try await client.post("/v1/backup", ["destination": to]).decode(Written.self) }
+            return print("backup written to \(to): store and key store at audit size \(written.auditSize); KEK v\(written.kekVersions.map(String.init).joined(separator: ", v")) not included")
+        }
         let manifest = try withEngine(options) { try $0.backup(to: URL(fileURLWithPath: to), actor: actor.actor) }
         print("backup written to \(to): store and key store at audit size \(manifest.auditSize); KEK v\(manifest.kekVersions.map(String.init).joined(separator: ", v")) not included")
     }

@@ -22,7 +22,7 @@ struct Custos: AsyncParsableCommand {
             """,
         version: CustosVersion.current,
         subcommands: [InitCommand.self, GenerateCommand.self, IngestCommand.self, ConsentCommand.self, StatsCommand.self, CubeCommand.self, MineCommand.self, PolicyCommand.self,
-                      AuditCommand.self, BudgetCommand.self, DSRCommand.self, ReportCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self, DemoCommand.self,
+                      AuditCommand.self, BudgetCommand.self, DSRCommand.self, ReportCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self, PrincipalCommand.self, DemoCommand.self,
                       ServeCommand.self]
     )
 

@@ -15,6 +15,9 @@ struct InputLimitOptions: ParsableArguments {
         if let maxFieldKb, maxFieldKb > 1 << 20 { throw ValidationError("--max-field-kb is at most \(1 << 20) (1 GB)") }
     }
 
+    /// Whether any limit was given (the service applies its own).
+    var isSet: Bool { maxFileMb != nil || maxFieldKb != nil || maxRowsPerCustomer != nil }
+
     var limits: InputLimits {
         var limits = InputLimits.standard
         if let maxFileMb { limits.maxFileBytes = maxFileMb << 20 }

@@ -100,6 +100,11 @@ enum RemoteJob {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let started = try await client.send("POST", "/v1/jobs", json: try encoder.encode(job), headers: [("Prefer", "wait=120")])
+        return try await finish(started, client: client, mediaType: format.mediaType)
+    }
+
+    /// Polls the job a `202`/`200` answer started until it ends, then fetches its result as `mediaType`.
+    static func finish(_ started: APIResponse, client: APIClient, mediaType: String) async throws -> String {
         let requestID = started.header("x-request-id")
         var status = try started.decode(Status.self)
         while status.state == "running" {
@@ -110,7 +115,7 @@ enum RemoteJob {
             throw APIProblem(type: problem.type, status: problem.status, title: problem.title, detail: problem.detail,
                              instance: problem.instance ?? requestID, retryAfter: problem.retryAfter)
         }
-        return try await client.send("GET", "/v1/jobs/\(status.id)/result", accept: format.mediaType).text
+        return try await client.send("GET", "/v1/jobs/\(status.id)/result", accept: mediaType).text
     }
 }
 

@@ -370,6 +370,51 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(old.stderr.contains("--old-size M and --size N"), old.stderr)
     }
 
+    /// `dsr answer` in local mode: the requester's files written into a new folder, never over an
+    /// existing file; refused for someone else's role.
+    func testDSRAnswerWritesTheFulfilledAnswerLocally() throws {
+        let ws = try workspace()
+        try ingestCustomer(ws, id: "C0000088", email: "answer-local@example.com")
+        let filed = try ws.run(["dsr", "file", "--type", "access", "--email", "answer-local@example.com", "--customer", "C0000088"] + officer, as: "dana")
+        let id = try XCTUnwrap(filed.stdout.split(separator: " ").first.map(String.init))
+        XCTAssertEqual(try ws.run(["dsr", "verify", id, "--send"] + officer, as: "dana").status, 0)
+        XCTAssertEqual(try ws.run(["dsr", "verify", id, "--code", try codeSent(to: ws, for: id)] + officer, as: "dana").status, 0)
+        XCTAssertEqual(try ws.run(["dsr", "approve", id] + officer, as: "dana").status, 0)
+        XCTAssertEqual(try ws.run(["dsr", "fulfil", id] + officer, as: "dana").status, 0)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custos-cli-answer-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let denied = try ws.run(["dsr", "answer", id, "--to", folder.path, "--principal", "mika", "--role", "marketing_analyst"], as: "mika")
+        XCTAssertEqual(denied.status, 1)
+        XCTAssertTrue(denied.stderr.hasPrefix("error: denied"), denied.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path))
+        let written = try ws.run(["dsr", "answer", id, "--to", folder.path] + officer, as: "dana")
+        XCTAssertEqual(written.status, 0, written.stderr)
+        XCTAssertTrue(written.stdout.hasPrefix("wrote \(folder.path)/"), written.stdout)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        XCTAssertFalse(names.isEmpty)
+        let again = try ws.run(["dsr", "answer", id, "--to", folder.path] + officer, as: "dana")
+        XCTAssertEqual(again.status, 1, "an existing file is never overwritten")
+        XCTAssertTrue(again.stderr.contains("exists"), again.stderr)
+        let inside = try ws.run(["dsr", "answer", id, "--to", ws.root.appendingPathComponent("keys").path] + officer, as: "dana")
+        XCTAssertEqual(inside.status, 1, "an answer never lands in keys/")
+    }
+
+    /// `audit checkpoint` prints the signed note `audit verify --checkpoint` accepts, writing nothing.
+    func testAuditCheckpointPrintsTheLatestSignedNote() throws {
+        let ws = try workspace()
+        let before = try auditLines(ws)
+        let note = try ws.run(["audit", "checkpoint"])
+        XCTAssertEqual(note.status, 0, note.stderr)
+        XCTAssertTrue(note.stdout.contains("\n— "), "a signed note: \(note.stdout)")
+        XCTAssertEqual(try auditLines(ws), before, "reading the checkpoint appends nothing")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("custos-cli-checkpoint-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data(note.stdout.utf8).write(to: file)
+        let verified = try ws.run(["audit", "verify", "--checkpoint", file.path])
+        XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
+    }
+
     // MARK: Helpers
 
     /// Every line of every audit segment, to show a command wrote nothing.

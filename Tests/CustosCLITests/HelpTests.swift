@@ -129,6 +129,7 @@ final class HelpTests: XCTestCase {
             Examples:
               custos audit prove --entry 3 --format tlog
               custos audit prove --old-size 10 --size 40
+            With --server: POST /v1/audit/prove (compliance officer or operator).
 
             USAGE: custos audit prove [--workspace <workspace>] [--passphrase-file <passphrase-file>] [--server <url>] [--local] [--entry <index>] [--old-size <tree-size>] [--size <tree-size>] [--format <format>]
 

@@ -115,9 +115,9 @@ final class ServerModeTests: XCTestCase {
                                            environment: ["CUSTOS_SERVER": ws.url, "CUSTOS_TOKEN": ws.workspace.tokens["mika"] ?? ""])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: nowhere.path), "the client created the workspace it was pointed at")
-        // A command without an operation yet is refused rather than opened locally.
-        let local = try CustosProcess.run(["dsr", "list", "--principal", "dana", "--role", "compliance_officer", "--workspace", nowhere.path],
-                                          environment: ["CUSTOS_SERVER": ws.url, "CUSTOS_TOKEN": ws.workspace.tokens["dana"] ?? ""])
+        // A command without an operation is refused rather than opened locally.
+        let local = try CustosProcess.run(["restore", "--from", nowhere.path, "--principal", "oscar", "--role", "operator", "--workspace", nowhere.path],
+                                          environment: ["CUSTOS_SERVER": ws.url, "CUSTOS_TOKEN": ws.workspace.tokens["oscar"] ?? ""])
         XCTAssertEqual(local.status, 1)
         XCTAssertTrue(local.stderr.contains("--local (break-glass"), local.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: nowhere.path))
@@ -163,7 +163,7 @@ final class ServerModeTests: XCTestCase {
 /// A workspace with synthetic data, what local mode printed for it, and `custos serve` on it.
 final class ServedWorkspace: @unchecked Sendable {
     struct LocalOutputs {
-        var rfmJSON = "", rfmText = "", statsJSON = "", budget = "", policyCheck = "", explain = ""
+        var rfmJSON = "", rfmText = "", statsJSON = "", budget = "", policyCheck = "", explain = "", ropa = ""
     }
 
     let workspace: CLIWorkspace
@@ -198,6 +198,7 @@ final class ServedWorkspace: @unchecked Sendable {
         outputs.explain = try workspace.run(["policy", "explain", "--principal", "mika", "--role", "marketing_analyst", "--purpose",
                                              "marketing.segmentation", "--dataset", "orders", "--output-mode", "pseudonymous_aggregate",
                                              "--columns", "items"]).stdout
+        outputs.ropa = try workspace.run(["report", "ropa"]).stdout
         localOutputs = outputs
 
         log = FileManager.default.temporaryDirectory.appendingPathComponent("custos-serve-\(UUID().uuidString).log")
