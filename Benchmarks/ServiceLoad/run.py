@@ -119,7 +119,7 @@ def main():
                 print(f"   FAILED requests: {unexpected} socket errors: {errors}")
             # wrk stops counting at the deadline while up to one request per connection is still in
             # flight (and is audited), so the entries lie between the responses counted and that many more.
-            if per_request is not None and not (per_request * total <= entries <= per_request * (total + args.connections)):
+            if per_request and not (per_request * total <= entries <= per_request * (total + args.connections)):
                 print(f"   MISMATCH: {entries} audit entries for {total} audited requests (+ at most {args.connections} in flight)")
             time.sleep(2)  # let requests in flight at the deadline finish before the next scenario counts
             if name.startswith("(a)"):
