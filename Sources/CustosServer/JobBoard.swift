@@ -1,3 +1,4 @@
+import CustosCrypto
 import Foundation
 
 /// A finished job's answer, rendered once when it completes in each form a client may ask for.
@@ -47,7 +48,7 @@ actor JobBoard {
     func start(kind: String, owner: String, work: @escaping @Sendable (JobProgress) async throws -> JobPayload,
                finished: @escaping @Sendable (String) -> Void) -> JobResource {
         evictExpired()
-        let id = "job-" + (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16).leftPadded(16) }.joined()
+        let id = "job-" + SecureRandom.bytes(count: 16).hexString
         let resource = JobResource(id: id, kind: kind, state: "running", owner: owner, createdAt: Self.now())
         jobs[id] = Job(resource: resource)
         let progress = JobProgress(board: self, id: id)
@@ -124,8 +125,4 @@ struct JobProgress: Sendable {
     let board: JobBoard
     let id: String
     func report(_ fraction: Double) { Task { await board.setProgress(id, fraction) } }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
